@@ -1,0 +1,50 @@
+# parbook — make demo: the quarterly report of the demo commune; make test: the whole test suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+APT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core poppler-utils
+APT_TEST_PACKAGES := postgresql chromium
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test setup system-deps test-deps lint bench bench-quick lab clean
+
+demo: setup
+	$(VENV)/bin/parbook demo
+
+test: setup test-deps
+	$(VENV)/bin/pytest -q
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+test-deps:
+	@missing=""; for p in $(APT_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+$(STAMP): pyproject.toml
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv==$(UV_VERSION)
+	uv venv -q --allow-existing --python 3.11 $(VENV)
+	uv pip install -q --python $(PY) -e '.[dev]'
+	$(PY) -m ipykernel install --prefix $(VENV) --name parbook --display-name "parbook (Python 3.11)" >/dev/null
+	touch $(STAMP)
+
+lint: setup
+	$(VENV)/bin/ruff check parbook tests bench
+
+bench: setup
+	$(PY) -m bench
+
+bench-quick: setup
+	$(PY) -m bench --quick
+
+lab: setup
+	$(VENV)/bin/parbook lab
+
+clean:
+	rm -rf $(VENV) outputs/*/ data/*.sqlite*

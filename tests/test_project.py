@@ -1,0 +1,43 @@
+"""Project hygiene: README commands, dependency lists in sync, notebooks without outputs."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _norm(req: str) -> str:
+    return req.strip().lower().replace("_", "-")
+
+
+def test_readme_opens_with_the_two_make_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:bash)?\n(.*?)```", text, flags=re.S)
+    assert [b.strip() for b in blocks[:2]] == ["make demo", "make test"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.M)
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {_norm(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = {_norm(r) for r in pip if not r.startswith("-e")}
+    assert listed == wanted
+    assert all("==" in r for r in wanted), "every dependency is pinned"
+
+
+def test_source_notebooks_have_no_outputs() -> None:
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs"), f"{path.name} has saved outputs"
+                assert cell.get("execution_count") is None, f"{path.name} has execution counts"
