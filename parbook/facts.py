@@ -119,18 +119,18 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
     )
 
 
-def _day(series: pd.Series) -> pd.Series:
+def day_of(series: pd.Series) -> pd.Series:
     """Timestamps → their calendar day (datetime64, midnight)."""
     return pd.to_datetime(series).dt.normalize()
 
 
-def _as_series(values: Any, index: pd.Index) -> pd.Series:
+def as_days(values: Any, index: pd.Index) -> pd.Series:
     return pd.Series(values, index=index).astype("datetime64[us]")
 
 
-def _asof_mask(series: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+def dated_by(series: pd.Series, as_of: pd.Timestamp) -> pd.Series:
     """True where the timestamp exists and is dated on or before the as-of day."""
-    return series.notna() & (_day(series) <= as_of)
+    return series.notna() & (day_of(series) <= as_of)
 
 
 def _cutoff_seconds() -> int:
@@ -147,8 +147,8 @@ def clock_due(cal: WorkCalendar, start_at: pd.Series, unit: pd.Series, value: pd
     working day after the effective day. Anything else (unknown unit) → NaT.
     """
     idx = start_at.index
-    effective = _as_series(cal.next_working_day(start_at), idx)
-    seconds = (start_at - _day(start_at)).dt.total_seconds()
+    effective = as_days(cal.next_working_day(start_at), idx)
+    seconds = (start_at - day_of(start_at)).dt.total_seconds()
     after_cutoff = (seconds > _cutoff_seconds()) & pd.Series(
         cal.is_working_day(start_at), index=idx)
     same_day = unit.isin(["same_day", "immediate"])
@@ -156,12 +156,12 @@ def clock_due(cal: WorkCalendar, start_at: pd.Series, unit: pd.Series, value: pd
     steps[same_day] = np.where(after_cutoff[same_day], 1, 0)
     working = (unit == "working_days") & value.notna()
     steps[working] = value[working].astype("float64")
-    return _as_series(cal.add_working_days(effective, steps.to_numpy()), idx)
+    return as_days(cal.add_working_days(effective, steps.to_numpy()), idx)
 
 
 def _event_frame(events: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    ev = events[_asof_mask(events["event_at"], as_of)].copy()
-    ev["event_day"] = _day(ev["event_at"])
+    ev = events[dated_by(events["event_at"], as_of)].copy()
+    ev["event_day"] = day_of(ev["event_at"])
     return ev.sort_values(["dossier_code", "event_at"], kind="stable")
 
 
@@ -211,9 +211,9 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
 
     # days, and what has happened by the as-of date
     for col in ("received", "due", "finished", "returned"):
-        f[f"{col}_date"] = _day(f[f"{col}_at"])
-    f["effective_receipt_day"] = _as_series(cal.next_working_day(f["received_at"]), f.index)
-    finished_known = _asof_mask(f["finished_at"], as_of)
+        f[f"{col}_date"] = day_of(f[f"{col}_at"])
+    f["effective_receipt_day"] = as_days(cal.next_working_day(f["received_at"]), f.index)
+    finished_known = dated_by(f["finished_at"], as_of)
     f["finished_asof"] = f["finished_date"].where(finished_known)
     f["returned_in_window"] = f["returned_date"].between(start, cut)
     f["settled"] = f["status"].isin(SETTLED) & finished_known
@@ -261,7 +261,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
     f["verification_extra_applied"] = (
         f["verification_extra_days"].where(has_verif, 0).fillna(0).astype("int64"))
     extra = (f["paused_workdays"] + f["verification_extra_applied"]).to_numpy()
-    f["legal_due"] = _as_series(cal.add_working_days(base, extra), idx)
+    f["legal_due"] = as_days(cal.add_working_days(base, extra), idx)
 
     # timeliness against the appointment date due_at (calendar dates)
     f["timeliness"] = _timeliness(f, as_of)
@@ -272,7 +272,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
     if rules()["apology_deadline_reading"] == "calendar":
         f["apology_deadline"] = f["due_date"] - pd.Timedelta(days=1)
     else:
-        f["apology_deadline"] = _as_series(cal.add_working_days(f["due_date"], -1), idx)
+        f["apology_deadline"] = as_days(cal.add_working_days(f["due_date"], -1), idx)
     apologies = ev[ev["event_type"] == "apology"]
     late_apology = apologies["event_day"].to_numpy() > f["apology_deadline"].reindex(
         apologies["dossier_code"]).to_numpy()
@@ -280,7 +280,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
 
     # appraisal-stage supplementation within 3 working days of the effective receipt day
     limit = rules()["appraisal_supplement_limit_working_days"]
-    f["appraisal_request_limit"] = _as_series(
+    f["appraisal_request_limit"] = as_days(
         cal.add_working_days(f["effective_receipt_day"], limit), idx)
     requests = ev[(ev["event_type"] == "supplement_request") & (ev["stage"] == "appraisal")]
     late_req = requests["event_day"].to_numpy() > f["appraisal_request_limit"].reindex(
@@ -291,9 +291,9 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
         & f["verification_extra_days"].isna())
 
     # surveys and staff complaints
-    surveyed = data.surveys[_asof_mask(data.surveys["surveyed_at"], as_of)]
+    surveyed = data.surveys[dated_by(data.surveys["surveyed_at"], as_of)]
     f["has_survey"] = f.index.isin(surveyed["dossier_code"].dropna())
-    fb = data.feedback[_asof_mask(data.feedback["received_at"], as_of)
+    fb = data.feedback[dated_by(data.feedback["received_at"], as_of)
                        & data.feedback["about_staff"].fillna(False).astype(bool)]
     f["staff_complaint"] = f.index.isin(fb["dossier_code"].dropna())
 
@@ -314,3 +314,8 @@ def _timeliness(f: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     out[pending & (as_of <= f["due_date"])] = "pending_within"
     out[f["withdrawn"]] = "withdrawn"
     return out
+
+
+def load_for_window(conn: Any, unit_code: str, window: Window) -> UnitData:
+    """Everything the window and its year to date need for one unit."""
+    return load_unit_data(conn, unit_code, since=window.ytd_start, through=window.as_of)

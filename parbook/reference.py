@@ -63,7 +63,14 @@ def upsert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> int:
         return 0
     keys = [c.name for c in table.primary_key.columns]
     existing = {tuple(r) for r in conn.execute(select(*[table.c[k] for k in keys]))}
-    new = [r for r in rows if tuple(r[k] for k in keys) not in existing]
+    names = {name for r in rows for name in r}
+    rows = [{name: r.get(name) for name in names} for r in rows]
+    new, seen = [], set(existing)
+    for r in rows:
+        key = tuple(r[k] for k in keys)
+        if key not in seen:
+            seen.add(key)
+            new.append(r)
     if new:
         conn.execute(table.insert(), new)
     return len(new)

@@ -1,0 +1,64 @@
+"""Schema creation and reference data, on SQLite and on a real PostgreSQL server."""
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import inspect, select
+
+from parbook import db
+from parbook.setup import init_database
+
+CONTRACT_COLUMNS = {
+    "units": "unit_code unit_name district province",
+    "procedures": "procedure_code procedure_name field processing_time_value processing_time_unit "
+                  "verification_extra_days fee online_level department",
+    "dossiers": "dossier_code unit_code procedure_code applicant_name applicant_phone "
+                "applicant_address channel received_at due_at finished_at returned_at "
+                "result_delivery status handler department digitized electronic_result note",
+    "dossier_events": "event_id dossier_code event_type event_at new_due_at reason stage",
+    "feedback": "feedback_id unit_code received_at channel subject dossier_code in_scope "
+                "resolved_at outcome about_staff satisfied",
+    "surveys": "survey_id dossier_code surveyed_at channel access procedure staff result "
+               "feedback_handling overall",
+    "legal_documents": "document_id unit_code title issued_at reviewed_at review_result "
+                       "handled_at handling",
+    "plan_tasks": "task_id unit_code plan_code requirement_id department title due_date "
+                  "done_date evidence",
+    "self_scores": "unit_code year criterion_id score evidence note",
+    "quarantine": "batch_id sheet row_number raw reason",
+}
+
+
+def test_schema_has_contract_tables_and_columns(any_db_url: str) -> None:
+    init_database(any_db_url)
+    insp = inspect(db.engine(any_db_url))
+    for table, cols in CONTRACT_COLUMNS.items():
+        have = {c["name"] for c in insp.get_columns(table)}
+        assert set(cols.split()) <= have, table
+    types = {c["name"]: str(c["type"]).upper() for c in insp.get_columns("dossiers")}
+    assert "TIMESTAMP" in types["received_at"] or "DATETIME" in types["received_at"]
+    for name in db.DATA_TABLES:
+        assert insp.has_table(f"{name}_history")
+
+
+def test_init_is_idempotent_and_loads_reference(any_db_url: str) -> None:
+    first = init_database(any_db_url, [{"unit_code": "X1", "unit_name": "Xã Một"}])
+    second = init_database(any_db_url, [{"unit_code": "X1", "unit_name": "Xã Một"}])
+    assert first["procedures"] > 30 and second["procedures"] == 0 and second["units"] == 0
+    with db.engine(any_db_url).connect() as conn:
+        row = conn.execute(select(db.procedures).where(
+            db.procedures.c.procedure_code == "1.001022")).one()
+        assert (row.processing_time_value, row.processing_time_unit) == (3, "working_days")
+        assert row.verification_extra_days == 5 and row.reliability == "V"
+
+
+def test_timestamps_round_trip_as_timestamps(any_db_url: str) -> None:
+    init_database(any_db_url, [{"unit_code": "X1"}])
+    at = datetime(2024, 5, 3, 15, 1, 30)
+    with db.begin(any_db_url) as conn:
+        conn.execute(db.dossiers.insert(), [{"dossier_code": "D1", "unit_code": "X1",
+                                             "received_at": at, "digitized": True}])
+        frame = db.read_table(conn, db.dossiers)
+    assert frame.loc[0, "received_at"] == pd.Timestamp(at)
+    assert str(frame["received_at"].dtype) == "datetime64[us]"
+    assert frame.loc[0, "digitized"] is True or bool(frame.loc[0, "digitized"]) is True
