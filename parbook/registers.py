@@ -10,7 +10,7 @@ import pandas as pd
 
 from parbook.calendar import WorkCalendar
 from parbook.config import rules
-from parbook.facts import UnitData, dated_by, as_days, day_of
+from parbook.facts import UnitData, as_days, dated_by, day_of
 from parbook.periods import Window
 
 REVIEW_NEEDS_HANDLING = ("amend", "repeal")
