@@ -380,8 +380,11 @@ def _manual_scores(self_scores: pd.DataFrame, year: int) -> dict[str, dict[str, 
     return {str(r["criterion_id"]).strip(): r for r in rows.to_dict("records")}
 
 
-def par_assessment(analysis: Any, criteria_file: str | Path | None = None) -> pd.DataFrame:
+def par_assessment(analysis: Any, criteria_file: str | Path | CriteriaTree | None = None
+                   ) -> pd.DataFrame:
     """Score every criterion for the analysis' unit and year (columns ASSESSMENT_COLUMNS).
+
+    ``criteria_file``: a path, an already loaded tree, or None for :func:`default_criteria_file`.
 
     Leaves: auto (indicator value of ``analysis.indicators`` through the bands; no value → 0,
     "chưa có dữ liệu") or manual (``self_scores`` of the window's year; no score → 0, "chưa chấm";

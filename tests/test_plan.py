@@ -231,3 +231,28 @@ requirements:
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_loaded_plan_feeds_self_inspection(any_db_url: str) -> None:
+    """Database round trip: plan load → staff results → load_for_window → self_inspection."""
+    from parbook.facts import load_for_window
+    from parbook.periods import Window
+    from parbook.pipeline import prepare
+    from parbook.selfinspection import self_inspection
+
+    init_database(any_db_url, [{"unit_code": "X1"}])
+    plan = load_plan()
+    with db.begin(any_db_url) as conn:
+        load_plan_tasks(conn, plan, "X1")
+        t = db.plan_tasks.c
+        for n, done in ((1, date(2024, 3, 14)), (2, date(2024, 6, 3))):
+            conn.execute(update(db.plan_tasks).where(t.task_id == f"kh-par-sipas-2024-R4-{n}")
+                         .values(done_date=done, evidence=f"Báo cáo quý {n}"))
+    window = Window.parse("2024-Q2")
+    with db.engine(any_db_url).connect() as conn:
+        data = load_for_window(conn, "X1", window)
+    table = self_inspection(prepare(data, window), plan).set_index("requirement_id")
+    assert table.loc["R4", "status"] == "đạt"
+    assert table.loc["R4", "evidence"] == "Báo cáo quý 1; Báo cáo quý 2"
+    assert table.loc["R6", "status"] == "chưa đến hạn"                # yearly, due 14/12
+    assert table.loc["R23", "status"] == "chưa đạt"                   # Q1 and Q2 not done
