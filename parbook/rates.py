@@ -107,7 +107,7 @@ def ontime_by_base(facts: pd.DataFrame, bases: tuple[str, ...] = BASES) -> pd.Da
 def round_half_up(value: float, decimals: int) -> float:
     """Round as administrative reports do (0,5 up), not banker's rounding."""
     quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(Decimal(str(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def format_percent(value: float | None, decimals: int = 1) -> str:
