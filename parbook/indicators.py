@@ -210,8 +210,8 @@ def report_month(days: pd.Series, window_kind: str) -> pd.Series:
 def ontime_by_month(analysis: Analysis, scope: str = "ytd") -> pd.DataFrame:
     """On-time rate by reporting month of settlement (for the chart against the target).
 
-    Columns: month (Period), numerator, denominator, value, cumulative_numerator,
-    cumulative_denominator, cumulative_value, target.
+    Columns: month (Period), label_vi ("T07/2024"), numerator, denominator, value,
+    cumulative_numerator, cumulative_denominator, cumulative_value, target.
     """
     frames = scope_frames(analysis, scope)
     num, den = dossier_masks(frames.facts)["ontime_rate"]
@@ -219,6 +219,7 @@ def ontime_by_month(analysis: Analysis, scope: str = "ytd") -> pd.DataFrame:
     table = pd.DataFrame({"numerator": num[den].groupby(month).sum(),
                           "denominator": den[den].groupby(month).sum()}).astype("float64")
     table = table.rename_axis("month").reset_index().sort_values("month", ignore_index=True)
+    table.insert(1, "label_vi", [f"T{m.month:02d}/{m.year}" for m in table["month"]])
     table["value"] = table["numerator"] / table["denominator"]
     table["cumulative_numerator"] = table["numerator"].cumsum()
     table["cumulative_denominator"] = table["denominator"].cumsum()

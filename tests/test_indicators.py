@@ -19,6 +19,7 @@ from parbook.indicators import (
     indicator_breakdown,
     indicator_details,
     indicator_ids,
+    late_by_handler,
     ontime_by_month,
     ontime_rate_bases,
 )
@@ -352,6 +353,7 @@ def test_ontime_by_month_follows_the_window_kind() -> None:
     ]
     nd09 = ontime_by_month(analysis(rows))
     assert [str(m) for m in nd09["month"]] == ["2024-07", "2024-08"]   # 15/7 opens August
+    assert nd09["label_vi"].tolist() == ["T07/2024", "T08/2024"]
     assert nd09["numerator"].tolist() == [1, 1] and nd09["denominator"].tolist() == [1, 2]
     assert nd09["cumulative_value"].iloc[-1] == pytest.approx(2 / 3)
     cal = ontime_by_month(analysis(rows, window="calendar"))
@@ -365,3 +367,15 @@ def test_ontime_rate_on_each_base() -> None:
     assert bases.loc["received", "denominator"] == 9
     # due = settled (E, O, L, N, M) + pending overdue (PO, F) = 7
     assert bases.loc["due", "denominator"] == 7
+
+
+def test_late_dossiers_per_handler() -> None:
+    a = analysis([
+        dossier("A1", due="2024-07-03", handler="An"),
+        dossier("A2", due="2024-07-03", finished="2024-07-05 09:00", status="done", handler="An"),
+        dossier("B1", due="2024-07-03", handler="Bình"),
+        dossier("B2", due="2024-07-03", finished="2024-07-02 09:00", status="done", handler="Bình"),
+    ], [event("A2", "apology", "2024-07-02 09:00")])
+    late = late_by_handler(a).set_index("handler")
+    assert late.loc["An", ["late", "without_apology", "repeated"]].tolist() == [2, 1, True]
+    assert late.loc["Bình", ["late", "without_apology", "repeated"]].tolist() == [1, 1, False]
