@@ -68,7 +68,7 @@ def _tthc_satisfaction(frames: ScopeFrames, data: UnitData, dislike_max: int) ->
     return Ratio(float(max(0, base - late - int(complained.sum()))), float(base))
 
 
-def measures(frames: ScopeFrames, data: UnitData) -> dict[str, Ratio]:
+def component_figures(frames: ScopeFrames, data: UnitData) -> dict[str, Ratio]:
     """The figures that feed the computable components."""
     cfg = config()
     masks = dossier_masks(frames.facts)
@@ -111,7 +111,7 @@ class Index766Estimate:
 def estimate(frames: ScopeFrames, data: UnitData) -> Index766Estimate:
     """The estimate from a scope's frames."""
     cfg = config()
-    figures = measures(frames, data)
+    figures = component_figures(frames, data)
     rows = []
     for group in cfg["groups"]:
         for comp in group["components"]:

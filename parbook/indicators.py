@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from parbook.pipeline import Analysis
 
 INDICATOR_COLUMNS = ["indicator_id", "scope", "numerator", "denominator", "value", "target", "met"]
-DETAIL_COLUMNS = [*INDICATOR_COLUMNS, "label_vi", "unit", "comparison", "value_text",
+DETAIL_COLUMNS = [*INDICATOR_COLUMNS, "scope_label", "label_vi", "unit", "comparison", "value_text",
                   "empty_reason", "basis", "source", "reliability", "class_label"]
 SCOPE_LABELS_VI = {"period": "trong kỳ", "ytd": "lũy kế từ đầu năm"}
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
@@ -154,7 +154,8 @@ def indicator_details(analysis: Analysis) -> pd.DataFrame:
             if row["tt01_class"]:
                 label = f"{label} — xếp loại {row['tt01_class']}"
             rows.append({
-                **row, "label_vi": label, "unit": spec["unit"], "comparison": spec["comparison"],
+                **row, "scope_label": SCOPE_LABELS_VI[scope], "label_vi": label, "unit": spec["unit"],
+                "comparison": spec["comparison"],
                 "value_text": format_value(row["value"], spec["unit"]),
                 "empty_reason": EMPTY_REASONS.get(row["indicator_id"]) if empty else None,
                 "basis": spec.get("basis"), "source": spec.get("source"),

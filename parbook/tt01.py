@@ -17,7 +17,7 @@ scored per handler on 1 + 2 + 3 + 4 + 7 (with data): ≥ 5, 3,5 – < 5, < 3,5.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -200,7 +200,6 @@ class TT01Evaluation:
     staff: pd.DataFrame
     dossiers: pd.DataFrame
     settings_status: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 def evaluate(frames: ScopeFrames, procedures: pd.DataFrame, settings: dict[str, Any]

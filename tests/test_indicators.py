@@ -300,6 +300,8 @@ def test_details_carry_labels_units_sources_and_the_tt01_class() -> None:
     assert len(details) == 32
     r = row(details, "ontime_rate")
     assert r["unit"] == "%" and r["value_text"] == "60,0%" and pd.isna(r["empty_reason"])
+    assert r["scope_label"] == "trong kỳ" and row(details, "ontime_rate", "ytd")["scope_label"] \
+        == "lũy kế từ đầu năm"
     assert "NĐ 61/2018" in r["source"] and r["comparison"] == ">="
     tt = row(details, "tt01_total")
     assert tt["unit"] == "điểm" and tt["class_label"] in tt["label_vi"]
