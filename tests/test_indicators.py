@@ -381,3 +381,16 @@ def test_late_dossiers_per_handler() -> None:
     late = late_by_handler(a).set_index("handler")
     assert late.loc["An", ["late", "without_apology", "repeated"]].tolist() == [2, 1, True]
     assert late.loc["Bình", ["late", "without_apology", "repeated"]].tolist() == [1, 1, False]
+
+
+def test_survey_facts_map_returned_at_also_for_an_empty_unit() -> None:
+    """registers.survey_facts (changed here): repeated and unknown dossier codes, empty unit."""
+    a = analysis([dossier("A", returned_at="2024-07-02 10:00")], surveys=[
+        {"survey_id": "S1", "dossier_code": "A", "surveyed_at": "2024-07-03 09:00"},
+        {"survey_id": "S2", "dossier_code": "A", "surveyed_at": "2024-07-04 09:00"},
+        {"survey_id": "S3", "dossier_code": "ZZ", "surveyed_at": "2024-07-04 09:00"},
+    ])
+    returned = a.surveys["dossier_returned_at"]
+    assert returned.loc["S1"] == returned.loc["S2"] == pd.Timestamp("2024-07-02 10:00")
+    assert pd.isna(returned.loc["S3"]) and not a.surveys.loc["S3", "dossier_known"]
+    assert analysis([]).surveys.empty
