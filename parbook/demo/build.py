@@ -31,7 +31,7 @@ class DemoData:
 
     ``tables``: table name → frame with the schema's columns (db.py), typed like
     db.read_table returns them. ``ground_truth``: check_id, record_key of every finding the
-    checks must produce for ``window`` (the year, nd09, as of its end). ``defects``: the same
+    checks must produce for the year's window (nd09, as of its end). ``defects``: the same
     rows with the seeded variant that causes each (Vietnamese).
     """
 
@@ -40,7 +40,6 @@ class DemoData:
     tables: dict[str, pd.DataFrame]
     ground_truth: pd.DataFrame
     defects: pd.DataFrame
-    window_label: str
 
 
 def columns_of(table: Table) -> list[str]:
@@ -100,8 +99,7 @@ def _finalise(ctx: Context, draft: Draft) -> DemoData:
     defects = pd.DataFrame(keys, columns=[*TRUTH_COLUMNS, "variant"])
     defects = defects.drop_duplicates(TRUTH_COLUMNS).sort_values(TRUTH_COLUMNS, ignore_index=True)
     return DemoData(seed=ctx.seed, year=ctx.year, tables=tables,
-                    ground_truth=defects[TRUTH_COLUMNS].copy(), defects=defects,
-                    window_label=f"{ctx.window.period} nd09, chốt {ctx.window.as_of}")
+                    ground_truth=defects[TRUTH_COLUMNS].copy(), defects=defects)
 
 
 def build_demo(seed: int = 2024, year: int = 2024) -> DemoData:

@@ -13,6 +13,8 @@ working day before its appointment, and nothing is dated after the export.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -115,47 +117,48 @@ def _sample_paths(rng: np.random.Generator, n: int, rates: dict[str, np.ndarray]
     return np.where(hit, np.array(PATHS, dtype=object)[first], "normal")
 
 
-def generate_dossiers(ctx: Context, cat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean dossiers (draft columns, indexed by row) and their events (column ``row``)."""
-    cal = ctx.cal
-    base = _receipts(ctx, cat)
-    rng = ctx.rng(2)
-    n = len(base)
-    proc = base["procedure_code"].to_numpy()
-    received = base["received"].to_numpy().astype(SEC)
-    rday = days_of(received)
-    secs = (received - rday.astype(SEC)).astype("int64")
-    c = cat.reindex(proc)
-    unit = c["processing_time_unit"].to_numpy(dtype=object)
-    known = pd.notna(unit)
-    value = c["processing_time_value"].to_numpy(dtype="float64")
-    appointment = pd.Series(proc).map(profile.APPOINTMENT_DAYS_WITHOUT_LEGAL_TIME).to_numpy(
-        dtype="float64")
-    unit_eff = np.where(known, unit, "working_days").astype(object)
-    value_eff = np.where(known, value, appointment)
-    verif_days = c["verification_extra_days"].to_numpy(dtype="float64")
-    base_due = clock_days(cal, received, unit_eff, value_eff)
+@dataclass
+class Timeline:
+    """Moments of each dossier's processing (arrays over all rows; each path uses its own)."""
 
-    eff = wd_add(cal, rday, 0)
-    rday_working = np.asarray(cal.is_working_day(rday))
-    late_in_day = secs >= LATE_AFTERNOON
-    work_start = np.where(rday_working & ~late_in_day, rday,
-                          np.where(rday_working, wd_add(cal, rday, 1), eff))
-    days_n = np.where(unit_eff == "working_days", np.nan_to_num(value_eff), 0).astype("int64")
-    multi = days_n >= 2
-    long_known = known & (unit_eff == "working_days") & (days_n >= 3)
+    path: np.ndarray
+    due: np.ndarray                 # appointment day (the legal due date of the path)
+    finish_at: np.ndarray           # result, rejection or withdrawal (maybe after the export)
+    moments: dict[str, np.ndarray]  # event moments by name
+    new_due_at: np.ndarray          # the apology's new appointment
+
+
+def _paths(rng: np.random.Generator, proc: np.ndarray, known: np.ndarray, days_n: np.ndarray,
+           verif_days: np.ndarray) -> np.ndarray:
+    multi = days_n >= 2                     # an apology by the day before the appointment fits
+    long_known = known & (days_n >= 3)
     verif_rate = pd.Series(proc).map(profile.VERIFICATION_RATE).fillna(0).to_numpy()
-    verif_rate = np.where(np.isnan(verif_days), 0.0, verif_rate)
-    ones = np.ones(n)
-    path = _sample_paths(rng, n, {
+    ones = np.ones(len(proc))
+    return _sample_paths(rng, len(proc), {
         "withdrawn": ones * profile.WITHDRAWN_RATE,
         "rejected": ones * profile.REJECTED_RATE,
         "late": multi * profile.LATE_RATE_MULTI_DAY,
         "reception": multi * profile.RECEPTION_SUPPLEMENT_RATE,
         "appraisal": long_known * profile.APPRAISAL_SUPPLEMENT_RATE,
-        "verification": verif_rate,
+        "verification": np.where(np.isnan(verif_days), 0.0, verif_rate),
         "pause": long_known * profile.PAUSE_RATE,
     })
+
+
+def _timeline(ctx: Context, rng: np.random.Generator, received: np.ndarray, proc: np.ndarray,
+              clock: dict[str, np.ndarray]) -> Timeline:
+    """Path, events, appointment and result of every dossier, kept clean by construction."""
+    cal = ctx.cal
+    n = len(received)
+    rday = days_of(received)
+    secs = (received - rday.astype(SEC)).astype("int64")
+    unit, value, days_n = clock["unit"], clock["value"], clock["days_n"]
+    base_due = clock_days(cal, received, unit, value)
+    eff = wd_add(cal, rday, 0)
+    rday_working = np.asarray(cal.is_working_day(rday))
+    work_start = np.where(rday_working & (secs < LATE_AFTERNOON), rday,
+                          np.where(rday_working, wd_add(cal, rday, 1), eff))
+    path = _paths(rng, proc, clock["known"], days_n, clock["verification_days"])
 
     # events that move the legal due date, drawn for every row and used where the path says
     req_day = wd_add(cal, eff, rng.integers(1, 4, size=n))               # <= 3 working days
@@ -168,92 +171,156 @@ def generate_dossiers(ctx: Context, cat: pd.DataFrame) -> tuple[pd.DataFrame, pd
     # keep clock-moving events before the next quarter's as-of date (see times.next_window_end)
     crossing = np.isin(path, EXTENDING) & (last_ext > next_window_end(rday))
     path = np.where(crossing, "normal", path).astype(object)
-
-    req_at = moment(rng, req_day, received)
-    restart_at = moment(rng, supp_day)
-    restart_due = clock_days(cal, restart_at, unit_eff, value_eff)
-    transfer_at = moment(rng, work_start, received)
-    pause_at = moment(rng, pause_day, received)
-    resume_at = moment(rng, resume_day)
-    rec_req_at = moment(rng, work_start, received)
-    rec_got_day = wd_add(cal, work_start, 1)
-    rec_got_at = moment(rng, rec_got_day)
+    m = {
+        "request": moment(rng, req_day, received),
+        "restart": moment(rng, supp_day),
+        "transfer": moment(rng, work_start, received),
+        "pause": moment(rng, pause_day, received),
+        "resume": moment(rng, resume_day),
+        "reception_request": moment(rng, work_start, received),
+    }
+    got_day = wd_add(cal, work_start, 1)
+    m["reception_received"] = moment(rng, got_day)
 
     is_ = {p: path == p for p in (*PATHS, "normal")}
-    due = base_due.copy()
-    due[is_["appraisal"]] = restart_due[is_["appraisal"]]
-    verif_due = wd_add(cal, base_due, np.nan_to_num(verif_days).astype("int64"))
-    due[is_["verification"]] = verif_due[is_["verification"]]
-    pause_due = wd_add(cal, base_due, paused)
-    due[is_["pause"]] = pause_due[is_["pause"]]
-
+    due = np.select(
+        [is_["appraisal"], is_["verification"], is_["pause"]],
+        [clock_days(cal, m["restart"], unit, value),
+         wd_add(cal, base_due, np.nan_to_num(clock["verification_days"]).astype("int64")),
+         wd_add(cal, base_due, paused)], default=base_due)
     first_day = np.select(
         [is_["reception"], is_["appraisal"], is_["verification"], is_["pause"]],
-        [rec_got_day, wd_add(cal, supp_day, 1), wd_add(cal, work_start, 1), resume_day],
+        [got_day, wd_add(cal, supp_day, 1), wd_add(cal, work_start, 1), resume_day],
         default=work_start)
     not_before = np.select(
         [is_["reception"], is_["appraisal"], is_["verification"], is_["pause"]],
-        [rec_got_at, restart_at, transfer_at, resume_at], default=received)
+        [m["reception_received"], m["restart"], m["transfer"], m["resume"]], default=received)
     finish_day = wd_between(rng, cal, first_day, due)
 
     # late: one timely apology with a new appointment, then the result after the appointment
     apology_day = wd_between(rng, cal, work_start, wd_add(cal, base_due, -1))
-    apology_at = moment(rng, apology_day, received)
+    m["apology"] = moment(rng, apology_day, received)
     lateness = rng.choice([1, 2, 3, 4, 5], size=n, p=[0.4, 0.25, 0.15, 0.12, 0.08])
-    late_finish = wd_add(cal, base_due, lateness)
     new_due_at = at(wd_add(cal, base_due, lateness + rng.integers(0, 3, size=n)), DUE_TIME)
-    finish_day = np.where(is_["late"], late_finish, finish_day)
-    not_before = np.where(is_["late"], apology_at, not_before)
+    finish_day = np.where(is_["late"], wd_add(cal, base_due, lateness), finish_day)
+    not_before = np.where(is_["late"], m["apology"], not_before)
     finish_at = moment(rng, finish_day, not_before)
+    # an appointment moves only once the event that moves it has happened (by the export)
+    export = ctx.export_np
+    due = np.where((is_["appraisal"] & (m["restart"] > export))
+                   | (is_["pause"] & (m["resume"] > export)), base_due, due)
+    extra = pd.DataFrame({"base_due": base_due, "effective_day": eff, "work_start": work_start})
+    tl = Timeline(path=path, due=due, finish_at=finish_at, moments=m, new_due_at=new_due_at)
+    tl.moments.update({k: v.to_numpy() for k, v in extra.items()})
+    return tl
 
-    # delivery of the result
-    delivery = np.where(base["channel"] == "postal", "postal", "counter").astype(object)
-    online = (base["channel"] == "online").to_numpy()
+
+def _delivery(ctx: Context, rng: np.random.Generator, channel: np.ndarray, finish_at: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """How and when each result is returned: online at once, by post in 1–2 working days,
+    at the counter the same day or when the applicant comes back."""
+    n = len(channel)
     opts = list(profile.DELIVERY_OF_ONLINE)
     online_delivery = np.array(opts, dtype=object)[rng.choice(
         len(opts), size=n, p=list(profile.DELIVERY_OF_ONLINE.values()))]
-    delivery = np.where(online, online_delivery, delivery)
-    direct_postal = (base["channel"] == "direct").to_numpy() & (
-        rng.random(n) < profile.POSTAL_DELIVERY_OF_DIRECT)
+    delivery = np.where(channel == "postal", "postal", "counter").astype(object)
+    delivery = np.where(channel == "online", online_delivery, delivery)
+    direct_postal = (channel == "direct") & (rng.random(n) < profile.POSTAL_DELIVERY_OF_DIRECT)
     delivery = np.where(direct_postal, "postal", delivery).astype(object)
     wait = np.select([delivery == "online", delivery == "postal"],
                      [np.zeros(n, dtype="int64"), rng.integers(1, 3, size=n)],
                      default=rng.choice(6, size=n, p=[0.55, 0.2, 0.1, 0.07, 0.05, 0.03]))
-    ret_day = wd_add(cal, days_of(finish_at), wait)
     quick = finish_at + (rng.integers(1, 60, size=n) * MINUTE)
-    ret_at = np.where(wait == 0, quick, moment(rng, ret_day))
+    ret_at = np.where(wait == 0, quick, moment(rng, wd_add(ctx.cal, days_of(finish_at), wait)))
     for start in _year_window_starts(ctx.year):
         # parbook.facts.load_for_window reads only dossiers not closed before the year window
         # starts, so the survey of a dossier closed before it but returned after it would look
         # like a survey of an unknown dossier (KS01): return such results the same day
         crosses = (days_of(finish_at) < start) & (days_of(ret_at) >= start)
         ret_at = np.where(crosses, finish_at + 5 * MINUTE, ret_at)
+    return delivery, ret_at
 
-    # as of the export
-    export = ctx.export_np
-    done_by_export = finish_at <= export
-    status = np.where(is_["withdrawn"], "withdrawn", np.where(is_["rejected"], "rejected", "done"))
-    open_status = np.where(is_["pause"] & (pause_at <= export), "paused",
-                           np.where(is_["appraisal"] & (req_at <= export), "supplementing",
-                                    "processing"))
-    status = np.where(done_by_export, status, open_status).astype(object)
-    # an appointment moves only once the event that moves it has happened
-    due = np.where(is_["appraisal"] & (restart_at > export), base_due, due)
-    due = np.where(is_["pause"] & (resume_at > export), base_due, due)
+
+def _status(export: np.datetime64, tl: Timeline) -> np.ndarray:
+    """The status at the export: closed when the result came by then, else still open."""
+    path, m = tl.path, tl.moments
+    closed = np.where(path == "withdrawn", "withdrawn",
+                      np.where(path == "rejected", "rejected", "done"))
+    waiting = (path == "appraisal") & (m["request"] <= export) & (m["restart"] > export)
+    paused = (path == "pause") & (m["pause"] <= export) & (m["resume"] > export)
+    open_ = np.where(paused, "paused", np.where(waiting, "supplementing", "processing"))
+    return np.where(tl.finish_at <= export, closed, open_).astype(object)
+
+
+def _events(ctx: Context, tl: Timeline) -> pd.DataFrame:
+    """The dossier_events rows of every path (column ``row``), none after the export."""
+    rng = ctx.rng(4)
+    n = len(tl.path)
+    rows = np.arange(n)
+    m = tl.moments
     nat = np.datetime64("NaT", "s")
-    finished = np.where(done_by_export, finish_at, nat)
-    returned = np.where(done_by_export & ~is_["withdrawn"] & (ret_at <= export), ret_at, nat)
 
+    def frame(path: str, event_type: str, when: np.ndarray, reason: object = None,
+              stage: object = None, new_due: np.ndarray | None = None) -> pd.DataFrame:
+        mask = tl.path == path
+        return pd.DataFrame({
+            "row": rows[mask], "event_type": event_type, "event_at": when[mask],
+            "new_due_at": new_due[mask] if new_due is not None else np.full(int(mask.sum()), nat),
+            "reason": reason[mask] if isinstance(reason, np.ndarray) else reason,
+            "stage": stage,
+        })
+
+    supp_reason = _pick(rng, SUPPLEMENT_REASONS, n)
+    apology = np.full(n, "Xin lỗi và hẹn lại ngày trả kết quả", dtype=object)
+    ev = pd.concat([
+        frame("reception", "supplement_request", m["reception_request"], supp_reason, "reception"),
+        frame("reception", "supplement_received", m["reception_received"]),
+        frame("appraisal", "supplement_request", m["request"], supp_reason, "appraisal"),
+        frame("appraisal", "supplement_received", m["restart"]),
+        frame("verification", "verification_transfer", m["transfer"],
+              _pick(rng, VERIFICATION_REASONS, n)),
+        frame("pause", "pause", m["pause"], _pick(rng, PAUSE_REASONS, n)),
+        frame("pause", "resume", m["resume"]),
+        frame("late", "apology", m["apology"], apology, None, tl.new_due_at),
+        frame("rejected", "rejection", tl.finish_at, _pick(rng, REJECTION_REASONS, n)),
+    ], ignore_index=True)
+    ev = ev[ev["event_at"] <= ctx.export_np].sort_values(["row", "event_at"], kind="stable")
+    return ev.reset_index(drop=True)
+
+
+def generate_dossiers(ctx: Context, cat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean dossiers (draft columns, indexed by row) and their events (column ``row``)."""
+    base = _receipts(ctx, cat)
+    rng = ctx.rng(2)
+    n = len(base)
+    proc = base["procedure_code"].to_numpy()
+    channel = base["channel"].to_numpy()
+    received = base["received"].to_numpy().astype(SEC)
+    c = cat.reindex(proc)
+    unit = c["processing_time_unit"].to_numpy(dtype=object)
+    known = pd.notna(unit)
+    appointment = pd.Series(proc).map(profile.APPOINTMENT_DAYS_WITHOUT_LEGAL_TIME).to_numpy(
+        dtype="float64")
+    # procedures without a legal time: the commune's appointment practice drives the clock
+    clock_unit = np.where(known, unit, "working_days").astype(object)
+    clock_value = np.where(known, c["processing_time_value"].to_numpy(dtype="float64"), appointment)
+    days_n = np.where(clock_unit == "working_days", np.nan_to_num(clock_value), 0).astype("int64")
+    tl = _timeline(ctx, rng, received, proc, {
+        "unit": clock_unit, "value": clock_value, "days_n": days_n, "known": known,
+        "verification_days": c["verification_extra_days"].to_numpy(dtype="float64")})
+    delivery, ret_at = _delivery(ctx, rng, channel, tl.finish_at)
+
+    export = ctx.export_np
+    status = _status(export, tl)
+    withdrawn = tl.path == "withdrawn"
+    done_by_export = tl.finish_at <= export
+    nat = np.datetime64("NaT", "s")
     department = c["department"].to_numpy(dtype=object)
     handler = np.empty(n, dtype=object)
     for dept, staff in people.HANDLERS.items():
         mask = department == dept
         handler[mask] = _pick(rng, staff, int(mask.sum()))
-    digitized = online | (rng.random(n) < profile.DIGITIZED_COUNTER)
-    electronic = ((delivery == "online") | (rng.random(n) < profile.ELECTRONIC_RESULT_NOT_ONLINE)
-                  ) & ~is_["withdrawn"]
-    note = np.where(is_["withdrawn"] & done_by_export, "Người nộp có đơn xin rút hồ sơ", None)
-
+    electronic = (delivery == "online") | (rng.random(n) < profile.ELECTRONIC_RESULT_NOT_ONLINE)
     prng = ctx.rng(3)
     dossiers = pd.DataFrame({
         "dossier_code": base["dossier_code"],
@@ -262,58 +329,29 @@ def generate_dossiers(ctx: Context, cat: pd.DataFrame) -> tuple[pd.DataFrame, pd
         "applicant_name": people.names(prng, n),
         "applicant_phone": people.phones(prng, n),
         "applicant_address": people.addresses(prng, n),
-        "channel": base["channel"],
+        "channel": channel,
         "received_at": received,
-        "due_at": at(due, DUE_TIME),
-        "finished_at": finished,
-        "returned_at": returned,
+        "due_at": at(tl.due, DUE_TIME),
+        "finished_at": np.where(done_by_export, tl.finish_at, nat),
+        "returned_at": np.where(done_by_export & ~withdrawn & (ret_at <= export), ret_at, nat),
         "result_delivery": delivery,
         "status": status,
         "handler": handler,
         "department": department,
-        "digitized": digitized,
-        "electronic_result": electronic,
-        "note": note,
+        "digitized": (channel == "online") | (rng.random(n) < profile.DIGITIZED_COUNTER),
+        "electronic_result": electronic & ~withdrawn,
+        "note": np.where(withdrawn & done_by_export, "Người nộp có đơn xin rút hồ sơ", None),
         # internal columns (dropped when finalised)
-        "path": path,
+        "path": tl.path,
         "field": c["field"].to_numpy(dtype=object),
         "legal_time_known": known,
         "days_n": days_n,
-        "base_due": base_due,
-        "effective_day": eff,
-        "work_start": work_start,
+        "base_due": tl.moments["base_due"],
+        "effective_day": tl.moments["effective_day"],
+        "work_start": tl.moments["work_start"],
     })
     dossiers.index.name = "row"
-    rows = np.arange(n)
-
-    def events(mask: np.ndarray, event_type: str, when: np.ndarray, reason: object = None,
-               stage: object = None, new_due: np.ndarray | None = None) -> pd.DataFrame:
-        k = int(mask.sum())
-        return pd.DataFrame({
-            "row": rows[mask], "event_type": event_type, "event_at": when[mask],
-            "new_due_at": new_due[mask] if new_due is not None else np.full(k, nat),
-            "reason": reason[mask] if isinstance(reason, np.ndarray) else reason,
-            "stage": stage,
-        })
-
-    erng = ctx.rng(4)
-    supp_reason = _pick(erng, SUPPLEMENT_REASONS, n)
-    frames = [
-        events(is_["reception"], "supplement_request", rec_req_at, supp_reason, "reception"),
-        events(is_["reception"], "supplement_received", rec_got_at),
-        events(is_["appraisal"], "supplement_request", req_at, supp_reason, "appraisal"),
-        events(is_["appraisal"], "supplement_received", restart_at),
-        events(is_["verification"], "verification_transfer", transfer_at,
-               _pick(erng, VERIFICATION_REASONS, n)),
-        events(is_["pause"], "pause", pause_at, _pick(erng, PAUSE_REASONS, n)),
-        events(is_["pause"], "resume", resume_at),
-        events(is_["late"], "apology", apology_at,
-               np.full(n, "Xin lỗi và hẹn lại ngày trả kết quả", dtype=object), None, new_due_at),
-        events(is_["rejected"], "rejection", finish_at, _pick(erng, REJECTION_REASONS, n)),
-    ]
-    ev = pd.concat(frames, ignore_index=True)
-    ev = ev[ev["event_at"] <= export].sort_values(["row", "event_at"], kind="stable")
-    return dossiers, ev.reset_index(drop=True)
+    return dossiers, _events(ctx, tl)
 
 
 def _year_window_starts(year: int) -> list[np.datetime64]:
