@@ -6,7 +6,10 @@ check and their ground truth (``parbook demo``).
 - :func:`demo_sheets` — the same data as import-workbook sheets (DESIGN.md §4);
 - :func:`cmd_demo` — the ``parbook demo`` command.
 
-Personal data is fictitious by construction: see parbook.demo.people.
+Personal data is fictitious by construction (parbook.demo.people): names are random
+combinations of common name parts, addresses lie in "xã An Lộc (mô phỏng)", and every phone
+number starts with 0000 — "00" is the international call prefix, so no subscriber has such a
+number, yet it is a well-formed 10-digit number for check HS06.
 """
 
 from parbook.demo.build import DemoData, build_demo, generate, ground_truth

@@ -84,6 +84,8 @@ FEEDBACK_PER_YEAR = 40
 SURVEY_RATING_P = [0.01, 0.02, 0.07, 0.35, 0.55]   # ratings 1..5
 
 # --- seeded defects: records per variant (parbook.demo.defects) ---------------------------------
+# HS03 (5 variants), HS04 (8 records in 6 variants) and HS05 (3 variants) seed one record per
+# variant; BM01 follows from three HS03 variants (one field each).
 DEFECTS = {
     "HS01_malformed": 3, "HS01_date": 3, "HS02": 4, "HS06": 5, "HS07": 4, "HS08_settled": 4,
     "HS08_pending": 1, "HS09": 3, "HS10": 3, "HS11": 3, "HS12": 3, "HS13": 3, "HS14": 3,
