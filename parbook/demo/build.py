@@ -1,0 +1,126 @@
+"""The generated commune-year: tables with the schema's columns, and the ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Table
+
+from parbook import db
+from parbook.demo import profile
+from parbook.demo.context import Context, Draft, demo_catalogue
+from parbook.demo.defects import seed_defects
+from parbook.demo.dossiers import generate_dossiers
+from parbook.demo.plan_tasks import generate_plan_tasks
+from parbook.demo.registers import generate_feedback, generate_legal_documents, generate_surveys
+from parbook.reference import read_units
+
+TRUTH_COLUMNS = ["check_id", "record_key"]
+# table name → schema table, in the order they load (references first)
+TABLES: dict[str, Table] = {
+    "units": db.units, "procedures": db.procedures, "dossiers": db.dossiers,
+    "dossier_events": db.dossier_events, "feedback": db.feedback, "surveys": db.surveys,
+    "legal_documents": db.legal_documents, "plan_tasks": db.plan_tasks,
+}
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """One generated commune-year.
+
+    ``tables``: table name → frame with the schema's columns (db.py), typed like
+    db.read_table returns them. ``ground_truth``: check_id, record_key of every finding the
+    checks must produce for the year's window (nd09, as of its end). ``defects``: the same
+    rows with the seeded variant that causes each (Vietnamese).
+    """
+
+    seed: int
+    year: int
+    tables: dict[str, pd.DataFrame]
+    ground_truth: pd.DataFrame
+    defects: pd.DataFrame
+
+
+def columns_of(table: Table) -> list[str]:
+    """The schema columns of a table that data carries (not the import bookkeeping)."""
+    return [c.name for c in table.columns if c.name != "batch_id"]
+
+
+def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    out = frame.reindex(columns=columns_of(table)).reset_index(drop=True)
+    return db.coerce_frame(out, table)
+
+
+def _finalise(ctx: Context, draft: Draft) -> DemoData:
+    codes = draft.dossiers["dossier_code"]
+    ev = draft.events.sort_values(["row", "event_at"], kind="stable").copy()
+    ev["dossier_code"] = codes.reindex(ev["row"]).to_numpy()
+    ev["event_id"] = ev["dossier_code"] + "-SK" + (ev.groupby("row").cumcount() + 1).map(
+        "{:02d}".format)
+
+    sv = draft.surveys.copy()
+    known = sv["row"] >= 0
+    sv.loc[known, "dossier_code"] = codes.reindex(sv.loc[known, "row"]).to_numpy()
+    sv = sv.sort_values(["surveyed_at", "dossier_code"], kind="stable")
+    day = pd.to_datetime(sv["surveyed_at"]).dt.strftime("%y%m%d")
+    sv["survey_id"] = "KS-" + day + "-" + (sv.groupby(day).cumcount() + 1).map("{:04d}".format)
+
+    fb = draft.feedback.copy()
+    linked = fb["row"] >= 0
+    fb["dossier_code"] = None
+    fb.loc[linked, "dossier_code"] = codes.reindex(fb.loc[linked, "row"]).to_numpy()
+
+    units = [u for u in read_units() if u["unit_code"] == profile.UNIT_CODE] or [
+        {"unit_code": profile.UNIT_CODE, "unit_name": "Xã An Lộc (mô phỏng)",
+         "district": "Huyện Minh Phong (mô phỏng)", "province": "Thừa Thiên Huế"}]
+    frames = {
+        "units": pd.DataFrame(units),
+        "procedures": draft.catalogue,
+        "dossiers": draft.dossiers,
+        "dossier_events": ev,
+        "feedback": fb,
+        "surveys": sv,
+        "legal_documents": draft.legal_documents,
+        "plan_tasks": draft.plan_tasks,
+    }
+    tables = {name: _typed(frames[name], table) for name, table in TABLES.items()}
+
+    survey_ids = sv["survey_id"]
+    keys = []
+    for check, entity, ref, variant in draft.truth:
+        if entity == "dossier":
+            key = codes[ref]
+        elif entity == "survey":
+            key = survey_ids[ref]
+        else:
+            key = ref
+        keys.append((check, str(key), variant))
+    defects = pd.DataFrame(keys, columns=[*TRUTH_COLUMNS, "variant"])
+    defects = defects.drop_duplicates(TRUTH_COLUMNS).sort_values(TRUTH_COLUMNS, ignore_index=True)
+    return DemoData(seed=ctx.seed, year=ctx.year, tables=tables,
+                    ground_truth=defects[TRUTH_COLUMNS].copy(), defects=defects)
+
+
+def build_demo(seed: int = 2024, year: int = 2024) -> DemoData:
+    """The generated commune-year with its ground truth (deterministic in seed and year)."""
+    ctx = Context.make(int(seed), int(year))
+    catalogue = demo_catalogue()
+    dossiers, events = generate_dossiers(ctx, catalogue)
+    draft = Draft(catalogue=catalogue, dossiers=dossiers, events=events)
+    draft.surveys = generate_surveys(ctx, dossiers)
+    draft.feedback = generate_feedback(ctx, dossiers)
+    draft.legal_documents = generate_legal_documents(ctx)
+    draft.plan_tasks = generate_plan_tasks(ctx)
+    seed_defects(ctx, draft)
+    return _finalise(ctx, draft)
+
+
+def generate(seed: int = 2024, year: int = 2024) -> dict[str, pd.DataFrame]:
+    """Table name → frame with the schema's canonical columns, for unit DEMO-ANLOC."""
+    return build_demo(seed, year).tables
+
+
+def ground_truth(seed: int = 2024, year: int = 2024) -> pd.DataFrame:
+    """check_id, record_key: exactly the findings of period ``year``, nd09, as of its end."""
+    return build_demo(seed, year).ground_truth

@@ -1,0 +1,84 @@
+"""What every part of the generator shares: the random streams, the calendar, the dates, and the
+draft tables that the defect seeding edits before they are finalised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import numpy as np
+import pandas as pd
+
+from parbook.calendar import WorkCalendar
+from parbook.demo import profile
+from parbook.periods import Window
+from parbook.reference import read_procedures
+
+
+@dataclass
+class Context:
+    """Seed, year and the fixed dates of one generated commune-year."""
+
+    seed: int
+    year: int
+    cal: WorkCalendar
+    first_day: date
+    last_day: date
+    export_at: datetime
+    window: Window                  # the ground-truth window: the year, nd09, as of its end
+
+    @classmethod
+    def make(cls, seed: int, year: int) -> Context:
+        cal = WorkCalendar.default()
+        export_day = cal.next_working_day(date(year + 1, *profile.EXPORT_DAY))
+        return cls(
+            seed=seed, year=year, cal=cal,
+            first_day=date(year - 1, *profile.FIRST_RECEIPT),
+            last_day=date(year, 12, 31),
+            export_at=datetime.combine(export_day, time.fromisoformat(profile.EXPORT_TIME)),
+            window=Window.parse(str(year), "nd09"),
+        )
+
+    def rng(self, stream: int) -> np.random.Generator:
+        """An independent random stream per part of the generator (stable when others change)."""
+        return np.random.default_rng([self.seed, self.year, stream])
+
+    @property
+    def export_np(self) -> np.datetime64:
+        return np.datetime64(self.export_at, "s")
+
+    @property
+    def plan_code(self) -> str:
+        return profile.PLAN_CODE_PATTERN.format(year=self.year)
+
+
+@dataclass
+class Draft:
+    """Tables under construction. Dossiers are indexed by a stable row number; events, surveys
+    and feedback point at dossiers by that row (column ``row``), so renaming a dossier code is
+    one assignment. Ground-truth entries name records the same way until finalised."""
+
+    catalogue: pd.DataFrame
+    dossiers: pd.DataFrame
+    events: pd.DataFrame
+    surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
+    feedback: pd.DataFrame = field(default_factory=pd.DataFrame)
+    legal_documents: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plan_tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # (check_id, entity, reference, variant): entity dossier/survey/feedback → row number,
+    # document/task → id, field → field name
+    truth: list[tuple[str, str, object, str]] = field(default_factory=list)
+
+
+def demo_catalogue() -> pd.DataFrame:
+    """The commune's own catalogue (sheet DanhMucTTHC) for the procedures the demo uses.
+
+    Processing times, verification days, fees and departments are those of
+    data/reference/procedures.csv; the online level is the demo commune's [U] setting.
+    """
+    rows, _ = read_procedures()
+    cat = pd.DataFrame(rows).set_index("procedure_code", drop=False)
+    cat = cat.loc[list(profile.PROCEDURE_MIX)].copy()
+    cat.index.name = None
+    cat["online_level"] = cat["procedure_code"].map(profile.DEMO_ONLINE_LEVEL)
+    return cat

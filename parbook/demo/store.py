@@ -1,0 +1,208 @@
+"""Writing the demo commune: into the dossier database (replacing only its own rows), its
+ground truth beside the database, and its sheets for the import workbook."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Boolean, Date, DateTime, Integer, delete, or_, select, update
+from sqlalchemy.engine import make_url
+
+from parbook import db
+from parbook.config import DATA_DIR, db_url
+from parbook.demo import profile
+from parbook.demo.build import TABLES, DemoData, build_demo
+from parbook.demo.context import Context
+from parbook.reference import read_units
+from parbook.setup import init_database
+
+BATCH_PREFIX = "demo:"
+# import-workbook sheet (DESIGN.md §4) → table and the columns the sheet carries
+SHEETS: dict[str, tuple[str, list[str]]] = {
+    "DanhMucTTHC": ("procedures", [
+        "procedure_code", "procedure_name", "field", "processing_time_value",
+        "processing_time_unit", "verification_extra_days", "fee", "online_level", "department"]),
+    "HoSo": ("dossiers", [
+        "dossier_code", "unit_code", "procedure_code", "applicant_name", "applicant_phone",
+        "applicant_address", "channel", "received_at", "due_at", "finished_at", "returned_at",
+        "result_delivery", "status", "handler", "department", "digitized", "electronic_result",
+        "note"]),
+    "SuKien": ("dossier_events", [
+        "dossier_code", "event_type", "event_at", "new_due_at", "reason", "stage"]),
+    "PAKN": ("feedback", [
+        "feedback_id", "unit_code", "received_at", "channel", "subject", "dossier_code", "in_scope",
+        "resolved_at", "outcome", "about_staff", "satisfied"]),
+    "DanhGia": ("surveys", [
+        "survey_id", "dossier_code", "surveyed_at", "channel", "access", "procedure", "staff",
+        "result", "feedback_handling", "overall"]),
+    "VBQPPL": ("legal_documents", [
+        "document_id", "unit_code", "title", "issued_at", "reviewed_at", "review_result",
+        "handled_at", "handling"]),
+    "NhiemVu": ("plan_tasks", [
+        "task_id", "unit_code", "plan_code", "requirement_id", "department", "title", "due_date",
+        "done_date", "evidence"]),
+}
+UNIT_TABLES = ("dossiers", "dossier_events", "feedback", "surveys", "legal_documents", "plan_tasks")
+
+
+class DemoRefused(RuntimeError):
+    """The database holds other communes' data: the demo will not write into it."""
+
+
+@dataclass
+class DemoResult:
+    """What write_demo did."""
+
+    url: str                                  # the database, password hidden
+    unit_code: str
+    seed: int
+    year: int
+    batch_id: int
+    counts: dict[str, int]
+    ground_truth_path: Path
+    ground_truth: pd.DataFrame
+    seconds: dict[str, float] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+
+def demo_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Sheet name of the import workbook → frame with that sheet's canonical columns."""
+    return {sheet: tables[name].reindex(columns=columns).copy()
+            for sheet, (name, columns) in SHEETS.items()}
+
+
+def ground_truth_path(url: str | None = None, directory: Path | None = None) -> Path:
+    """Where the ground truth of a database goes: beside a SQLite file, else under data/."""
+    u = make_url(db_url(url))
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        path = Path(u.database)
+        return (directory or path.parent) / f"{path.stem}.demo-ground-truth.csv"
+    return (directory or DATA_DIR) / f"{u.database or 'parbook'}.demo-ground-truth.csv"
+
+
+def _fingerprint(data: DemoData) -> str:
+    digest = hashlib.sha256()
+    for name in TABLES:
+        digest.update(name.encode())
+        digest.update(data.tables[name].to_csv(index=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _plain(value: Any, kind: type) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if kind is DateTime:
+        return pd.Timestamp(value).to_pydatetime()
+    if kind is Date:
+        return pd.Timestamp(value).date()
+    if kind is Boolean:
+        return bool(value)
+    if kind is Integer:
+        return int(value)
+    return value
+
+
+def _records(frame: pd.DataFrame, table: Any) -> list[dict[str, Any]]:
+    """Rows as plain Python values (datetime, date, bool, int, str, None) for an INSERT."""
+    kinds = {c.name: c.type.__class__ for c in table.columns}
+    columns = {name: [_plain(v, kinds.get(name, str)) for v in frame[name].astype(object)]
+               for name in frame.columns}
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _refuse_foreign_units(conn: Any) -> None:
+    allowed = {profile.UNIT_CODE} | {u["unit_code"] for u in read_units()}
+    present = {row[0] for row in conn.execute(select(db.units.c.unit_code))}
+    foreign = sorted(present - allowed)
+    if foreign:
+        raise DemoRefused(
+            f"CSDL đang có dữ liệu của đơn vị khác ({', '.join(foreign)}): không ghi dữ liệu mô "
+            f"phỏng để khỏi ghi đè dữ liệu thật; hãy chọn CSDL khác bằng --db. "
+            f"(The database holds other units; the demo refuses to overwrite real data — "
+            f"use --db to choose another database.)")
+
+
+def _delete_demo_rows(conn: Any, survey_ids: list[str]) -> None:
+    """Remove every row of the demo unit (and the demo's own import batches)."""
+    unit = profile.UNIT_CODE
+    d, s, b = db.dossiers.c, db.surveys.c, db.import_batches.c
+    unit_dossiers = select(d.dossier_code).where(d.unit_code == unit)
+    demo_batches = select(b.batch_id).where(b.unit_code == unit, b.file_name.like(f"{BATCH_PREFIX}%"))
+    conn.execute(delete(db.dossier_events).where(db.dossier_events.c.dossier_code.in_(unit_dossiers)))
+    conn.execute(delete(db.surveys).where(or_(s.dossier_code.in_(unit_dossiers),
+                                              s.batch_id.in_(demo_batches), s.survey_id.in_(survey_ids))))
+    for table in (db.dossiers, db.feedback, db.legal_documents, db.plan_tasks, db.self_scores):
+        conn.execute(delete(table).where(table.c.unit_code == unit))
+    conn.execute(delete(db.import_batches).where(b.batch_id.in_(demo_batches)))
+
+
+def _write_catalogue(conn: Any, catalogue: pd.DataFrame) -> None:
+    """The commune's catalogue rows (online level, department) over the reference rows."""
+    p = db.procedures.c
+    existing = {row[0] for row in conn.execute(select(p.procedure_code))}
+    for row in _records(catalogue, db.procedures):
+        code = row["procedure_code"]
+        if code in existing:
+            values = {k: v for k, v in row.items() if k != "procedure_code"}
+            conn.execute(update(db.procedures).where(p.procedure_code == code).values(**values))
+        else:
+            conn.execute(db.procedures.insert(), [row])
+
+
+def write_demo(url: str | None = None, seed: int = 2024, year: int = 2024,
+               ground_truth_dir: Path | None = None) -> DemoResult:
+    """Create the schema, replace the demo unit's data, and write the ground truth CSV.
+
+    Refuses (DemoRefused) when the database holds units other than DEMO-ANLOC and the
+    reference units. Deterministic: the same seed and year give the same rows.
+    """
+    t0 = time.perf_counter()
+    export_at = Context.make(seed, year).export_at
+    if export_at > datetime.now():
+        raise ValueError(
+            f"Năm {year} chưa kết thúc: dữ liệu mô phỏng được xuất ngày {export_at:%d/%m/%Y}, "
+            f"sau thời điểm hiện tại (year {year} is not over: the demo export date is in the future)")
+    data = build_demo(seed, year)
+    t1 = time.perf_counter()
+    eng = db.engine(url)
+    db.create_schema(eng)
+    with eng.begin() as conn:
+        _refuse_foreign_units(conn)
+    init_database(url)
+    tables = data.tables
+    counts: dict[str, int] = {}
+    with eng.begin() as conn:
+        _refuse_foreign_units(conn)
+        _delete_demo_rows(conn, list(tables["surveys"]["survey_id"]))
+        if conn.execute(select(db.units.c.unit_code).where(
+                db.units.c.unit_code == profile.UNIT_CODE)).first() is None:
+            conn.execute(db.units.insert(), _records(tables["units"], db.units))
+        _write_catalogue(conn, tables["procedures"])
+        total = sum(len(tables[name]) for name in UNIT_TABLES)
+        batch_id = conn.execute(db.import_batches.insert().values(
+            file_name=f"{BATCH_PREFIX}seed={seed},year={year}", sha256=_fingerprint(data),
+            sheet=None, unit_code=profile.UNIT_CODE, rows_read=total, rows_inserted=total,
+            rows_updated=0, rows_unchanged=0, rows_quarantined=0, extra_columns=None,
+            imported_at=datetime.now().replace(microsecond=0),
+        )).inserted_primary_key[0]
+        for name in UNIT_TABLES:
+            frame = tables[name].assign(batch_id=batch_id)
+            rows = _records(frame, TABLES[name])
+            if rows:
+                conn.execute(TABLES[name].insert(), rows)
+            counts[name] = len(rows)
+    path = ground_truth_path(url, ground_truth_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data.ground_truth.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    t2 = time.perf_counter()
+    return DemoResult(
+        url=eng.url.render_as_string(hide_password=True), unit_code=profile.UNIT_CODE,
+        seed=seed, year=year, batch_id=int(batch_id), counts=counts, ground_truth_path=path,
+        ground_truth=data.ground_truth, seconds={"generate": t1 - t0, "write": t2 - t1},
+        tables=data.tables)

@@ -1,0 +1,336 @@
+"""The demo commune: determinism, realism, ground truth (checked against an independent
+statement of the check semantics on parbook.facts), and the database write."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from parbook import db
+from parbook.calendar import WorkCalendar
+from parbook.cli import main
+from parbook.demo import (
+    DemoRefused,
+    build_demo,
+    demo_sheets,
+    ground_truth_path,
+    produce_outputs,
+    profile,
+    write_demo,
+)
+from parbook.demo import command as demo_command
+from parbook.demo.build import TABLES, columns_of
+from parbook.periods import Window
+from parbook.reference import read_procedures
+from parbook.setup import init_database
+from tests.semantics import rule_findings
+
+UNIT = profile.UNIT_CODE
+CHECK_IDS = [f"HS{i:02d}" for i in range(1, 16)] + ["PA01", "PA02", "KS01", "KS02", "VB01",
+                                                    "VB02", "NV01", "NV02", "BM01"]
+DOSSIER_CHECKS = [c for c in CHECK_IDS if c.startswith("HS")]
+YEAR = Window.parse("2024")
+
+# Stated bounds of a realistic commune-year (checked for several seeds)
+BOUNDS = {
+    "received_in_year": (2700, 3300),     # about 3,000 a year
+    "received_per_month": (110, 400),     # Tết dip in February, peak before Tết
+    "online_share": (0.35, 0.45),         # ~40% online
+    "postal_share": (0.01, 0.06),         # some BCCI receipts
+    "late_share": (0.01, 0.05),           # a few % of settled dossiers late
+    "after_15_share": (0.08, 0.20),       # counter receipts after 15:00
+    "copies_share": (0.38, 0.52),         # chứng thực bản sao dominates
+    "high_ratings": (0.80, 0.95),         # ratings 4–5 among all ratings
+    "feedback_in_year": (20, 70),         # PAKN, ~40 a year
+}
+
+
+def within(value: float, name: str) -> bool:
+    lo, hi = BOUNDS[name]
+    return lo <= value <= hi
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return build_demo()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """The default demo written into a SQLite file (shared by the self-check tests)."""
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    return url, write_demo(url)
+
+
+# --- determinism and speed --------------------------------------------------------------------
+
+def test_same_seed_same_frames_and_other_seed_differs(demo) -> None:
+    again = build_demo()
+    for name in TABLES:
+        pd.testing.assert_frame_equal(demo.tables[name], again.tables[name])
+    pd.testing.assert_frame_equal(demo.ground_truth, again.ground_truth)
+    other = build_demo(seed=2025)
+    assert not other.tables["dossiers"].equals(demo.tables["dossiers"])
+    assert set(other.ground_truth["record_key"]) != set(demo.ground_truth["record_key"])
+
+
+def test_generation_is_fast() -> None:
+    build_demo(seed=3)                       # calendar and reference files warm
+    start = time.perf_counter()
+    build_demo(seed=4)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 3.0, f"generating a year took {elapsed:.2f} s (target < 2 s)"
+
+
+def test_frames_have_the_schema_columns_and_types(demo) -> None:
+    for name, table in TABLES.items():
+        frame = demo.tables[name]
+        assert list(frame.columns) == columns_of(table), name
+    dossiers = demo.tables["dossiers"]
+    assert str(dossiers["received_at"].dtype) == "datetime64[us]"
+    assert str(dossiers["digitized"].dtype) == "boolean"
+    assert dossiers["dossier_code"].is_unique and demo.tables["surveys"]["survey_id"].is_unique
+    assert demo.tables["dossier_events"]["event_id"].is_unique
+    assert (dossiers["unit_code"] == UNIT).all()
+
+
+# --- realism -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [2024, 1, 77])
+def test_realistic_volumes_channels_and_timeliness(seed: int) -> None:
+    tables = build_demo(seed).tables
+    d = tables["dossiers"]
+    year = d[d["received_at"].dt.year == 2024]
+    assert within(len(year), "received_in_year")
+    per_month = year.groupby(year["received_at"].dt.month).size()
+    assert len(per_month) == 12 and per_month.between(*BOUNDS["received_per_month"]).all(), per_month
+    channel = year["channel"].value_counts(normalize=True)
+    assert within(channel["online"], "online_share") and within(channel["postal"], "postal_share")
+    direct = year[year["channel"] == "direct"]
+    seconds = (direct["received_at"] - direct["received_at"].dt.normalize()).dt.total_seconds()
+    assert within((seconds > 15 * 3600).mean(), "after_15_share")
+    assert seconds.between(7.5 * 3600, 17 * 3600).all()          # counter hours only
+    settled = year[year["status"].isin(["done", "rejected"]) & year["finished_at"].notna()]
+    late = settled["finished_at"].dt.normalize() > settled["due_at"].dt.normalize()
+    assert within(late.mean(), "late_share")
+    mix = year["procedure_code"].value_counts(normalize=True)
+    assert mix.index[0] == "2.000815" and within(mix.iloc[0], "copies_share")
+    ratings = tables["surveys"][["access", "procedure", "staff", "result", "feedback_handling"]]
+    assert within(ratings.isin([4, 5]).to_numpy().mean(), "high_ratings")
+    feedback = tables["feedback"]
+    assert within((feedback["received_at"].dt.year == 2024).sum(), "feedback_in_year")
+
+
+def test_export_shape_and_timing_rules(demo) -> None:
+    d = demo.tables["dossiers"]
+    assert d["received_at"].min() >= pd.Timestamp("2023-11-15")
+    assert d["received_at"].max() < pd.Timestamp("2025-01-01")
+    online = d[d["channel"] == "online"]
+    off_day = ~np.asarray(WorkCalendar.default().is_working_day(online["received_at"]))
+    assert off_day.sum() > 50 and (online["received_at"].dt.hour >= 20).sum() > 50
+    # carried over into the year window: received before 15/12/2023, not closed by then
+    start = pd.Timestamp("2023-12-15")
+    carried = (d["received_at"] < start) & ~(d["finished_at"] < start)
+    assert carried.sum() >= 5
+    # nothing after the export (early January) except the seeded "future" typos of HS04
+    export = pd.Timestamp("2025-01-03 16:00")
+    hs04 = demo.ground_truth.loc[demo.ground_truth["check_id"] == "HS04", "record_key"]
+    clean = d[~d["dossier_code"].isin(hs04)]
+    for col in ("received_at", "finished_at", "returned_at"):
+        assert not (clean[col] > export).any(), col
+    ev = demo.tables["dossier_events"]
+    assert (ev.loc[~ev["dossier_code"].isin(hs04), "event_at"] <= export).all()
+    assert set(d["status"].dropna()) >= {"done", "rejected", "withdrawn", "processing"}
+    assert set(ev["event_type"]) == {"supplement_request", "supplement_received", "apology",
+                                     "verification_transfer", "pause", "resume", "rejection"}
+    assert set(ev["stage"].dropna()) == {"reception", "appraisal"}
+
+
+def test_personal_data_is_fictitious_and_procedures_are_real(demo) -> None:
+    d = demo.tables["dossiers"]
+    hs06 = set(demo.ground_truth.loc[demo.ground_truth["check_id"] == "HS06", "record_key"])
+    phones = d.loc[~d["dossier_code"].isin(hs06), "applicant_phone"].dropna()
+    normalised = phones.str.replace(r"[\s.]", "", regex=True).str.replace(r"^\+84", "0", regex=True)
+    assert normalised.str.fullmatch(r"0000\d{6}").all()
+    assert d["applicant_address"].str.contains("(mô phỏng)", regex=False).all()
+    known = {p["procedure_code"] for p in read_procedures()[0]}
+    seeded = set(demo.ground_truth.loc[demo.ground_truth["check_id"].isin(["HS02", "HS03"]),
+                                       "record_key"])
+    codes = d.loc[~d["dossier_code"].isin(seeded), "procedure_code"]
+    assert set(codes) <= known and set(codes) == set(profile.PROCEDURE_MIX)
+    cat = demo.tables["procedures"]
+    assert cat["online_level"].isin(["full", "partial", "none"]).all() and cat["department"].notna().all()
+
+
+def test_registers_and_plan_tasks(demo) -> None:
+    docs, tasks = demo.tables["legal_documents"], demo.tables["plan_tasks"]
+    assert 12 <= len(docs) <= 20 and docs["document_id"].is_unique
+    assert set(tasks["requirement_id"]) == {f"R{i}" for i in range(1, 49)}
+    assert tasks["task_id"].str.fullmatch(r"kh-par-sipas-2024-R\d{1,2}-\d+").all()
+    assert (tasks["plan_code"] == "kh-par-sipas-2024").all()
+    quarter_ends = {pd.Timestamp(f"2024-{m:02d}-14") for m in (3, 6, 9, 12)}
+    assert quarter_ends <= set(tasks["due_date"])
+
+
+# --- ground truth ----------------------------------------------------------------------------
+
+def test_ground_truth_covers_every_check_sparsely(demo) -> None:
+    gt = demo.ground_truth
+    assert list(gt.columns) == ["check_id", "record_key"] and not gt.duplicated().any()
+    counts = gt.groupby("check_id").size()
+    assert set(counts.index) == set(CHECK_IDS)
+    assert (counts >= 3).all(), counts
+    in_year = demo.tables["dossiers"]["received_at"].dt.year.eq(2024).sum()
+    assert (counts[DOSSIER_CHECKS] / in_year <= 0.005).all()      # a few per mille
+    keys = {
+        "dossier": set(demo.tables["dossiers"]["dossier_code"]),
+        "survey": set(demo.tables["surveys"]["survey_id"]),
+        "feedback": set(demo.tables["feedback"]["feedback_id"]),
+        "document": set(demo.tables["legal_documents"]["document_id"]),
+        "task": set(demo.tables["plan_tasks"]["task_id"]),
+        "field": set(demo.tables["procedures"]["field"]),
+    }
+    entity = {"PA": "feedback", "KS": "survey", "VB": "document", "NV": "task", "BM": "field",
+              "HS": "dossier"}
+    for check, key in gt.itertuples(index=False):
+        assert key in keys[entity[check[:2]]], (check, key)
+
+
+def test_ground_truth_equals_the_check_semantics_on_facts(demo_db) -> None:
+    """Self-check: the rules of check-semantics.md, evaluated on parbook.facts/registers over the
+    written database, flag exactly the ground truth — clean records satisfy every rule and every
+    seeded record violates its own (and only the declared collateral ones)."""
+    url, result = demo_db
+    found = rule_findings(url, UNIT, YEAR)
+    merged = found.merge(result.ground_truth, how="outer", indicator=True)
+    assert merged[merged["_merge"] != "both"].empty, merged[merged["_merge"] != "both"]
+
+
+@pytest.mark.parametrize("period,kind", [(f"2024-Q{q}", "nd09") for q in range(1, 5)]
+                         + [("2024", "calendar")] + [(f"2024-Q{q}", "calendar") for q in range(1, 5)])
+def test_clean_records_stay_clean_in_every_window(demo_db, period: str, kind: str) -> None:
+    """Other windows see a subset of the seeded findings, never one from clean records."""
+    url, result = demo_db
+    found = rule_findings(url, UNIT, Window.parse(period, kind))
+    extra = found.merge(result.ground_truth, how="left", indicator=True)
+    assert extra[extra["_merge"] == "left_only"].empty
+    assert len(found) > 0
+
+
+@pytest.mark.parametrize("seed,year", [(7, 2024), (11, 2023)])
+def test_ground_truth_holds_for_other_seeds_and_years(tmp_path, seed: int, year: int) -> None:
+    url = f"sqlite:///{tmp_path / 'd.sqlite'}"
+    result = write_demo(url, seed, year)
+    found = rule_findings(url, UNIT, Window.parse(str(year)))
+    pd.testing.assert_frame_equal(found, result.ground_truth.reset_index(drop=True))
+
+
+def test_findings_do_not_depend_on_running_after_the_export(demo_db) -> None:
+    """Clean data has nothing after the export: a check run right at the export moment finds
+    the same records (the seeded "future" typos lie decades ahead)."""
+    url, result = demo_db
+    at_export = rule_findings(url, UNIT, YEAR, now=datetime(2025, 1, 3, 16, 0))
+    pd.testing.assert_frame_equal(at_export, result.ground_truth.reset_index(drop=True))
+
+
+# --- database --------------------------------------------------------------------------------
+
+def _unit_rows(url: str, name: str) -> pd.DataFrame:
+    table = TABLES[name]
+    with db.engine(url).connect() as conn:
+        if name == "dossier_events":
+            codes = select(db.dossiers.c.dossier_code).where(db.dossiers.c.unit_code == UNIT)
+            frame = db.read_table(conn, table, table.c.dossier_code.in_(codes))
+        elif name == "surveys":
+            frame = db.read_table(conn, table)
+        else:
+            frame = db.read_table(conn, table, table.c.unit_code == UNIT)
+    key = table.primary_key.columns.values()[0].name
+    return frame.drop(columns="batch_id").sort_values(key, ignore_index=True)
+
+
+def test_write_demo_round_trip_and_rerun(any_db_url: str, tmp_path) -> None:
+    first = write_demo(any_db_url, ground_truth_dir=tmp_path)
+    data = build_demo()
+    for name in ("dossiers", "dossier_events", "surveys", "feedback", "legal_documents",
+                 "plan_tasks"):
+        key = TABLES[name].primary_key.columns.values()[0].name
+        expected = data.tables[name].sort_values(key, ignore_index=True)
+        pd.testing.assert_frame_equal(_unit_rows(any_db_url, name), expected, check_dtype=False)
+        assert first.counts[name] == len(expected)
+    saved = pd.read_csv(first.ground_truth_path, dtype=str)
+    pd.testing.assert_frame_equal(saved, data.ground_truth.reset_index(drop=True))
+    with db.engine(any_db_url).connect() as conn:
+        level = conn.execute(select(db.procedures.c.online_level).where(
+            db.procedures.c.procedure_code == "1.001193")).scalar_one()
+    assert level == profile.DEMO_ONLINE_LEVEL["1.001193"]
+    second = write_demo(any_db_url, ground_truth_dir=tmp_path)     # replaces, same rows
+    assert second.counts == first.counts
+    pd.testing.assert_frame_equal(_unit_rows(any_db_url, "dossiers"),
+                                  data.tables["dossiers"].sort_values("dossier_code", ignore_index=True),
+                                  check_dtype=False)
+    with db.engine(any_db_url).connect() as conn:
+        batches = conn.execute(select(db.import_batches.c.batch_id)).scalars().all()
+        assert batches == [second.batch_id]
+        assert set(conn.execute(select(db.dossiers.c.batch_id).distinct()).scalars()) == {
+            second.batch_id}
+
+
+def test_write_demo_refuses_to_clobber_other_units(any_db_url: str, tmp_path) -> None:
+    init_database(any_db_url, [{"unit_code": "XA-THAT", "unit_name": "Xã có dữ liệu thật"}])
+    with db.begin(any_db_url) as conn:
+        conn.execute(db.dossiers.insert(), [{"dossier_code": "REAL-1", "unit_code": "XA-THAT"}])
+    with pytest.raises(DemoRefused, match="XA-THAT.*không ghi dữ liệu mô phỏng"):
+        write_demo(any_db_url, ground_truth_dir=tmp_path)
+    with db.engine(any_db_url).connect() as conn:
+        codes = conn.execute(select(db.dossiers.c.dossier_code)).scalars().all()
+    assert codes == ["REAL-1"]
+    assert not list(tmp_path.glob("*.csv"))
+
+
+def test_refuses_a_year_not_over_yet(sqlite_url: str) -> None:
+    with pytest.raises(ValueError, match="chưa kết thúc"):
+        write_demo(sqlite_url, year=datetime.now().year)
+
+
+def test_ground_truth_path_beside_the_database(tmp_path) -> None:
+    assert ground_truth_path(f"sqlite:///{tmp_path / 'x.sqlite'}") == tmp_path / "x.demo-ground-truth.csv"
+    assert ground_truth_path("sqlite:///data/parbook.sqlite").name == "parbook.demo-ground-truth.csv"
+    pg = ground_truth_path("postgresql+psycopg://u:secret@host/parbook_demo")
+    assert pg.parent.name == "data" and pg.name == "parbook_demo.demo-ground-truth.csv"
+
+
+def test_demo_sheets_carry_the_import_headers(demo) -> None:
+    sheets = demo_sheets(demo.tables)
+    assert list(sheets) == ["DanhMucTTHC", "HoSo", "SuKien", "PAKN", "DanhGia", "VBQPPL", "NhiemVu"]
+    assert list(sheets["SuKien"].columns) == ["dossier_code", "event_type", "event_at", "new_due_at",
+                                              "reason", "stage"]
+    assert len(sheets["HoSo"]) == len(demo.tables["dossiers"])
+    assert len(sheets["HoSo"].columns) == 18 and "batch_id" not in sheets["HoSo"].columns
+
+
+def test_cmd_demo_writes_and_reports(tmp_path, capsys, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert main(["demo", "--db", url, "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "DEMO-ANLOC" in out and "cli.demo-ground-truth.csv" in out
+    assert (tmp_path / "cli.demo-ground-truth.csv").exists()
+    monkeypatch.setattr("parbook.pipeline.OUTPUTS_DIR", tmp_path / "outputs")
+    monkeypatch.setattr(demo_command, "_optional", lambda module, name: None)   # no renderer
+    folder = produce_outputs(Window.parse("2024-Q4"), url)
+    assert folder == tmp_path / "outputs" / UNIT / "2024-Q4"
+    form = pd.read_csv(folder / "bieu06.csv")
+    total = form.set_index("field").loc["TOTAL"]
+    assert total["received_total"] > 600
+
+
+def test_cmd_demo_refusal_exit_code(sqlite_url: str, capsys) -> None:
+    init_database(sqlite_url, [{"unit_code": "XA-KHAC"}])
+    assert main(["demo", "--db", sqlite_url, "--no-report"]) == 2
+    assert "XA-KHAC" in capsys.readouterr().err
