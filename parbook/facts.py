@@ -63,6 +63,11 @@ class UnitData:
     plan_tasks: pd.DataFrame
     self_scores: pd.DataFrame
     batches: list[int] = field(default_factory=list)
+    # dossier_code, returned_at of dossiers that surveys refer to but `dossiers` does not hold
+    # (closed before the year to date): a survey of such a dossier is not of an unknown dossier.
+    survey_dossiers: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"dossier_code": pd.Series(dtype=object),
+                                              "returned_at": pd.Series(dtype="datetime64[us]")}))
 
 
 def _end_of_day(day: date) -> datetime:
@@ -98,6 +103,9 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
         db.import_batches.c.unit_code == unit_code).scalar_subquery()
     orphan_mine = orphan if n_units == 1 else and_(orphan, s.batch_id.in_(batch_units))
     surveys = db.read_table(conn, db.surveys, or_(s.dossier_code.in_(unit_codes), orphan_mine))
+    referenced = set(surveys["dossier_code"].dropna()) - set(dossiers["dossier_code"])
+    survey_dossiers = db.read_table(conn, db.dossiers, d.dossier_code.in_(sorted(referenced)),
+                                    columns=["dossier_code", "returned_at"])
     frames = {
         name: db.read_table(conn, table, table.c.unit_code == unit_code)
         for name, table in (("feedback", db.feedback), ("legal_documents", db.legal_documents),
@@ -115,6 +123,7 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
         events=events,
         surveys=surveys,
         batches=batches,
+        survey_dossiers=survey_dossiers,
         **frames,
     )
 

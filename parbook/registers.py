@@ -50,7 +50,8 @@ def survey_facts(data: UnitData, window: Window) -> pd.DataFrame:
     sv = data.surveys.set_index("survey_id", drop=False)
     sv.index.name = None
     sv = sv[day_of(sv["surveyed_at"]).between(start, cut)].copy()
-    dossiers = data.dossiers.set_index("dossier_code")
+    known = pd.concat([data.dossiers[["dossier_code", "returned_at"]], data.survey_dossiers])
+    dossiers = known.drop_duplicates("dossier_code").set_index("dossier_code")
     sv["dossier_known"] = sv["dossier_code"].isin(dossiers.index)
     returned = dossiers["returned_at"].reindex(sv["dossier_code"]).to_numpy()
     sv["dossier_returned_at"] = pd.Series(returned, index=sv.index).astype("datetime64[us]")

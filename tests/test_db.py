@@ -62,3 +62,22 @@ def test_timestamps_round_trip_as_timestamps(any_db_url: str) -> None:
     assert frame.loc[0, "received_at"] == pd.Timestamp(at)
     assert str(frame["received_at"].dtype) == "datetime64[us]"
     assert frame.loc[0, "digitized"] is True or bool(frame.loc[0, "digitized"]) is True
+
+
+def test_survey_of_a_dossier_closed_before_the_year_is_known(sqlite_url: str) -> None:
+    from parbook.facts import load_for_window
+    from parbook.periods import Window
+    from parbook.registers import survey_facts
+
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    with db.begin(sqlite_url) as conn:
+        conn.execute(db.dossiers.insert(), [{
+            "dossier_code": "OLD", "unit_code": "X1", "status": "done",
+            "received_at": datetime(2023, 11, 1, 9), "finished_at": datetime(2023, 11, 20, 9),
+            "returned_at": datetime(2023, 12, 20, 9)}])
+        conn.execute(db.surveys.insert(), [{"survey_id": "S1", "dossier_code": "OLD",
+                                            "surveyed_at": datetime(2023, 12, 20, 10)}])
+        window = Window.parse("2024-Q1")
+        sv = survey_facts(load_for_window(conn, "X1", window), window)
+    assert bool(sv.loc["S1", "dossier_known"])
+    assert sv.loc["S1", "dossier_returned_at"] == pd.Timestamp(2023, 12, 20, 9)
