@@ -52,8 +52,9 @@ def survey_facts(data: UnitData, window: Window) -> pd.DataFrame:
     sv = sv[day_of(sv["surveyed_at"]).between(start, cut)].copy()
     dossiers = data.dossiers.set_index("dossier_code")
     sv["dossier_known"] = sv["dossier_code"].isin(dossiers.index)
-    sv["dossier_returned_at"] = sv["dossier_code"].map(dossiers["returned_at"]).astype(
-        "datetime64[us]")
+    # reindex, not map: Series.map with an empty datetime mapper fails (unit without dossiers)
+    returned = dossiers["returned_at"].reindex(sv["dossier_code"].astype(object)).to_numpy()
+    sv["dossier_returned_at"] = pd.Series(returned, index=sv.index).astype("datetime64[us]")
     return sv
 
 
