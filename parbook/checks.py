@@ -197,8 +197,10 @@ def _gx_suite(spec: EntitySpec) -> Any:
 
 
 def _result_format(frame: pd.DataFrame) -> dict[str, Any]:
+    """Every failing record's key (never cut at 20) and no data values (GX's own privacy option;
+    with the key as the pandas index it is also ~30× faster than per-row value lookups)."""
     return {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD_KEY],
-            "partial_unexpected_count": max(len(frame), 1)}
+            "partial_unexpected_count": max(len(frame), 1), "exclude_unexpected_values": True}
 
 
 def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpec],
@@ -217,7 +219,8 @@ def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpe
                 asset.add_batch_definition_whole_dataframe("whole")
     results = {}
     for entity, frame in frames.items():
-        batch = definitions[entity].get_batch(batch_parameters={"dataframe": frame})
+        batch = definitions[entity].get_batch(
+            batch_parameters={"dataframe": frame.set_index(RECORD_KEY)})
         results[entity] = batch.validate(_gx_suite(specs[entity]), result_format=_result_format(frame),
                                          expectation_parameters=params)
     return results
@@ -320,14 +323,23 @@ def _failures(entity: str, result: Any) -> list[tuple[str, int, str]]:
                                 f"(GX could not evaluate the expectation): {error}")
         if r.success:
             continue
-        rows = r.result.get("unexpected_index_list") or []
-        keys = [row[RECORD_KEY] for row in rows]
+        keys = _failing_keys(r)
         if len(keys) != r.result.get("unexpected_count", 0):
             raise CheckRunError(f"GX trả về thiếu bản ghi lỗi cho {check_id} "
                                 f"(incomplete failing records): {len(keys)} / "
                                 f"{r.result.get('unexpected_count')}")
-        out.extend((check_id, int(rule), str(key)) for key in keys)
+        out.extend((check_id, int(rule), key) for key in keys)
     return out
+
+
+def _failing_keys(expectation_result: Any) -> list[str]:
+    """Keys of an expectation's failing records: GX lists them as [{record_key: [k, …]}] when
+    values are excluded, as [{record_key: k, column: value}, …] otherwise."""
+    keys: list[Any] = []
+    for row in (expectation_result.result or {}).get("unexpected_index_list") or []:
+        value = row[RECORD_KEY] if isinstance(row, dict) else row
+        keys.extend(value if isinstance(value, list) else [value])
+    return [str(k) for k in keys]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,7 +368,7 @@ def format_value(column: str, value: Any) -> str:
 class _Row(dict):
     """Values of one record for str.format_map, formatted on access."""
 
-    def __init__(self, record: pd.Series) -> None:
+    def __init__(self, record: dict[str, Any]) -> None:
         super().__init__()
         self.record = record
 
@@ -364,7 +376,7 @@ class _Row(dict):
         return format_value(key, self.record.get(key))
 
 
-def _message(check: Check, record: pd.Series, key: str, rules: list[int]) -> str:
+def _message(check: Check, record: dict[str, Any], key: str, rules: list[int]) -> str:
     row = _Row(record)
     reasons = "; ".join(dict.fromkeys(check.rules[i].reason_vi.format_map(row) for i in sorted(rules)))
     row["record_key"] = key
@@ -379,14 +391,16 @@ def _findings(failures: dict[str, list[tuple[str, int, str]]], frames: dict[str,
         if not items:
             continue
         checks = {c.id: c for c in specs[entity].checks}
-        frame = frames[entity].set_index(RECORD_KEY)
+        frame = frames[entity]
+        failing = frame[frame[RECORD_KEY].isin({key for _, _, key in items})]
+        records = dict(zip(failing[RECORD_KEY], failing.to_dict("records"), strict=True))
         grouped: dict[tuple[str, str], list[int]] = {}
         for check_id, rule, key in items:
             grouped.setdefault((check_id, key), []).append(rule)
         for (check_id, key), rules in grouped.items():
             check = checks[check_id]
             rows.append({"check_id": check_id, "severity": check.severity, "entity": entity,
-                         "record_key": key, "message": _message(check, frame.loc[key], key, rules)})
+                         "record_key": key, "message": _message(check, records[key], key, rules)})
     findings = pd.DataFrame(rows, columns=FINDINGS_COLUMNS)
     return findings.sort_values(["check_id", "record_key"], kind="stable").reset_index(drop=True)
 
@@ -415,8 +429,7 @@ def run_checks(analysis: Analysis, backend: str = "pandas", url: str | None = No
         "backend": backend,
         "parameters": params,
         "suites": {entity: suite_definition(spec) for entity, spec in specs.items()},
-        "validations": {entity: scrub_result(result.to_json_dict())
-                        for entity, result in results.items()},
+        "validations": {entity: scrub_result(result) for entity, result in results.items()},
     }
     return _findings(failures, frames, specs)
 
@@ -425,33 +438,34 @@ def run_checks(analysis: Analysis, backend: str = "pandas", url: str | None = No
 # artefacts for auditors
 
 
-def scrub_result(result: dict[str, Any]) -> dict[str, Any]:
-    """A GX suite validation result without data values, ids or load times.
+def scrub_result(result: Any) -> dict[str, Any]:
+    """A GX suite validation result as JSON data, without data values, ids or load times.
 
     Each expectation result keeps its counts and the keys of its failing records
-    (``unexpected_record_keys``); value lists (which would carry e.g. phone numbers for HS06)
-    are dropped.
+    (``unexpected_record_keys``); GX's value lists (which would carry e.g. phone numbers for
+    HS06) are left out. Built from the result objects: GX's own to_json_dict deep-copies every
+    value list and costs more than the validation.
     """
-    out = {k: v for k, v in result.items() if k not in ("results", "meta", "id")}
-    meta = dict(result.get("meta") or {})
-    meta.pop("batch_markers", None)
-    meta.pop("run_id", None)
-    meta.pop("validation_time", None)
-    out["meta"] = meta
+    from great_expectations.util import convert_to_json_serializable
+
+    meta = {k: v for k, v in (result.meta or {}).items()
+            if k not in ("batch_markers", "run_id", "validation_time")}
     scrubbed = []
-    for r in result.get("results", []):
-        res = dict(r.get("result") or {})
-        index_list = res.get("unexpected_index_list") or []
-        res = {k: v for k, v in res.items() if k not in VALUE_RESULT_KEYS}
+    for r in result.results:
+        res = {k: v for k, v in (r.result or {}).items() if k not in VALUE_RESULT_KEYS}
         if "unexpected_count" in res:
-            res["unexpected_record_keys"] = sorted(str(row[RECORD_KEY]) for row in index_list)
-        config = {k: v for k, v in (r.get("expectation_config") or {}).items() if k != "id"}
-        scrubbed.append({"success": r.get("success"), "expectation_config": config, "result": res,
-                         "exception_info": r.get("exception_info")})
-    scrubbed.sort(key=lambda r: (r["expectation_config"].get("meta", {}).get("check_id", ""),
-                                 r["expectation_config"].get("meta", {}).get("rule", 0)))
-    out["results"] = scrubbed
-    return out
+            res["unexpected_record_keys"] = sorted(_failing_keys(r))
+        config = r.expectation_config.to_json_dict()
+        config.pop("id", None)
+        scrubbed.append(convert_to_json_serializable({
+            "success": r.success, "expectation_config": config, "result": res,
+            "exception_info": r.exception_info}))
+    scrubbed.sort(key=lambda r: (r["expectation_config"]["meta"].get("check_id", ""),
+                                 r["expectation_config"]["meta"].get("rule", 0)))
+    return convert_to_json_serializable({
+        "suite_name": result.suite_name, "success": result.success,
+        "statistics": result.statistics, "suite_parameters": result.suite_parameters,
+        "meta": meta, "results": scrubbed})
 
 
 def _json(value: Any) -> str:

@@ -14,10 +14,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect
 
+from parbook import checks as checks_module
 from parbook import db
 from parbook.catalogue import check_catalogue, load_catalogue
 from parbook.checks import (
     SQL_TABLE_PREFIX,
+    _result_format,
     _validate_pandas,
     check_parameters,
     entity_frame,
@@ -108,13 +110,22 @@ def test_no_personal_data_in_findings_or_gx_artifacts(backend: str, sqlite_url: 
     assert {e["meta"]["check_id"] for e in suite["expectations"]} == {f"HS{i:02d}" for i in range(1, 16)}
 
 
-def test_unscrubbed_gx_results_would_carry_phone_numbers() -> None:
-    """Shows the scrubbing above is needed: GX's own results list the failing values."""
+def test_gx_results_exclude_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX is asked to leave data values out of its results; without that, HS06 would put the
+    failing phone numbers in them."""
     analysis = analysis_of(mixed_records())
     spec = next(s for s in load_catalogue() if s.entity == "dossier")
     frame = entity_frame(spec, entity_sources(analysis)["dossier"])
-    raw = _validate_pandas({"dossier": frame}, {"dossier": spec}, check_parameters(analysis, NOW))
-    assert "0912a45678" in json.dumps(raw["dossier"].to_json_dict(), default=str)
+    params = check_parameters(analysis, NOW)
+
+    def raw_json() -> str:
+        raw = _validate_pandas({"dossier": frame}, {"dossier": spec}, params)
+        return json.dumps(raw["dossier"].to_json_dict(), default=str)
+
+    assert "HS06-5" in raw_json() and "0912a45678" not in raw_json()
+    with_values = {**_result_format(frame), "exclude_unexpected_values": False}
+    monkeypatch.setattr(checks_module, "_result_format", lambda _frame: with_values)
+    assert "0912a45678" in raw_json()
 
 
 def _insert(url: str, rows: list[dict[str, Any]]) -> None:
