@@ -99,7 +99,12 @@ class Check:
         cols: set[str] = set()
         for rule in self.rules:
             cols |= rule.columns()
-        return cols | (template_fields(self.message_vi) - set(MESSAGE_FIELDS))
+        return cols | self.message_columns()
+
+    def message_columns(self) -> set[str]:
+        """Columns that the message and the rules' reasons show."""
+        texts = (self.message_vi, *(r.reason_vi for r in self.rules))
+        return set().union(*(template_fields(t) for t in texts)) - set(MESSAGE_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -392,7 +392,9 @@ def _findings(failures: dict[str, list[tuple[str, int, str]]], frames: dict[str,
             continue
         checks = {c.id: c for c in specs[entity].checks}
         frame = frames[entity]
-        failing = frame[frame[RECORD_KEY].isin({key for _, _, key in items})]
+        shown = sorted(set().union(*(checks[c].message_columns() for c in {i[0] for i in items})))
+        failing = frame.loc[frame[RECORD_KEY].isin({key for _, _, key in items}), shown]
+        failing.insert(0, RECORD_KEY, frame.loc[failing.index, RECORD_KEY])
         records = dict(zip(failing[RECORD_KEY], failing.to_dict("records"), strict=True))
         grouped: dict[tuple[str, str], list[int]] = {}
         for check_id, rule, key in items:
