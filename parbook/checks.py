@@ -58,6 +58,8 @@ RECORD_KEY = "record_key"
 SUITE_PREFIX = "parbook."
 SQL_TABLE_PREFIX = "gx_check_"
 GX_EXTRAS_KEY = "gx"
+# GX's own expectation severity (critical / warning / info) for each catalogue severity
+GX_SEVERITY = {"error": "critical", "violation": "critical", "warning": "warning"}
 EMPTY_VALUE_VI = "(trống)"
 VALUE_LABELS_VI: dict[str, dict[str, str]] = {
     "status": {"processing": "đang xử lý", "supplementing": "chờ bổ sung", "paused": "tạm dừng",
@@ -171,6 +173,7 @@ def suite_definition(spec: EntitySpec) -> dict[str, Any]:
             expectations.append({
                 "type": rule.type,
                 "kwargs": kwargs,
+                "severity": GX_SEVERITY[check.severity],
                 "meta": {"check_id": check.id, "rule": i, "severity": check.severity,
                          "kind": check.kind, "reason_vi": rule.reason_vi},
             })
@@ -191,7 +194,8 @@ def _gx_suite(spec: EntitySpec) -> Any:
             suite = gx.ExpectationSuite(name=definition["name"], meta=definition["meta"])
             for exp in definition["expectations"]:
                 impl = get_expectation_impl(exp["type"])
-                suite.add_expectation(impl(**exp["kwargs"], meta=exp["meta"]))
+                suite.add_expectation(impl(**exp["kwargs"], meta=exp["meta"],
+                                           severity=exp["severity"]))
             suites[spec.entity] = context.suites.add_or_update(suite)
         return suites[spec.entity]
 
@@ -430,7 +434,7 @@ def run_checks(analysis: Analysis, backend: str = "pandas", url: str | None = No
     analysis.extras[GX_EXTRAS_KEY] = {
         "backend": backend,
         "parameters": params,
-        "suites": {entity: suite_definition(spec) for entity, spec in specs.items()},
+        "suites": {entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
         "validations": {entity: scrub_result(result) for entity, result in results.items()},
     }
     return _findings(failures, frames, specs)
@@ -468,6 +472,15 @@ def scrub_result(result: Any) -> dict[str, Any]:
         "suite_name": result.suite_name, "success": result.success,
         "statistics": result.statistics, "suite_parameters": result.suite_parameters,
         "meta": meta, "results": scrubbed})
+
+
+def _suite_json(suite: Any) -> dict[str, Any]:
+    """GX's JSON of a suite that ran, without the per-process random ids."""
+    data = suite.to_json_dict()
+    data.pop("id", None)
+    for exp in data.get("expectations", []):
+        exp.pop("id", None)
+    return data
 
 
 def _json(value: Any) -> str:

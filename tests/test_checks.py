@@ -8,6 +8,7 @@ record keys a check flags: the check fires on the records listed and on no other
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -441,3 +442,33 @@ def test_catalogue_matches_the_contract() -> None:
 def test_surveys_of_a_unit_without_dossiers() -> None:
     records = {"surveys": [survey("KS01-alone", "NOPE", "2024-07-03 09:00", overall=5)]}
     assert flagged(run(records), "KS01") == {"KS01-alone"}
+
+
+def test_failing_records_of_a_register() -> None:
+    records, expected = CASES["KS02"]
+    analysis = analysis_of(records)
+    analysis.findings = run_checks(analysis, now=NOW)
+    table = failing_records(analysis, "KS02")
+    assert set(table["survey_id"]) == expected
+    assert table.set_index("survey_id").loc["KS02-six", "overall"] == 6
+    assert table.set_index("survey_id").loc["KS02-zero", "message"] == \
+        "Phiếu KS02-zero: tiếp cận dịch vụ = 0."
+    assert "applicant_phone_masked" not in table.columns
+
+
+def test_catalogue_rejects_personal_data_in_messages(tmp_path) -> None:
+    from parbook.catalogue import CatalogueError, compile_condition, load_entity
+
+    text = (Path(__file__).resolve().parent.parent / "checks" / "dossier.yaml").read_text("utf-8")
+    bad = tmp_path / "dossier.yaml"
+    bad.write_text(text.replace("Hồ sơ {record_key}: {reasons}.", "Hồ sơ {applicant_name}.", 1),
+                   encoding="utf-8")
+    with pytest.raises(CatalogueError, match="cá nhân"):
+        load_entity(bad)
+    with pytest.raises(CatalogueError):
+        compile_condition(["status", "LIKE", "x"])
+    assert compile_condition({"any": [["status", "NOT_IN", ["done"]], ["status", "IS_NULL"]]}) == {
+        "type": "or", "conditions": [
+            {"type": "comparison", "column": {"name": "status"}, "operator": "NOT_IN",
+             "parameter": ["done"]},
+            {"type": "nullity", "column": {"name": "status"}, "is_null": True}]}

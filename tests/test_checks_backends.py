@@ -108,6 +108,12 @@ def test_no_personal_data_in_findings_or_gx_artifacts(backend: str, sqlite_url: 
     assert set(hs06[0]["result"]["unexpected_record_keys"]) == CASES["HS06"][1]
     suite = json.loads((tmp_path / "out/gx/suites/dossier.json").read_text("utf-8"))
     assert {e["meta"]["check_id"] for e in suite["expectations"]} == {f"HS{i:02d}" for i in range(1, 16)}
+    import great_expectations as gx  # the saved suite is GX's own JSON: it loads back
+
+    reloaded = gx.ExpectationSuite(**suite)
+    assert len(reloaded.expectations) == len(suite["expectations"])
+    hs06 = next(e for e in reloaded.expectations if e.meta["check_id"] == "HS06")
+    assert hs06.severity == "warning" and hs06.row_condition is not None
 
 
 def test_gx_results_exclude_values(monkeypatch: pytest.MonkeyPatch) -> None:
