@@ -472,3 +472,17 @@ def test_catalogue_rejects_personal_data_in_messages(tmp_path) -> None:
             {"type": "comparison", "column": {"name": "status"}, "operator": "NOT_IN",
              "parameter": ["done"]},
             {"type": "nullity", "column": {"name": "status"}, "is_null": True}]}
+
+
+def test_facts_columns_the_checks_add() -> None:
+    """facts.py: last_apology_date (HS09), last_appraisal_request_date (HS12), last_event_at (HS04)."""
+    f = analysis_of(CASES["HS12"][0]).facts
+    assert f.loc["HS12-fourth-day", "last_appraisal_request_date"] == pd.Timestamp("2024-07-05")
+    assert pd.isna(f.loc["HS12-reception", "last_appraisal_request_date"])
+    f = analysis_of(CASES["HS09"][0]).facts
+    assert f.loc["HS09-one-late", "last_apology_date"] == pd.Timestamp("2024-07-04")
+    assert pd.isna(f.loc["HS09-after-asof", "last_apology_date"])        # not yet happened
+    f = analysis_of(CASES["HS04"][0]).facts
+    assert f.loc["HS04-event-future", "last_event_at"] == pd.Timestamp("2024-09-20 08:00:01")
+    assert f.loc["HS04-event-future", "apology_count"] == 0                 # after the as-of date
+    assert pd.isna(f.loc["HS04-due-early", "last_event_at"])
