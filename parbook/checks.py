@@ -431,11 +431,19 @@ def run_checks(analysis: Analysis, backend: str = "pandas", url: str | None = No
     else:
         results = _validate_sql(frames, specs, params, url)
     failures = {entity: _failures(entity, result) for entity, result in results.items()}
+    window = analysis.window
+    run = {"unit_code": analysis.unit_code, "period": window.period, "window": window.window,
+           "window_start": window.start, "window_end": window.end, "as_of": window.as_of,
+           "backend": backend, "parameters": params,
+           "rows": {entity: len(frame) for entity, frame in frames.items()}}
+    validations = {}
+    for entity, result in results.items():
+        validations[entity] = scrub_result(result)
+        validations[entity]["meta"]["parbook_run"] = _jsonable(run)
     analysis.extras[GX_EXTRAS_KEY] = {
-        "backend": backend,
-        "parameters": params,
+        "run": run,
         "suites": {entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
-        "validations": {entity: scrub_result(result) for entity, result in results.items()},
+        "validations": validations,
     }
     return _findings(failures, frames, specs)
 
@@ -472,6 +480,12 @@ def scrub_result(result: Any) -> dict[str, Any]:
         "suite_name": result.suite_name, "success": result.success,
         "statistics": result.statistics, "suite_parameters": result.suite_parameters,
         "meta": meta, "results": scrubbed})
+
+
+def _jsonable(value: Any) -> Any:
+    from great_expectations.util import convert_to_json_serializable
+
+    return convert_to_json_serializable(value)
 
 
 def _suite_json(suite: Any) -> dict[str, Any]:
