@@ -308,7 +308,7 @@ def _raised(info: dict[str, Any]) -> str | None:
     if not info:
         return None
     if "raised_exception" in info:
-        return info.get("exception_message") or "exception" if info["raised_exception"] else None
+        return (info.get("exception_message") or "exception") if info["raised_exception"] else None
     for sub in info.values():
         if isinstance(sub, dict) and sub.get("raised_exception"):
             return sub.get("exception_message") or "exception"
@@ -436,6 +436,7 @@ def run_checks(analysis: Analysis, backend: str = "pandas", url: str | None = No
            "window_start": window.start, "window_end": window.end, "as_of": window.as_of,
            "backend": backend, "parameters": params,
            "rows": {entity: len(frame) for entity, frame in frames.items()}}
+    log.info("checks (%s): %s", backend, {e: len(f) for e, f in failures.items()})
     validations = {}
     for entity, result in results.items():
         validations[entity] = scrub_result(result)

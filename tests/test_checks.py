@@ -486,3 +486,14 @@ def test_facts_columns_the_checks_add() -> None:
     assert f.loc["HS04-event-future", "last_event_at"] == pd.Timestamp("2024-09-20 08:00:01")
     assert f.loc["HS04-event-future", "apology_count"] == 0                 # after the as-of date
     assert pd.isna(f.loc["HS04-due-early", "last_event_at"])
+
+
+def test_a_check_gx_cannot_evaluate_stops_the_run() -> None:
+    """DESIGN.md §10: text dates make GX comparisons fail with the error only in
+    exception_info; run_checks raises instead of reporting no findings."""
+    from parbook.checks import CheckRunError
+
+    analysis = analysis_of(CASES["HS04"][0])
+    analysis.facts["finished_at"] = analysis.facts["finished_at"].astype(str)
+    with pytest.raises(CheckRunError, match="HS04"):
+        run_checks(analysis, now=NOW)
