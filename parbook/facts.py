@@ -247,6 +247,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
     f["apology_count"] = _per_dossier(ev, idx, "apology").fillna(0)
     f["first_apology_at"] = _per_dossier(ev, idx, "apology", "min")
     f["last_apology_at"] = _per_dossier(ev, idx, "apology", "max")
+    f["last_apology_date"] = day_of(f["last_apology_at"]).astype("datetime64[us]")
     f["verification_transfer_count"] = _per_dossier(ev, idx, "verification_transfer").fillna(0)
     f["rejection_event_count"] = _per_dossier(ev, idx, "rejection").fillna(0)
     reasons = ev[(ev["event_type"] == "rejection")
@@ -295,6 +296,8 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
     late_req = requests["event_day"].to_numpy() > f["appraisal_request_limit"].reindex(
         requests["dossier_code"]).to_numpy()
     f["appraisal_request_late"] = f.index.isin(requests.loc[late_req, "dossier_code"])
+    f["last_appraisal_request_date"] = day_of(_per_dossier(
+        ev, idx, "supplement_request", "max", stage="appraisal")).astype("datetime64[us]")
     f["verification_unexpected"] = (
         (f["verification_transfer_count"] > 0) & f["procedure_known"]
         & f["verification_extra_days"].isna())
@@ -305,6 +308,10 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
     fb = data.feedback[dated_by(data.feedback["received_at"], as_of)
                        & data.feedback["about_staff"].fillna(False).astype(bool)]
     f["staff_complaint"] = f.index.isin(fb["dossier_code"].dropna())
+
+    # latest event on record, whether or not it happened by the as-of date (HS04: data from the future)
+    f["last_event_at"] = data.events.groupby("dossier_code")["event_at"].max().reindex(idx).astype(
+        "datetime64[us]")
 
     # dossier code (HS01): its YYMMDD segment and the receipt day in the same form
     code = f["dossier_code"].astype("string")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from parbook import db
 from parbook.config import OUTPUTS_DIR
@@ -78,11 +79,21 @@ def analyse(unit_code: str, window: Window, url: str | None = None, backend: str
         data = load_for_window(conn, unit_code, window)
     analysis = prepare(data, window)
     from parbook.checks import run_checks
-    from parbook.indicators import compute_indicators
 
     analysis.findings = run_checks(analysis, backend=backend, url=url)
-    analysis.indicators = compute_indicators(analysis)
+    analysis.indicators = _indicators(analysis)
     return analysis
+
+
+def _indicators(analysis: Analysis) -> pd.DataFrame:
+    """indicators.csv rows; an empty frame with the contract columns until parbook.indicators exists."""
+    try:
+        from parbook.indicators import compute_indicators
+    except ModuleNotFoundError as exc:
+        if exc.name != "parbook.indicators":
+            raise
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    return compute_indicators(analysis)
 
 
 def default_out_dir(unit_code: str, window: Window) -> Path:
@@ -118,6 +129,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         analysis = analyse(args.unit, window, args.db, backend=args.backend)
     except (PeriodError, KeyError, ValueError) as exc:
         print(f"Lỗi (error): {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"Lỗi đọc CSDL — đã chạy 'parbook init' chưa? (database error — did you run "
+              f"'parbook init'?): {type(exc).__name__}", file=sys.stderr)
         return 2
     out_dir = Path(args.out) if args.out else default_out_dir(args.unit, window)
     write_check_outputs(analysis, out_dir)

@@ -53,7 +53,8 @@ def survey_facts(data: UnitData, window: Window) -> pd.DataFrame:
     known = pd.concat([data.dossiers[["dossier_code", "returned_at"]], data.survey_dossiers])
     dossiers = known.drop_duplicates("dossier_code").set_index("dossier_code")
     sv["dossier_known"] = sv["dossier_code"].isin(dossiers.index)
-    returned = dossiers["returned_at"].reindex(sv["dossier_code"]).to_numpy()
+    # reindex, not map: Series.map with an empty datetime mapper fails (unit without dossiers)
+    returned = dossiers["returned_at"].reindex(sv["dossier_code"].astype(object)).to_numpy()
     sv["dossier_returned_at"] = pd.Series(returned, index=sv.index).astype("datetime64[us]")
     return sv
 
