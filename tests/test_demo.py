@@ -1,5 +1,5 @@
-"""The demo commune: determinism, realism, ground truth (checked against an independent
-backtest of the real checks against it), and the database write."""
+"""The demo commune: determinism, realism, ground truth (and the backtest of the real checks
+against it), and the database write."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from parbook import db
 from parbook.calendar import WorkCalendar
+from parbook.checks import run_checks
 from parbook.cli import main
 from parbook.demo import (
     DemoRefused,
@@ -25,7 +26,6 @@ from parbook.demo import (
 )
 from parbook.demo import command as demo_command
 from parbook.demo.build import TABLES, columns_of
-from parbook.checks import run_checks
 from parbook.facts import load_for_window
 from parbook.periods import Window
 from parbook.pipeline import prepare
