@@ -1,0 +1,75 @@
+"""All checks (GX on pandas) at 10k/100k/1M dossiers vs a DuckDB single-query floor.
+
+Both sides start from the same prepared analysis (facts and register frames built in set-up):
+ours runs the whole GX catalogue and formats the findings; the floor is one DuckDB query that
+evaluates the fifteen dossier rules (HS01–HS15) over the facts frame and returns the failing keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bench.bench_facts import CACHE
+from bench.harness import compare
+from bench.synth import UNIT, build_database
+
+FLOOR_SQL = r"""
+SELECT dossier_code FROM facts WHERE
+  NOT regexp_full_match(dossier_code,
+    '[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}')
+  OR code_yymmdd IS DISTINCT FROM received_yymmdd
+  OR (procedure_code IS NOT NULL AND NOT procedure_known)
+  OR received_at IS NULL OR due_at IS NULL OR procedure_code IS NULL OR channel IS NULL
+  OR status IS NULL
+  OR finished_at < received_at OR returned_at < finished_at OR due_date < received_date
+  OR received_at > now() OR finished_at > now() OR returned_at > now()
+  OR (status IN ('done', 'rejected') AND finished_at IS NULL)
+  OR (status IN ('processing', 'supplementing', 'paused')
+      AND (finished_at IS NOT NULL OR returned_at IS NOT NULL))
+  OR (status <> 'withdrawn' AND (
+        (legal_due IS NOT NULL AND due_date > legal_due)
+     OR (is_late AND apology_count = 0) OR apology_late OR apology_count > 1
+     OR supplement_request_count > 1 OR appraisal_request_late
+     OR (settled AND status = 'rejected' AND NOT has_rejection_reason)
+     OR verification_unexpected OR (returned_in_window AND NOT has_survey)))
+"""
+
+
+def _analysis(url: str) -> Any:
+    from parbook import db
+    from parbook.facts import load_for_window
+    from parbook.periods import Window
+    from parbook.pipeline import prepare
+
+    window = Window.parse("2024")
+    with db.engine(url).connect() as conn:
+        return prepare(load_for_window(conn, UNIT, window), window)
+
+
+def ours(url: str) -> Callable[[], Any]:
+    from parbook.checks import run_checks
+
+    analysis = _analysis(url)
+    run_checks(analysis)                    # warm-up: GX import, context and suites off the clock
+    return lambda: run_checks(analysis)
+
+
+def floor(url: str) -> Callable[[], Any]:
+    import duckdb
+
+    facts = _analysis(url).facts.reset_index(drop=True)
+    con = duckdb.connect()
+    con.register("facts", facts)
+    return lambda: con.execute(FLOOR_SQL).fetchall()
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    CACHE.mkdir(exist_ok=True)
+    sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
+    results = []
+    for n in sizes:
+        url = build_database(CACHE / f"facts-{n}.sqlite", n)
+        results.append(compare(f"checks {n:,} dossiers", "bench.bench_checks:ours",
+                               "bench.bench_checks:floor", target=20.0, url=url))
+    return results
