@@ -36,10 +36,14 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def _round(value: float, digits: int) -> Decimal:
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def _round(value: Any, digits: int) -> Decimal:
     """Round half away from zero, as people do by hand (2,25 → 2,3 is NOT banker's 2,2)."""
     quantum = Decimal(1).scaleb(-digits)
-    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return _decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def number(value: Any, digits: int = 0) -> str:
@@ -51,7 +55,7 @@ def number(value: Any, digits: int = 0) -> str:
         return EMPTY
     if isinstance(value, float) and math.isinf(value):
         return EMPTY
-    rounded = _round(float(value), digits)
+    rounded = _round(value, digits)
     text = f"{rounded:,.{digits}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
@@ -60,7 +64,7 @@ def percent(value: Any, digits: int = 1) -> str:
     """A share 0–1 as a Vietnamese percentage: 0.9534 → '95,3%'; missing → '—'."""
     if is_missing(value):
         return EMPTY
-    return number(float(value) * 100, digits) + "%"
+    return number(_decimal(value) * 100, digits) + "%"
 
 
 def short_date(value: Any) -> str:

@@ -23,7 +23,7 @@ FORMULA = '=HYPERLINK("http://example.invalid","x")'
 NAMES = ["Lê Thị Quỳnh Giao", "Trịnh Văn Khải Hoàn", "Đặng Thị Mỹ Duyên", "Vũ Văn Thạch Sanh",
          "Nguyễn Thị Bích Ngọc", "Phùng Văn Đức Trọng", "Hà Thị Thu Thủy", "Tạ Văn Quang Vinh"]
 PHONES = ["0912 345 678", "0935.111.222", "+84 987 654 321", "0905-246-813", "0978123456",
-          "12345", "0868 777 999", "0399 888 111"]
+          "098 765 43", "0868 777 999", "0399 888 111"]
 ADDRESSES = ["Thôn Đông Xuyên Hạ, xã Thử Nghiệm", "Tổ 7 khu phố Bàu Sen Thượng",
              "Xóm Giếng Đá Ong, thôn Tây", "Số 18 kiệt 4 đường Hồ Nước Ngọt"]
 
