@@ -25,6 +25,8 @@ def lab_command(port: int, no_browser: bool = False, notebook_dir: Path = NOTEBO
            f"--ServerApp.ip={HOST}", f"--ServerApp.port={int(port)}", "--ServerApp.port_retries=0"]
     if no_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")        # containers run as root; Jupyter refuses without it
     return cmd
 
 
