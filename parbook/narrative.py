@@ -342,7 +342,7 @@ def bieu06_html(analysis: Analysis) -> str:
     form = analysis.bieu06.copy()
     withdrawn = withdrawn_beside(analysis.facts)
     form["field"] = form["field"].where(form["field"] != TOTAL, BIEU06_TOTAL_LABEL)
-    table = html_table(form, headers=BIEU06_HEADERS, groups=BIEU06_GROUPS,
+    table = html_table(form, headers=BIEU06_HEADERS, groups=BIEU06_GROUPS, css_class="parbook-table form",
                        formats={c: "number" for c in form.columns if c != "field"})
     note = _p(f"Hồ sơ đang giải quyết tính tại ngày chốt số liệu {analysis.window.as_of:%d/%m/%Y}. "
               f"Hồ sơ công dân rút không tính vào biểu: {_n(withdrawn.get(TOTAL, 0))} hồ sơ.", "table-note")
@@ -360,7 +360,7 @@ def indicators_html(analysis: Analysis) -> str:
                      "ytd": ytd.ratio_text(), "target": period.target_text() or EMPTY,
                      "met": EMPTY if met is None else MET_LABELS[met]})
     frame = pd.DataFrame(rows, columns=["label", "period", "ytd", "target", "met"])
-    return html_table(frame, headers={"label": "Chỉ số", "period": "Trong kỳ",
+    return html_table(frame, css_class="parbook-table form", headers={"label": "Chỉ số", "period": "Trong kỳ",
                                       "ytd": "Lũy kế từ đầu năm", "target": "Mục tiêu",
                                       "met": "Đánh giá (trong kỳ)"})
 

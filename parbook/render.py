@@ -458,6 +458,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
         if closer is not None:
             closer.join()
         publish(staging, target)
+        shutil.rmtree(target.parent / f"{target.name}.failed", ignore_errors=True)  # now outdated
     except Exception as exc:
         message = ("Không hoàn tất thư mục kết quả (could not finish the outputs): "
                    f"{type(exc).__name__}: {exc}")

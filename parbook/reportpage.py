@@ -227,7 +227,7 @@ p.note { font-size: 11pt; font-style: italic; text-indent: 0; margin-top: 18pt; 
 section.appendix { page: landscape; break-before: page; max-width: none; }
 section.appendix h2 { text-align: center; margin-top: 0; }
 section.appendix .text_cell_render p { text-align: center; text-indent: 0; }
-section.appendix table.parbook-table td:first-child { min-width: 45mm; }
+section.appendix table.form td:first-child { min-width: 45mm; }
 section.appendix table.parbook-table { font-size: 10.5pt; }
 """
 
