@@ -14,7 +14,7 @@ import multiprocessing
 import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -203,8 +203,3 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"  LỖI {r.unit_code}: {r.error}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def results_json(results: list[UnitResult]) -> list[dict[str, Any]]:
-    """The results as plain dicts (for logs and benchmarks)."""
-    return [asdict(r) for r in results]

@@ -31,18 +31,10 @@ SCORE_INDICATORS = frozenset({"tt01_total"})
 
 SEVERITY_LABELS = {"error": "Lỗi dữ liệu", "violation": "Vi phạm quy trình", "warning": "Cần xem lại"}
 SEVERITY_ORDER = ("violation", "error", "warning")
-SCOPE_LABELS = {"period": "Trong kỳ", "ytd": "Lũy kế từ đầu năm"}
 CHANNEL_LABELS = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính công ích"}
 ENTITY_LABELS = {
     "dossier": "Hồ sơ TTHC", "feedback": "Phản ánh, kiến nghị", "survey": "Phiếu đánh giá",
     "legal_document": "Văn bản QPPL", "plan_task": "Nhiệm vụ kế hoạch", "form": "Biểu mẫu",
-}
-SURVEY_ELEMENT_LABELS = {
-    "access": "Tiếp cận dịch vụ",
-    "procedure": "Thủ tục hành chính",
-    "staff": "Công chức giải quyết",
-    "result": "Kết quả giải quyết",
-    "feedback_handling": "Tiếp nhận, xử lý PAKN",
 }
 BIEU06_HEADERS = {
     "field": "Lĩnh vực",

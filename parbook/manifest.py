@@ -26,6 +26,8 @@ import pandas as pd
 from parbook.config import ROOT, db_url
 
 MANIFEST = "manifest.json"
+# Written by the summary notebook for the host, folded into the manifest, then removed.
+RUN_INFO = ".parbook-run.json"
 MANIFEST_VERSION = 1
 PACKAGES = ("parbook", "pandas", "numpy", "great-expectations", "SQLAlchemy", "psycopg", "papermill",
             "nbconvert", "nbclient", "nbformat", "ipykernel", "matplotlib", "seaborn", "openpyxl",
@@ -154,6 +156,7 @@ def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: d
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
+    """Write manifest.json (sorted keys, UTF-8) into the folder."""
     path = folder / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                     encoding="utf-8")
@@ -161,6 +164,7 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
+    """The folder's manifest (FileNotFoundError when the folder has none: not a finished run)."""
     path = folder / MANIFEST
     if not path.is_file():
         raise FileNotFoundError(f"Không có {MANIFEST} trong {folder} (no manifest: not a finished "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -327,10 +326,6 @@ def next_tasks(analysis: Analysis, summary: pd.DataFrame, limit: int = 12) -> st
     items.extend(wording.get("standing", []))
     return _items(items)
 
-
-def report_date(window: Window) -> date:
-    """The date the report carries: the as-of date (reproducible; the signer may change it)."""
-    return window.as_of
 
 
 # ------------------------------------------------------------------------------------------------

@@ -24,12 +24,12 @@ import pandas as pd
 from parbook import plots
 from parbook.config import db_url
 from parbook.labels import column_label
+from parbook.manifest import RUN_INFO, data_fingerprint
 from parbook.periods import Window
 from parbook.pipeline import Analysis, analyse, write_check_outputs
 from parbook.tables import html_list, html_paragraphs, html_table
 from parbook.validation import validate_unit_code
 
-RUN_INFO = ".parbook-run.json"
 # Columns never shown by default (the address is personal data; the others are internal).
 _HIDDEN = frozenset({"applicant_address", "batch_id"})
 _CACHE: dict[tuple[str, Window, str], Analysis] = {}
@@ -110,8 +110,6 @@ def context_line(analysis: Analysis) -> str:
 
 def run_info(analysis: Analysis, run_id: str) -> dict[str, Any]:
     """What the host needs for the manifest: data fingerprint, import batches, row counts."""
-    from parbook.manifest import data_fingerprint
-
     return {
         "run_id": run_id,
         "unit": analysis.unit_code,

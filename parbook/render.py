@@ -44,7 +44,7 @@ from typing import Any
 import nbformat
 
 from parbook.config import KERNEL_NAME, NOTEBOOKS_DIR, db_url
-from parbook.manifest import build_manifest, code_version, write_manifest
+from parbook.manifest import RUN_INFO, build_manifest, code_version, write_manifest
 from parbook.periods import PeriodError, Window
 from parbook.pipeline import default_out_dir, window_from_args
 from parbook.validation import validate_unit_code
@@ -64,7 +64,6 @@ NOTEBOOK_TITLES = {
 CELL_TIMEOUT_S = 600
 STARTUP_TIMEOUT_S = 120
 ENGINE_NAME = "parbook-shared-kernel"
-RUN_INFO = ".parbook-run.json"
 INTERNAL_DIR = "noi-bo"
 # What a finished outputs folder may contain: --out refuses a folder holding anything else.
 OUTPUT_ENTRIES = frozenset({"findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx", "report.html",

@@ -15,7 +15,6 @@ carries a Content-Security-Policy that forbids scripts and any network fetch.
 from __future__ import annotations
 
 import copy
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -356,10 +355,6 @@ def write_pdf(page_html: str, pdf_path: Any) -> None:
 
 def read_notebook(path: Any) -> Any:
     return nbformat.read(path, as_version=4)
-
-
-def escape(text: Any) -> str:
-    return html.escape(str(text))
 
 
 def warm_up() -> None:

@@ -90,18 +90,6 @@ def doc_number(value: Any) -> str:
     return f"{int(text):02d}" if text.isdigit() else text
 
 
-def roman(n: int) -> str:
-    """Roman numerals for section and appendix numbers (1 → I, 4 → IV)."""
-    table = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-             (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = []
-    for value, letters in table:
-        while n >= value:
-            out.append(letters)
-            n -= value
-    return "".join(out)
-
-
 def in_sentence(label: str) -> str:
     """A label placed inside a sentence: 'Quý III năm 2024' → 'quý III năm 2024'."""
     return label[:1].lower() + label[1:]

@@ -35,7 +35,6 @@ def test_number_and_dates() -> None:
     assert vnformat.short_date(pd.Timestamp("2024-09-14 10:00")) == "14/09/2024"
     assert vnformat.doc_number("7") == "07" and vnformat.doc_number("125") == "125"
     assert vnformat.in_sentence("Quý III năm 2024") == "quý III năm 2024"
-    assert vnformat.roman(4) == "IV"
 
 
 def test_html_table_escapes_masks_and_formats() -> None:

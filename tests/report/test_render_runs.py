@@ -65,3 +65,22 @@ def test_postgresql_run_keeps_credentials_out(pg_url: str, window, tmp_path) -> 
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert m["database"]["backend"] == "postgresql"
     assert Path(folder / "report.pdf").stat().st_size > 10_000
+
+
+def test_a_notebook_reruns_alone_with_plain_papermill(fixture_commune, tmp_path, monkeypatch) -> None:
+    """The auditor's path: one executed notebook re-run on its own kernel, database from the env."""
+    import nbformat
+    import papermill as pm
+
+    from parbook.config import NOTEBOOKS_DIR
+
+    monkeypatch.setenv("PARBOOK_DB", fixture_commune.url)
+    out = tmp_path / "00.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS_DIR / "00_tong_hop.ipynb"), str(out), kernel_name="parbook",
+                        parameters={"unit": fixture_db.UNIT, "period": "2024-Q3"}, cwd=str(tmp_path),
+                        progress_bar=False, execution_timeout=600)
+    nb = nbformat.read(out, as_version=4)
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn trong kỳ đạt 83,3% (20/24)" in html
+    assert not list(tmp_path.glob("*.csv")) and not (tmp_path / "forms.xlsx").exists(), \
+        "without run_id the summary notebook exports nothing"

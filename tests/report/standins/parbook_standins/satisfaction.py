@@ -7,7 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from parbook.labels import SURVEY_ELEMENT_LABELS
+SURVEY_ELEMENT_LABELS = {"access": "Tiếp cận dịch vụ", "procedure": "Thủ tục hành chính",
+                         "staff": "Công chức giải quyết", "result": "Kết quả giải quyết",
+                         "feedback_handling": "Tiếp nhận, xử lý PAKN"}
 
 
 @dataclass
