@@ -104,3 +104,28 @@ def test_cmd_report_names_the_failing_cell(monkeypatch, capsys, tmp_path: Path) 
     assert render.cmd_report(args) == 1
     err = capsys.readouterr().err
     assert "ô [4]" in err and "x.failed" in err
+
+
+def test_a_killed_run_leaves_no_folder_presented_as_complete(fixture_commune, window, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "out" / "2024-Q3"
+    proc = subprocess.Popen([sys.executable, "-m", "parbook", "report", "--unit", fixture_db.UNIT,
+                             "--period", "2024-Q3", "--db", fixture_commune.url, "--out", str(target)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not list(target.parent.glob(".2024-Q3.tmp-*/notebooks/00_tong_hop.ipynb")):
+            assert proc.poll() is None and time.time() < deadline, "the run ended before it could be killed"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert not target.exists()
+    leftovers = list(target.parent.glob(".2024-Q3.tmp-*"))
+    assert len(leftovers) == 1 and not (leftovers[0] / "manifest.json").exists()
+    folder = render.run_report(fixture_db.UNIT, window, url=fixture_commune.url, out_dir=target)
+    assert (folder / "manifest.json").exists() and not leftovers[0].exists()
