@@ -133,3 +133,16 @@ def store_indicator_run(conn: Any, analysis: Any, run_id: str) -> int:
     if rows:
         conn.execute(db.indicator_runs.insert(), rows)
     return len(rows)
+
+
+def indicator_trend(conn: Any, unit_code: str, indicator_id: str, scope: str = "period",
+                    window: str = "nd09", n: int = 4, until: str | None = None) -> pd.DataFrame:
+    t = db.indicator_runs
+    runs = db.read_table(conn, t, (t.c.unit_code == unit_code) & (t.c.indicator_id == indicator_id)
+                         & (t.c.scope == scope) & (t.c.window == window))
+    if until is not None:
+        runs = runs[runs["period"] <= until]
+    runs = runs.sort_values(["created_at", "id"]).drop_duplicates("period", keep="last")
+    out = runs.sort_values("period").tail(n)[["period", "as_of", "value"]].reset_index(drop=True)
+    out["change"] = out["value"].diff()
+    return out
