@@ -90,6 +90,15 @@ COLUMN_LABELS: dict[str, str] = {
     "evidence": "Tài liệu kiểm chứng", "due_date": "Hạn hoàn thành", "done_date": "Ngày hoàn thành",
     "n_ratings": "Số lượt đánh giá", "n_satisfied": "Số lượt hài lòng", "rate": "Tỷ lệ",
     "reliability": "Độ tin cậy", "section": "Bộ phận", "status_vi": "Tình trạng",
+    "period": "Kỳ", "as_of": "Ngày chốt số liệu", "change": "Thay đổi so với kỳ trước",
+    "run_id": "Mã lượt chạy", "element": "Yếu tố", "late": "Số hồ sơ trễ hạn",
+    "without_apology": "Trễ hạn không xin lỗi", "repeated": "Trễ hạn từ 2 hồ sơ", "indicator": "Chỉ số",
+    "level": "Cấp chấm", "n_dossiers": "Số hồ sơ", "included": "Được tính", "component": "Thành phần",
+    "ratio": "Tỷ lệ", "threshold": "Ngưỡng điểm tối đa", "requirement_id": "Yêu cầu", "total": "Tổng",
+    "band": "Xếp loại", "source": "Nguồn", "national_2023": "Cả nước 2023", "national_2024": "Cả nước 2024",
+    "gap_2023": "Chênh lệch so với cả nước 2023", "computable": "Tính được", "reason": "Lý do",
+    "group_name_vi": "Nhóm", "computed_max": "Tối đa của phần tính được", "max_total": "Tối đa",
+    "unit": "Đơn vị tính", "class_label": "Xếp loại",
 }
 
 
