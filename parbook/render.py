@@ -421,6 +421,10 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                     if name == SUMMARY_NOTEBOOK:
                         run_info = _read_run_info(staging)
                         jobs.append(pool.submit(renderer.district, run_info))
+            except BaseException:
+                for job in jobs:
+                    job.cancel()          # no rendering for a run that failed
+                raise
             finally:
                 if own_session and session is not None:
                     closer = threading.Thread(target=session.close, name="parbook-kernel-close")
