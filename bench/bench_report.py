@@ -1,0 +1,120 @@
+"""Speed of ``parbook report`` and ``parbook batch`` (issue 8): ``run(quick) -> list[dict]``.
+
+1. ``report``: one commune-quarter report end to end, as a ratio to the floor of executing the
+   same number of EMPTY notebooks with papermill (one kernel each, as papermill does by default)
+   plus their HTML export, measured in the same run. Target ≤ 1.5×.
+2. ``batch_marginal``: the marginal wall time per commune of ``parbook batch --jobs 2``
+   ((t(n2) − t(n1)) / (n2 − n1)), against a budget of 5 s per commune (ratio = marginal / 5 s,
+   target ≤ 1).
+
+The data is the report tests' fixture commune repeated to a realistic quarter (≈ 750 dossiers;
+quick: ≈ 150). Modules of other work branches that are not merged yet are replaced by the test
+stand-ins (listed in each result under "standins"): until the checks module is merged, the
+kernel does not import Great Expectations, so the measured time lacks its import (3–6 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+STANDINS = ROOT / "tests" / "report" / "standins"
+
+
+def _standins() -> list[str]:
+    """Use the stand-ins for modules that are not merged (host and kernels)."""
+    sys.path.insert(0, str(STANDINS))
+    sys.path.insert(0, str(ROOT))
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(STANDINS), os.environ.get("PYTHONPATH")) if p)
+    import parbook_standins
+
+    return parbook_standins.install()
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
+
+
+def _floor(n_notebooks: int, workdir: Path) -> float:
+    """Execute n empty parameterised notebooks (own kernel each) and export each to HTML."""
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell('unit = ""', metadata={"tags": ["parameters"]})])
+    nb.metadata["kernelspec"] = {"name": "parbook", "display_name": "parbook", "language": "python"}
+    src = workdir / "empty.ipynb"
+    nbformat.write(nb, src)
+    started = time.perf_counter()
+    exporter = HTMLExporter(template_name="basic")
+    for i in range(n_notebooks):
+        out = workdir / f"empty-{i}.ipynb"
+        pm.execute_notebook(str(src), str(out), parameters={"unit": "X"}, kernel_name="parbook",
+                            progress_bar=False, cwd=str(workdir))
+        body, _ = exporter.from_notebook_node(nbformat.read(out, as_version=4))
+        (workdir / f"empty-{i}.html").write_text(body, encoding="utf-8")
+    return time.perf_counter() - started
+
+
+def bench_report(quick: bool, workdir: Path, standins: list[str]) -> dict[str, Any]:
+    from parbook.periods import Window
+    from parbook.render import NOTEBOOKS, run_report
+    from tests.report import fixture_db
+
+    url = f"sqlite:///{workdir / 'report.sqlite'}"
+    fixture_db.build(url, scale=5 if quick else 25)
+    floor = _floor(len(NOTEBOOKS), workdir)
+    started = time.perf_counter()
+    folder = run_report(fixture_db.UNIT, Window.parse(fixture_db.PERIOD), url=url, out_dir=workdir / "out")
+    ours = time.perf_counter() - started
+    timings = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["timings_s"]
+    ratio = ours / floor
+    return {"name": "report", "ours_s": round(ours, 2), "floor_s": round(floor, 2), "ratio": round(ratio, 2),
+            "target": 1.5, "passed": ratio <= 1.5, "peak_mb": _peak_mb(), "timings_s": timings,
+            "standins": standins}
+
+
+def bench_batch(quick: bool, workdir: Path, standins: list[str]) -> dict[str, Any]:
+    from parbook.batch import run_batch
+    from tests.report import fixture_db
+
+    n1, n2 = (2, 4) if quick else (2, 6)
+    url = f"sqlite:///{workdir / 'batch.sqlite'}"
+    units = [f"XA-{i:02d}" for i in range(n2)]
+    for i, unit in enumerate(units):
+        fixture_db.build(url, unit=unit, unit_name=f"Xã Số {i}", scale=5 if quick else 25, prefix=f"{i:03d}")
+    times = {}
+    for n in (n1, n2):
+        started = time.perf_counter()
+        results, _ = run_batch("2024-Q3", units[:n], jobs=2, url=url, out_root=workdir / f"batch-{n}",
+                               progress=False)
+        times[n] = time.perf_counter() - started
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    marginal = (times[n2] - times[n1]) / (n2 - n1)
+    return {"name": "batch_marginal", "ours_s": round(marginal, 2), "floor_s": 5.0,
+            "ratio": round(marginal / 5.0, 2), "target": 1.0, "passed": marginal <= 5.0,
+            "peak_mb": _peak_mb(), "batch_s": {str(k): round(v, 2) for k, v in times.items()},
+            "standins": standins}
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    """Both measurements; each dict has name, ours_s, floor_s, ratio, target, passed, peak_mb."""
+    standins = _standins()
+    with tempfile.TemporaryDirectory(prefix="parbook-bench-") as tmp:
+        workdir = Path(tmp)
+        return [bench_report(quick, workdir, standins), bench_batch(quick, workdir, standins)]
+
+
+if __name__ == "__main__":
+    for row in run("--quick" in sys.argv):
+        print(json.dumps(row, ensure_ascii=False))
