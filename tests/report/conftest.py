@@ -1,14 +1,7 @@
-"""Fixtures of the report tests: the fixture commune, stand-ins for unmerged modules, one report.
-
-Kernels started by these tests get ``tests/report/standins`` on PYTHONPATH: its sitecustomize
-registers a stand-in only for a module of another work branch that is not importable (see
-parbook_standins). The host process gets the same stand-ins here.
-"""
+"""Fixtures of the report tests: the fixture commune and one report of it."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +9,6 @@ import pytest
 
 from parbook.periods import Window
 from tests.report import fixture_db
-
-STANDINS = Path(__file__).resolve().parent / "standins"
-if str(STANDINS) not in sys.path:
-    sys.path.insert(0, str(STANDINS))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(STANDINS), os.environ.get("PYTHONPATH", "")) if p)
-
-import parbook_standins  # noqa: E402
-
-INSTALLED_STANDINS = parbook_standins.install()
 
 
 @pytest.fixture(scope="session")
