@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from parbook import db
 from parbook.config import OUTPUTS_DIR
-from parbook.labels import INDICATOR_LABELS, SEVERITY_LABELS
+from parbook.figures import indicator_label
+from parbook.labels import SEVERITY_LABELS
 from parbook.periods import PeriodError, Window
 from parbook.pipeline import default_out_dir
 from parbook.validation import validate_unit_code
@@ -168,7 +169,7 @@ def write_summary_xlsx(summary: pd.DataFrame, path: Path, window: Window) -> Pat
     from parbook.workbook import write_table
 
     headers = {"unit_code": "Mã đơn vị", "status": "Trạng thái",
-               **{i: INDICATOR_LABELS[i] for i in SUMMARY_INDICATORS},
+               **{i: indicator_label(i) for i in SUMMARY_INDICATORS},
                **{f"findings_{s}": f"Số phát hiện: {SEVERITY_LABELS[s].lower()}" for s in SEVERITIES},
                "seconds": "Thời gian (giây)", "report": "Báo cáo", "error": "Lỗi"}
     wb = Workbook()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from parbook import figures
 from parbook.config import reference_yaml, rules
 from parbook.measures import (
     SCOPES,
@@ -25,11 +26,11 @@ from parbook.measures import (
     dossier_masks,
     flag,
     group_key,
-    is_missing,
     scope_frames,
 )
 from parbook.rates import ontime_by_base
 from parbook.tt01 import evaluate_tt01
+from parbook.vnformat import is_missing
 
 if TYPE_CHECKING:
     from parbook.pipeline import Analysis
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 INDICATOR_COLUMNS = ["indicator_id", "scope", "numerator", "denominator", "value", "target", "met"]
 DETAIL_COLUMNS = [*INDICATOR_COLUMNS, "scope_label", "label_vi", "unit", "comparison", "value_text",
                   "empty_reason", "basis", "source", "reliability", "class_label"]
-SCOPE_LABELS_VI = {"period": "trong kỳ", "ytd": "lũy kế từ đầu năm"}
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le,
 }
@@ -125,19 +125,6 @@ def compute_indicators(analysis: Analysis) -> pd.DataFrame:
     return _frame(rows, INDICATOR_COLUMNS)
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """Vietnamese display of a value: 95,3% / 12,5 điểm / 3 hồ sơ; '—' when empty."""
-    from parbook.rates import format_percent
-
-    if is_missing(value):
-        return "—"
-    if unit == "%":
-        return format_percent(value, 1)
-    if unit == "hồ sơ":
-        return f"{int(value)} hồ sơ"
-    return f"{value:.1f}".replace(".", ",") + f" {unit}"
-
-
 def indicator_details(analysis: Analysis) -> pd.DataFrame:
     """The contract columns plus label, unit, formatted value, empty reason, basis and source.
 
@@ -154,9 +141,9 @@ def indicator_details(analysis: Analysis) -> pd.DataFrame:
             if row["tt01_class"]:
                 label = f"{label} — xếp loại {row['tt01_class']}"
             rows.append({
-                **row, "scope_label": SCOPE_LABELS_VI[scope], "label_vi": label, "unit": spec["unit"],
+                **row, "scope_label": figures.SCOPE_LABELS_VI[scope], "label_vi": label, "unit": spec["unit"],
                 "comparison": spec["comparison"],
-                "value_text": format_value(row["value"], spec["unit"]),
+                "value_text": figures.format_value(row["value"], spec["unit"]),
                 "empty_reason": EMPTY_REASONS.get(row["indicator_id"]) if empty else None,
                 "basis": spec.get("basis"), "source": spec.get("source"),
                 "reliability": spec.get("reliability"), "class_label": row["tt01_class"],

@@ -1,33 +1,9 @@
-"""Vietnamese wording of the report: indicator names (DESIGN.md §7 ids), severities, channels.
+"""Vietnamese wording of the report: severities, channels, entities, table headers.
 
-The indicator module may carry richer labels (``indicator_details``); these are the short names
-the district report prints, kept in one place.
+Indicator names and units are in data/reference/indicators.yaml (parbook.figures).
 """
 
 from __future__ import annotations
-
-INDICATOR_LABELS: dict[str, str] = {
-    "ontime_rate": "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn",
-    "ontime_rate_766": "Tỷ lệ đúng hạn theo cách tính QĐ 766 (ước tính)",
-    "online_rate": "Tỷ lệ hồ sơ tiếp nhận trực tuyến",
-    "postal_rate": "Tỷ lệ hồ sơ nộp hoặc trả kết quả qua bưu chính công ích",
-    "apology_coverage": "Tỷ lệ hồ sơ trễ hạn có văn bản xin lỗi",
-    "multi_supplement_count": "Số hồ sơ yêu cầu bổ sung quá một lần",
-    "verification_rate": "Tỷ lệ hồ sơ chuyển xác minh",
-    "survey_coverage": "Tỷ lệ hồ sơ đã trả kết quả có đánh giá mức độ hài lòng",
-    "satisfaction_rate": "Tỷ lệ đánh giá hài lòng (mức 4–5)",
-    "feedback_ontime_rate": "Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn",
-    "legal_docs_reviewed_rate": "Tỷ lệ văn bản QPPL đã rà soát",
-    "legal_docs_handled_rate": "Tỷ lệ văn bản QPPL cần sửa đổi, bãi bỏ đã xử lý",
-    "digitized_rate": "Tỷ lệ hồ sơ được số hóa",
-    "electronic_result_rate": "Tỷ lệ hồ sơ có kết quả điện tử",
-    "plan_task_ontime_rate": "Tỷ lệ nhiệm vụ kế hoạch hoàn thành đúng hạn",
-    "tt01_total": "Điểm đánh giá chất lượng giải quyết TTHC (TT 01/2018)",
-}
-
-# Indicators whose value is a count or a score, not a share (shown without %).
-COUNT_INDICATORS = frozenset({"multi_supplement_count"})
-SCORE_INDICATORS = frozenset({"tt01_total"})
 
 SEVERITY_LABELS = {"error": "Lỗi dữ liệu", "violation": "Vi phạm quy trình", "warning": "Cần xem lại"}
 SEVERITY_ORDER = ("violation", "error", "warning")
@@ -65,9 +41,6 @@ FINDING_HEADERS = {
 MET_LABELS = {True: "Đạt", False: "Chưa đạt"}
 
 
-def indicator_label(indicator_id: str) -> str:
-    """The Vietnamese name of an indicator id (the id itself if unknown)."""
-    return INDICATOR_LABELS.get(indicator_id, indicator_id)
 
 # Vietnamese headers of columns that notebooks show (raw name kept for anything else).
 COLUMN_LABELS: dict[str, str] = {

@@ -11,7 +11,6 @@ date" are the facts columns ``settled_in_window`` and ``pending_at_asof`` (parbo
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -175,6 +174,3 @@ def all_masks(frames: ScopeFrames) -> dict[str, Masks]:
     return {**dossier_masks(frames.facts), **register_masks(frames)}
 
 
-def is_missing(value: object) -> bool:
-    """True for None and NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))

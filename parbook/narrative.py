@@ -8,25 +8,23 @@ printed the Vietnamese way (95,3%). No personal data is ever read here.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from parbook import vnformat
 from parbook.config import reference_yaml, rules
+from parbook.figures import indicator_label
+from parbook.figures import indicator_value as figure
 from parbook.forms import TOTAL, withdrawn_beside
 from parbook.labels import (
     BIEU06_GROUPS,
     BIEU06_HEADERS,
     BIEU06_TOTAL_LABEL,
-    COUNT_INDICATORS,
     ENTITY_LABELS,
     MET_LABELS,
-    SCORE_INDICATORS,
     SEVERITY_LABELS,
     SEVERITY_ORDER,
-    indicator_label,
     severity_label,
 )
 from parbook.periods import Window
@@ -42,69 +40,6 @@ def _p(text: str, css: str | None = None) -> str:
 
 def _items(items: list[str]) -> str:
     return "".join(_p("- " + t, "item") for t in items)
-
-
-@dataclass(frozen=True)
-class Value:
-    """One indicator value of one scope, with its Vietnamese rendering."""
-
-    indicator_id: str
-    numerator: float | None
-    denominator: float | None
-    value: float | None
-    target: float | None
-    met: bool | None
-
-    @property
-    def known(self) -> bool:
-        return not vnformat.is_missing(self.value)
-
-    def value_text(self) -> str:
-        if not self.known:
-            return "chưa có dữ liệu"
-        if self.indicator_id in COUNT_INDICATORS:
-            return f"{vnformat.number(self.value)} hồ sơ"
-        if self.indicator_id in SCORE_INDICATORS:
-            return f"{vnformat.number(self.value, 1)} điểm"
-        return vnformat.percent(self.value)
-
-    def target_text(self) -> str:
-        if vnformat.is_missing(self.target):
-            return ""
-        if self.indicator_id in COUNT_INDICATORS:
-            return vnformat.number(self.target)
-        if self.indicator_id in SCORE_INDICATORS:
-            return f"{vnformat.number(self.target, 1)} điểm"
-        return vnformat.percent(self.target, 0 if float(self.target) * 100 % 1 == 0 else 1)
-
-    def ratio_text(self) -> str:
-        """'95,3% (812/852)' — or the value alone when there is no denominator."""
-        text = self.value_text()
-        if self.known and not vnformat.is_missing(self.denominator) and \
-                self.indicator_id not in SCORE_INDICATORS | COUNT_INDICATORS:
-            text += f" ({vnformat.number(self.numerator)}/{vnformat.number(self.denominator)})"
-        return text
-
-    def verdict(self) -> str:
-        """', đạt mục tiêu 95%' / ', chưa đạt mục tiêu 95%' / ''."""
-        if not self.known or self.met is None or not self.target_text():
-            return ""
-        return f", {'đạt' if self.met else 'chưa đạt'} mục tiêu {self.target_text()}"
-
-
-def figure(indicators: pd.DataFrame, indicator_id: str, scope: str = "period") -> Value:
-    """The indicator row of the scope (every number missing if the row is absent)."""
-    rows = indicators[(indicators["indicator_id"] == indicator_id) & (indicators["scope"] == scope)]
-    if rows.empty:
-        return Value(indicator_id, None, None, None, None, None)
-    r = rows.iloc[0]
-
-    def num(x: Any) -> float | None:
-        return None if vnformat.is_missing(x) else float(x)
-
-    met = r.get("met")
-    return Value(indicator_id, num(r["numerator"]), num(r["denominator"]), num(r["value"]),
-                  num(r["target"]), None if vnformat.is_missing(met) else bool(met))
 
 
 def ontime_target() -> float:

@@ -9,15 +9,15 @@ Huế portal divides by the dossiers *processed* (124.907 ÷ 257.141 = 48,6%); N
 - ``settled``: dossiers processed (settled) in the period — the contract's ontime_rate;
 - ``due``: dossiers falling due — settled in the period plus those pending past their due date.
 
+>>> from parbook.vnformat import percent
 >>> vp = VolumeCounts(received=19_630, early=19_255, pending_overdue=689)
->>> format_percent(rate_on_base(vp.early + vp.on_time, vp, "due").value, 2)
+>>> percent(rate_on_base(vp.early + vp.on_time, vp, "due").value, 2)
 '96,55%'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -104,15 +104,3 @@ def ontime_by_base(facts: pd.DataFrame, bases: tuple[str, ...] = BASES) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def round_half_up(value: float, decimals: int) -> float:
-    """Round as administrative reports do (0,5 up), not banker's rounding."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(str(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def format_percent(value: float | None, decimals: int = 1) -> str:
-    """A share as a Vietnamese percentage: 0.96545 → '96,55%' (2 decimals); None → '—'."""
-    if value is None or value != value:
-        return "—"
-    text = f"{round_half_up(value * 100, decimals):.{decimals}f}"
-    return text.replace(".", ",") + "%"

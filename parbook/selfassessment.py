@@ -33,9 +33,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from parbook import vnformat
 from parbook.config import REFERENCE_DIR
 from parbook.contract_ids import INDICATOR_IDS, INDICATOR_SCOPES
-from parbook.figures import fmt_number, indicator_value
+from parbook.figures import indicator_value
 from parbook.sections import section_name, sections
 
 CRITERIA_DIR = REFERENCE_DIR / "criteria"
@@ -85,7 +86,8 @@ class Band:
         return BAND_OPS[self.key][1](value, self.threshold)
 
     def describe(self) -> str:
-        return f"{BAND_VI[self.key]} {fmt_number(self.threshold)} → {fmt_number(self.points)} điểm"
+        threshold, points = vnformat.compact(self.threshold), vnformat.compact(self.points)
+        return f"{BAND_VI[self.key]} {threshold} → {points} điểm"
 
 
 @dataclass
@@ -190,11 +192,11 @@ def _parse_bands(raw: Any, where: str, max_points: float, errors: list[str]) -> 
     higher = directions == {"higher"}
     for i, band in enumerate(bands, start=1):
         if not 0 <= band.points <= max_points + EPS:
-            errors.append(f"{where}: khoảng điểm thứ {i} cho {fmt_number(band.points)} điểm, ngoài "
-                          f"0–{fmt_number(max_points)} (band points outside 0..max)")
+            errors.append(f"{where}: khoảng điểm thứ {i} cho {vnformat.compact(band.points)} điểm, ngoài "
+                          f"0–{vnformat.compact(max_points)} (band points outside 0..max)")
     if abs(bands[0].points - max_points) > EPS:
-        errors.append(f"{where}: khoảng điểm đầu tiên phải cho điểm tối đa {fmt_number(max_points)}, "
-                      f"không phải {fmt_number(bands[0].points)} (first band must give the maximum)")
+        errors.append(f"{where}: khoảng điểm đầu tiên phải cho điểm tối đa {vnformat.compact(max_points)}, "
+                      f"không phải {vnformat.compact(bands[0].points)} (first band must give the maximum)")
     for i in range(1, len(bands)):
         prev, cur = bands[i - 1], bands[i]
         if cur.points > prev.points + EPS:
@@ -269,10 +271,10 @@ def _parse_node(spec: Any, level: int, parent: Criterion | None, position: str,
                     node.children.append(parsed)
             total = sum(_num(c.get("max")) for c in children if isinstance(c, dict))
             if abs(total - node.max) > 1e-6:
-                errors.append(f"{where}: tổng điểm tối đa các tiêu chí con là {fmt_number(total)}, "
-                              f"khác điểm tối đa {fmt_number(node.max)} của tiêu chí "
-                              f"(children's max points add up to {fmt_number(total)}, "
-                              f"not {fmt_number(node.max)})")
+                errors.append(f"{where}: tổng điểm tối đa các tiêu chí con là {vnformat.compact(total)}, "
+                              f"khác điểm tối đa {vnformat.compact(node.max)} của tiêu chí "
+                              f"(children's max points add up to {vnformat.compact(total)}, "
+                              f"not {vnformat.compact(node.max)})")
     elif auto is not None:
         if not isinstance(auto, dict):
             errors.append(f"{where}: auto phải là một mục có indicator, scope, bands")
@@ -319,8 +321,8 @@ def load_criteria(path: str | Path | None = None) -> CriteriaTree:
     total_max = raw.get("total_max")
     root_total = sum(_num(s.get("max")) for s in raw["nodes"] if isinstance(s, dict))
     if total_max is not None and (not _is_number(total_max) or abs(total_max - root_total) > 1e-6):
-        errors.append(f"Tổng điểm tối đa các lĩnh vực là {fmt_number(root_total)}, khác total_max "
-                      f"{total_max!r} (domains add up to {fmt_number(root_total)})")
+        errors.append(f"Tổng điểm tối đa các lĩnh vực là {vnformat.compact(root_total)}, khác total_max "
+                      f"{total_max!r} (domains add up to {vnformat.compact(root_total)})")
     if errors:
         raise CriteriaError(f"Bộ tiêu chí {path.name} có lỗi (criteria file errors):\n- "
                             + "\n- ".join(errors))
@@ -343,9 +345,9 @@ def _score_leaf(node: Criterion, indicators: pd.DataFrame, manual: dict[str, dic
         iv = indicator_value(indicators, node.indicator or "", node.scope)
         note = "; ".join(b.describe() for b in node.bands)
         if entry is not None and not _blank(entry.get("score")):
-            note += (f"; bỏ qua điểm tự chấm {fmt_number(entry['score'])}: tiêu chí chấm tự động "
+            note += (f"; bỏ qua điểm tự chấm {vnformat.compact(entry['score'])}: tiêu chí chấm tự động "
                      f"(manual score ignored, auto-scored criterion)")
-        if not iv.has_value:
+        if not iv.known:
             return {"source": SOURCE_AUTO, "indicator_id": node.indicator, "value": None,
                     "score": 0.0, "status": STATUS_NO_DATA, "flagged": False,
                     "evidence": iv.describe(), "note": note}
@@ -362,8 +364,8 @@ def _score_leaf(node: Criterion, indicators: pd.DataFrame, manual: dict[str, dic
     evidence = "" if _blank(entry.get("evidence")) else str(entry["evidence"]).strip()
     problems = []
     if not 0 <= score <= node.max + EPS:
-        problems.append(f"{STATUS_OUT_OF_RANGE} 0–{fmt_number(node.max)} "
-                        f"(nhập {fmt_number(score)})")
+        problems.append(f"{STATUS_OUT_OF_RANGE} 0–{vnformat.compact(node.max)} "
+                        f"(nhập {vnformat.compact(score)})")
         score = min(max(score, 0.0), node.max)
     if not evidence:
         problems.append(STATUS_NO_EVIDENCE)

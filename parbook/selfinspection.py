@@ -37,8 +37,9 @@ from typing import Any
 
 import pandas as pd
 
+from parbook import vnformat
 from parbook.facts import dated_by
-from parbook.figures import fmt_number, indicator_value
+from parbook.figures import indicator_value
 from parbook.periods import Window
 from parbook.plan import (
     COMPARISON_VI,
@@ -130,12 +131,12 @@ def _indicator(m: Measure, ctx: _Context) -> MeasureResult:
         target, comparison = iv.target, None
     if target is not None:
         sign = f"{COMPARISON_VI[comparison]} " if comparison else ""
-        figure += f"; chỉ tiêu {sign}{fmt_number(target, iv.is_rate)}"
+        figure += f"; chỉ tiêu {sign}{(vnformat.percent(target) if iv.is_rate else vnformat.compact(target))}"
     if m.note:
         figure += f" ({m.note})"
     if m.informative:
         return MeasureResult(None, figure)
-    if not iv.has_value:
+    if not iv.known:
         return MeasureResult(NO_DATA, figure, soft=True)
     if comparison is not None:
         met = COMPARISONS[comparison](float(iv.value), float(target))
@@ -206,7 +207,8 @@ def _criteria(m: Measure, ctx: _Context) -> MeasureResult:
                     & (leaves["status"] == STATUS_UNSCORED)).sum())
     no_data = int(((leaves["source"] == SOURCE_AUTO) & (leaves["status"] == STATUS_NO_DATA)).sum())
     flagged = int(leaves["flagged"].sum())
-    figure = (f"Tự chấm{label}: {fmt_number(leaves['score'].sum())}/{fmt_number(leaves['max'].sum())}"
+    score, top = vnformat.compact(leaves["score"].sum()), vnformat.compact(leaves["max"].sum())
+    figure = (f"Tự chấm{label}: {score}/{top}"
               f" điểm, {len(leaves)} tiêu chí; chưa chấm {unscored}, chưa có dữ liệu {no_data}, "
               f"thiếu kiểm chứng hoặc điểm sai {flagged}")
     manual = leaves[leaves["source"] == SOURCE_MANUAL]

@@ -21,8 +21,9 @@ from sqlalchemy import and_, delete
 from parbook import db
 from parbook.calendar import WorkCalendar
 from parbook.indicators import compute_indicators, definitions, ontime_by_month
-from parbook.measures import Ratio, dossier_masks, flag, is_missing, scope_frames
+from parbook.measures import Ratio, dossier_masks, flag, scope_frames
 from parbook.periods import Window
+from parbook.vnformat import is_missing
 
 if TYPE_CHECKING:
     from parbook.pipeline import Analysis
@@ -31,7 +32,7 @@ QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
 
 
 def _number(value: Any) -> float | None:
-    return None if is_missing(value) or value is pd.NA else float(value)
+    return None if is_missing(value) else float(value)
 
 
 def store_indicator_run(conn: Any, analysis: Analysis, run_id: str) -> int:
@@ -127,7 +128,7 @@ class OntimeOutlook:
     @property
     def summary_vi(self) -> str:
         """One Vietnamese sentence for the report."""
-        from parbook.rates import format_percent
+        from parbook.vnformat import percent as format_percent
 
         head = (f"Lũy kế đến {self.as_of:%d/%m/%Y}: {self.ontime_ytd}/{self.settled_ytd} hồ sơ "
                 f"giải quyết trước hạn, đúng hạn ({format_percent(self.rate_ytd)}), mục tiêu "

@@ -12,6 +12,8 @@
 'ngày 14 tháng 9 năm 2024'
 >>> percent(float("nan"))
 '—'
+>>> compact(13.45), compact(3.0), compact(1234.5)
+('13,45', '3', '1.234,5')
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def _round(value: Any, digits: int) -> Decimal:
     return _decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def round_half_up(value: float, digits: int) -> float:
+    """Round as administrative reports do (0,5 up), not banker's rounding."""
+    return float(_round(value, digits))
+
+
 def number(value: Any, digits: int = 0) -> str:
     """A number with '.' between thousands and ',' before decimals; missing → '—'.
 
@@ -58,6 +65,15 @@ def number(value: Any, digits: int = 0) -> str:
     rounded = _round(value, digits)
     text = f"{rounded:,.{digits}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def compact(value: Any) -> str:
+    """A whole number without decimals, else at most two decimals: 3 · 13,45 · 1.234,5."""
+    if is_missing(value):
+        return EMPTY
+    rounded = _round(value, 2)
+    digits = 0 if rounded == rounded.to_integral_value() else len(str(rounded.normalize()).split(".")[1])
+    return number(rounded, digits)
 
 
 def percent(value: Any, digits: int = 1) -> str:

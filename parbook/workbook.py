@@ -29,8 +29,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from parbook.figures import indicator_label
 from parbook.forms import withdrawn_beside
-from parbook.labels import FINDING_HEADERS, INDICATOR_HEADERS, indicator_label
+from parbook.labels import FINDING_HEADERS, INDICATOR_HEADERS
 from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS, Analysis
 from parbook.privacy import spreadsheet_text
 from parbook.tables import mask_personal

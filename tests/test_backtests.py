@@ -8,7 +8,9 @@ import pytest
 from parbook.indicators import compute_indicators, ontime_rate_bases
 from parbook.periods import Window
 from parbook.pipeline import prepare
-from parbook.rates import VolumeCounts, format_percent, rate_on_base, round_half_up
+from parbook.rates import VolumeCounts, rate_on_base
+from parbook.vnformat import percent as format_percent
+from parbook.vnformat import round_half_up
 from tests.builders import dossier, unit_data
 
 # Vĩnh Phúc, huyện + xã, 21/7–20/8/2021 (Báo cáo 19/BC-TTPVHCC)

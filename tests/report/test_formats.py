@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import doctest
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from parbook import narrative, tables, vnformat
+from parbook import figures, narrative, tables, vnformat
 from parbook.periods import Window
 from parbook.pipeline import INDICATOR_COLUMNS
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(vnformat).failed == 0
 
 
 @pytest.mark.parametrize("value,digits,expected", [
@@ -73,14 +68,14 @@ def test_value_text_and_verdict() -> None:
         ("tt01_total", "period", np.nan, np.nan, 12.5, 12, True),
         ("survey_coverage", "period", 0, 0, np.nan, 1.0, np.nan),
     ])
-    on = narrative.figure(ind, "ontime_rate")
+    on = figures.indicator_value(ind, "ontime_rate")
     assert on.ratio_text() == "95,3% (812/852)" and on.verdict() == ", đạt mục tiêu 95%"
-    assert narrative.figure(ind, "ontime_rate", "ytd").verdict() == ", chưa đạt mục tiêu 95%"
-    assert narrative.figure(ind, "multi_supplement_count").value_text() == "3 hồ sơ"
-    assert narrative.figure(ind, "tt01_total").value_text() == "12,5 điểm"
-    empty = narrative.figure(ind, "survey_coverage")
+    assert figures.indicator_value(ind, "ontime_rate", "ytd").verdict() == ", chưa đạt mục tiêu 95%"
+    assert figures.indicator_value(ind, "multi_supplement_count").value_text() == "3 hồ sơ"
+    assert figures.indicator_value(ind, "tt01_total").value_text() == "12,5 điểm"
+    empty = figures.indicator_value(ind, "survey_coverage")
     assert not empty.known and empty.value_text() == "chưa có dữ liệu" and empty.verdict() == ""
-    assert not narrative.figure(ind, "nothing").known
+    assert not figures.indicator_value(ind, "nothing").known
 
 
 def test_next_window() -> None:
