@@ -27,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    type_coerce,
 )
 from sqlalchemy.engine import Engine
 
@@ -293,11 +294,21 @@ def read_table(conn: Any, table: Table, where: Any = None, columns: list[str] | 
     integers as ``Int64``, so SQLite and PostgreSQL give identical frames.
     """
     cols = [table.c[name] for name in columns] if columns else list(table.columns)
-    stmt = select(*cols)
+    if conn.dialect.name == "sqlite":
+        # SQLite keeps timestamps as ISO text: let pandas parse them in bulk (coerce_frame)
+        # instead of SQLAlchemy's per-value processors.
+        selected = [type_coerce(c, String).label(c.name) if isinstance(c.type, DateTime | Date)
+                    else c for c in cols]
+    else:
+        selected = cols
+    stmt = select(*selected)
     if where is not None:
         stmt = stmt.where(where)
-    result = conn.execute(stmt)
-    frame = pd.DataFrame(result.fetchall(), columns=[c.name for c in cols])
+    rows = conn.execute(stmt).fetchall()
+    names = [c.name for c in cols]
+    values = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    frame = pd.DataFrame({name: pd.Series(vals, dtype=object)
+                          for name, vals in zip(names, values, strict=True)})
     return coerce_frame(frame, table)
 
 

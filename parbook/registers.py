@@ -52,8 +52,10 @@ def survey_facts(data: UnitData, window: Window) -> pd.DataFrame:
     sv = sv[day_of(sv["surveyed_at"]).between(start, cut)].copy()
     dossiers = data.dossiers.set_index("dossier_code")
     sv["dossier_known"] = sv["dossier_code"].isin(dossiers.index)
-    sv["dossier_returned_at"] = sv["dossier_code"].map(dossiers["returned_at"]).astype(
-        "datetime64[us]")
+    # reindex, not Series.map: pandas 3 fails mapping through an empty datetime Series
+    sv["dossier_returned_at"] = pd.Series(
+        dossiers["returned_at"].reindex(sv["dossier_code"]).to_numpy(), index=sv.index
+    ).astype("datetime64[us]")
     return sv
 
 

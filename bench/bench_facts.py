@@ -1,0 +1,55 @@
+"""Facts for N dossiers (load + derive) vs the floor of loading the same tables with pandas."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.harness import compare
+from bench.synth import UNIT, build_database
+
+CACHE = Path(tempfile.gettempdir()) / "parbook-bench"
+
+
+def ours(url: str) -> Callable[[], Any]:
+    from parbook import db
+    from parbook.calendar import WorkCalendar
+    from parbook.facts import build_facts, load_for_window
+    from parbook.periods import Window
+
+    WorkCalendar.default()
+    window = Window.parse("2024")
+
+    def run() -> None:
+        with db.engine(url).connect() as conn:
+            data = load_for_window(conn, UNIT, window)
+        build_facts(data, window)
+
+    return run
+
+
+def floor(url: str) -> Callable[[], Any]:
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    eng = create_engine(url)
+
+    def run() -> None:
+        with eng.connect() as conn:
+            pd.read_sql_table("dossiers", conn)
+            pd.read_sql_table("dossier_events", conn)
+
+    return run
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    CACHE.mkdir(exist_ok=True)
+    sizes = [10_000] if quick else [100_000, 1_000_000]
+    results = []
+    for n in sizes:
+        url = build_database(CACHE / f"facts-{n}.sqlite", n)
+        results.append(compare(f"facts {n:,} dossiers", "bench.bench_facts:ours",
+                               "bench.bench_facts:floor", target=2.0, url=url))
+    return results

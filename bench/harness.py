@@ -1,0 +1,64 @@
+"""Measuring helpers: medians of interleaved runs, each in a fresh process with its peak memory.
+
+A measured function is named "module:function" and called with JSON-able keyword arguments in a
+child process; the child times only the call (imports and set-up happen before the clock starts
+when the function returns a callable) and reports its own peak RSS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _child(target: str, kwargs: dict[str, Any]) -> dict[str, float]:
+    module_name, func_name = target.split(":")
+    func = getattr(importlib.import_module(module_name), func_name)
+    prepared = func(**kwargs)          # set-up; returns the callable to time
+    start = time.perf_counter()
+    prepared()
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak_mb}
+
+
+def run_once(target: str, **kwargs: Any) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter; returns seconds and peak_mb."""
+    code = ("import json,sys; from bench.harness import _child; "
+            "print(json.dumps(_child(sys.argv[1], json.loads(sys.argv[2]))))")
+    out = subprocess.run([sys.executable, "-c", code, target, json.dumps(kwargs)], cwd=ROOT,
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare(name: str, ours: str, floor: str, target: float, repeats: int = 3,
+            **kwargs: Any) -> dict[str, Any]:
+    """Median of interleaved runs of ours and the floor; ratio = ours / floor."""
+    ours_runs, floor_runs = [], []
+    for _ in range(repeats):
+        floor_runs.append(run_once(floor, **kwargs))
+        ours_runs.append(run_once(ours, **kwargs))
+    ours_s = statistics.median(r["seconds"] for r in ours_runs)
+    floor_s = statistics.median(r["seconds"] for r in floor_runs)
+    ratio = ours_s / floor_s if floor_s else float("inf")
+    return {"name": name, "ours_s": round(ours_s, 3), "floor_s": round(floor_s, 3),
+            "ratio": round(ratio, 2), "target": target, "passed": ratio <= target,
+            "peak_mb": round(max(r["peak_mb"] for r in ours_runs), 1)}
+
+
+def machine_info() -> dict[str, Any]:
+    import os
+
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "cpus": os.cpu_count(), "processor": platform.processor(),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
