@@ -15,7 +15,6 @@ headers, unambiguously). Helper sheets of our own workbooks (HuongDan, DanhSach)
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Iterable, Sequence
 from itertools import chain, islice
@@ -33,7 +32,6 @@ from parbook.sources import SheetSource, Source, SourceError, open_source, sheet
 from parbook.validation import validate_unit_code
 from parbook.vocab import LOAD_ORDER, SHEET_BY_NAME, SHEETS, SheetSpec, is_helper_sheet, sheet_for
 
-log = logging.getLogger(__name__)
 __all__ = ["IngestError", "SheetResult", "ingest_files", "cmd_ingest", "cmd_quarantine"]
 
 
@@ -170,16 +168,16 @@ def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str 
                     f"{names}; đã thấy: {', '.join(skipped) or 'không có'}) — no known sheet",
                     results)
             try:
-                results.extend(_load_file(source, parsed, url, bar))
+                loaded = _load_file(source, parsed, url, bar)
             except LockedError as exc:
                 raise IngestError(f"Tệp '{source.path}': {exc}", results) from exc
             except SQLAlchemyError as exc:
                 detail = str(getattr(exc, "orig", None) or type(exc).__name__)[:300]
                 raise IngestError(f"Tệp '{source.path}': lỗi khi ghi vào CSDL, đã hoàn tác cả "
                                   f"tệp (write failed, rolled back): {detail}", results) from exc
-            for title in skipped:
-                log.warning("Bỏ qua trang tính không nhận ra (sheet skipped): '%s' trong %s",
-                            title, source.name)
+            loaded[0].notes.extend(f"Bỏ qua trang tính không nhận ra (sheet skipped): '{title}'"
+                                   for title in skipped)
+            results.extend(loaded)
     finally:
         bar.close()
     return results
@@ -210,6 +208,7 @@ def format_results(results: list[SheetResult]) -> str:
             counts = (r.read, r.inserted, r.updated, r.unchanged, r.quarantined)
             lines.append("  " + r.sheet.ljust(width) + "".join(f"{n:>12}" for n in counts))
         for r in rows:
+            lines.extend(f"  {note}" for note in r.notes)
             if r.source_sheet and r.source_sheet != r.sheet:
                 lines.append(f"  {r.sheet}: đọc từ trang tính '{r.source_sheet}'")
             if r.extra_columns:

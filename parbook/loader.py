@@ -57,6 +57,7 @@ class SheetResult:
     source_sheet: str = ""
     extra_columns: list[dict[str, Any]] = field(default_factory=list)
     units_created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def now_local() -> datetime:

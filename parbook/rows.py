@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from parbook.db import PERSONAL_COLUMNS
@@ -36,8 +37,17 @@ MAX_LISTED_ROWS = 10
 
 def event_id(dossier_code: str, event_type: str | None, event_at: datetime | None,
              stage: str | None) -> str:
-    """Deterministic id of an event from its natural key: ``ev-`` + 32 hex of a SHA-256."""
-    parts = [dossier_code, event_type or "", event_at.isoformat() if event_at else "", stage or ""]
+    """Deterministic id of an event from its natural key: ``ev-`` + 32 hex of a SHA-256.
+
+    The key is ``dossier_code␟event_type␟event_at (ISO, to the microsecond)␟stage``, a missing
+    part (None, NaN, NaT) written empty; pandas values give the same id as Python ones.
+    """
+    def part(value: Any) -> str:
+        if value is None or pd.isna(value):
+            return ""
+        return value.isoformat() if isinstance(value, datetime) else str(value)
+
+    parts = [part(dossier_code), part(event_type), part(event_at), part(stage)]
     return "ev-" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 

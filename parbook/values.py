@@ -314,6 +314,31 @@ def limited(parse: Parser, max_length: int | None) -> Parser:
     return parse_limited
 
 
+MEMO_SIZE = 4096
+
+
+def memoised(parse: Parser) -> Parser:
+    """Remember the outcome for text cells (vocabulary-like columns repeat a few words)."""
+    seen: dict[str, Any] = {}
+
+    def parse_memo(value: Any) -> Any:
+        if type(value) is not str:
+            return parse(value)
+        found = seen.get(value, seen)
+        if found is seen:
+            try:
+                found = parse(value)
+            except BadValue as problem:
+                found = problem
+            if len(seen) < MEMO_SIZE:
+                seen[value] = found
+        if isinstance(found, BadValue):
+            raise BadValue(str(found))
+        return found
+
+    return parse_memo
+
+
 def column_parser(sheet: SheetSpec, column: ColumnSpec, extra_words: dict[str, str] | None = None
                   ) -> Parser:
     """The parser of one column of a sheet (with a profile's extra vocabulary words)."""
@@ -329,4 +354,6 @@ def column_parser(sheet: SheetSpec, column: ColumnSpec, extra_words: dict[str, s
                  "float": decimal, "bool": boolean}[kind]
     if kind in ("code", "unit", "phone", "text", "vocab"):
         parse = limited(parse, sheet.max_length(column.name))
+    if kind in ("vocab", "bool", "unit"):
+        parse = memoised(parse)
     return parse
