@@ -182,10 +182,15 @@ def test_random_bytes_never_crash(content, name) -> None:
 
 
 def test_wrong_encoding_is_read_not_crashed(tmp_path) -> None:
-    """A CSV in Latin-1 (not a Vietnamese encoding) still reads as text: values may be wrong,
-    none is lost."""
+    """A CSV in Latin-1 (not a Vietnamese encoding) reads as Windows-1258: its headers come out
+    wrong, so no header row is found and every row is quarantined with that reason — none lost."""
     path = tmp_path / "PAKN.csv"
     path.write_bytes(csv_bytes([["Mã PAKN", "Mã đơn vị", "Nội dung"], ["P1", "X1", "café"]])
                      .encode("latin-1", errors="replace"))
-    results = ingest_files([path], url=f"sqlite:///{tmp_path / 'db.sqlite'}")
-    assert results[0].read == results[0].inserted + results[0].quarantined == 1
+    db_path = tmp_path / "db.sqlite"
+    results = ingest_files([path], url=f"sqlite:///{db_path}")
+    assert (results[0].read, results[0].quarantined) == (2, 2)
+    conn = sqlite3.connect(db_path)
+    reasons = {r for (r,) in conn.execute("SELECT reason FROM quarantine")}
+    conn.close()
+    assert reasons == {"Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu"}
