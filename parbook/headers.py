@@ -51,10 +51,6 @@ class Layout:
     lookups: list[tuple[int, str, Lookup]] = field(default_factory=list)
     extra: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
-    def columns(self) -> set[str]:
-        return {c for _, c, _ in self.fields}
-
 
 def header_targets(spec: SheetSpec, profile: SheetProfile | None = None) -> dict[str, Target]:
     """Matching form of every accepted header of the sheet → its target."""

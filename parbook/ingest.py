@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from parbook import db
 from parbook.headers import HEADER_SEARCH_ROWS, find_layout, header_targets
 from parbook.loader import LockedError, SheetResult, load_sheet, now_local, write_transaction
-from parbook.profiles import Profile, ProfileError, load_profile
+from parbook.profiles import Profile, ProfileError, SheetProfile, load_profile
 from parbook.progress import Progress
 from parbook.rows import ParsedSheet, mark_duplicates, parse_sheet
 from parbook.sources import SheetSource, Source, SourceError, open_source, sheet_name_of_file
@@ -69,7 +69,7 @@ def _parse_sheet(source: Source, sheet: SheetSource, spec: SheetSpec | None,
                  profile: Profile | None, unit: str | None, progress: Progress
                  ) -> ParsedSheet | None:
     """Find the header (and a CSV's delimiter), then parse the rows; None if unrecognised."""
-    def sheet_profile(s: SheetSpec):  # noqa: ANN202
+    def sheet_profile(s: SheetSpec) -> SheetProfile | None:
         return profile.sheets.get(s.name) if profile else None
 
     specs = [spec] if spec is not None else list(SHEETS)

@@ -113,13 +113,6 @@ def _cell(ws: Any, value: Any, font: Font | None = None, fill: PatternFill | Non
     return cell
 
 
-def _example(col: ColumnSpec) -> Any:
-    value = col.example
-    if isinstance(value, str) and col.kind in ("datetime", "date") and value:
-        return value  # shown as typed text, the form staff would write
-    return value
-
-
 def _instructions(wb: Workbook) -> None:
     ws = wb.create_sheet(INSTRUCTION_SHEET)
     widths = (22, 22, 24, 46, 24, 28, 60)
@@ -141,11 +134,11 @@ def _instructions(wb: Workbook) -> None:
         ws.append([_cell(ws, h, BOLD, HEADER_FILL) for h in header])
         for col in spec.columns:
             ws.append([col.label, col.name, KIND_VI[col.kind], _cell(ws, _allowed(col), wrap=True),
-                       _required(spec, col), _cell(ws, _example(col), number_format=TEXT_FORMAT),
+                       _required(spec, col), _cell(ws, col.example, number_format=TEXT_FORMAT),
                        _cell(ws, col.help, wrap=True)])
         ws.append([_cell(ws, "Dòng ví dụ (nhập vào trang " + spec.name + " như sau):", BOLD)])
         ws.append([_cell(ws, c.label, BOLD, HEADER_FILL) for c in spec.columns])
-        ws.append([_cell(ws, _example(c), number_format=TEXT_FORMAT) for c in spec.columns])
+        ws.append([_cell(ws, c.example, number_format=TEXT_FORMAT) for c in spec.columns])
 
 
 def _list_values() -> dict[str, list[str]]:
