@@ -208,28 +208,30 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
     columns = sorted(parsed.provided)
     key = spec.key
     old = existing_rows(conn, table, key, {r.key for r in good}) if good else {}
-    inserts, updates, history = [], [], []
+    new_rows: list[RowOutcome] = []
+    changed: list[tuple[RowOutcome, dict[str, Any]]] = []
     for r in good:
-        rec = r.record
         previous = old.get(r.key)
         if previous is None:
-            inserts.append({**{c: rec.get(c) for c in columns}, "batch_id": batch_id})
-        elif any(previous[c] != rec.get(c) for c in columns):
-            history.append({**previous, "replaced_by_batch": batch_id, "replaced_at": at})
-            params = {c: rec.get(c) for c in columns if c not in key}
-            params.update({f"k_{c}": previous[c] for c in key})
-            params["batch_id"] = batch_id
-            updates.append(params)
+            new_rows.append(r)
+        elif any(previous[c] != r.record.get(c) for c in columns):
+            changed.append((r, previous))
         else:
             result.unchanged += 1
-    if history:
-        conn.execute(db.HISTORY_TABLES[table.name].insert(), history)
-    if updates:
-        stmt = table.update().where(and_(*[table.c[c] == bindparam(f"k_{c}") for c in key]))
-        conn.execute(stmt, updates)
-    if inserts:
-        conn.execute(table.insert(), inserts)
-    result.inserted, result.updated = len(inserts), len(updates)
+    history_table = db.HISTORY_TABLES[table.name]
+    update = table.update().where(and_(*[table.c[c] == bindparam(f"k_{c}") for c in key]))
+    for chunk in _chunks(changed):  # chunks keep the parameter copies small
+        conn.execute(history_table.insert(), [
+            {**previous, "replaced_by_batch": batch_id, "replaced_at": at}
+            for _, previous in chunk])
+        conn.execute(update, [
+            {**{c: r.record.get(c) for c in columns if c not in key},
+             **{f"k_{c}": previous[c] for c in key}, "batch_id": batch_id}
+            for r, previous in chunk])
+    for chunk in _chunks(new_rows):
+        conn.execute(table.insert(), [{**{c: r.record.get(c) for c in columns},
+                                       "batch_id": batch_id} for r in chunk])
+    result.inserted, result.updated = len(new_rows), len(changed)
 
     bad = [r for r in parsed.rows if r.errors]
     if bad:

@@ -270,3 +270,37 @@ def test_other_sheets_and_types(any_db_url, tmp_path) -> None:
            '(dòng 3, 4)')
     assert reasons == {3: dup, 4: dup,
                        5: 'Thiếu Mã đơn vị: ghi vào cột "Mã đơn vị" hoặc chạy với --unit'}
+
+
+def test_header_below_ten_title_rows_canonical_names_and_suffixes(sqlite_url, tmp_path) -> None:
+    header = ["feedback_id", "UNIT_CODE", "Ngày tiếp nhận (dd/mm/yyyy)", "Thuộc thẩm quyền *"]
+    data = ["P1", "X1", "01/07/2024", "có"]
+    titles = [[f"Tiêu đề {i}"] for i in range(10)]
+    ok = workbook(tmp_path / "a.xlsx", {"PAKN": [*titles, header, data]})
+    results = ingest_files([ok], url=sqlite_url)
+    assert counts(results, "PAKN") == (1, 1, 0, 0, 0)
+    row = table_rows(sqlite_url, db.feedback, "feedback_id")[0]
+    assert (row["unit_code"], row["received_at"], row["in_scope"]) == ("X1", datetime(2024, 7, 1),
+                                                                       True)
+    # eleven title rows: the header is out of reach; nothing is guessed, nothing is lost
+    deep = workbook(tmp_path / "b.xlsx", {"PAKN": [*titles, ["Tiêu đề 10"], header, data]})
+    results = ingest_files([deep], url=sqlite_url)
+    assert counts(results, "PAKN") == (13, 0, 0, 0, 13)
+    assert {q["reason"] for q in quarantine_of(sqlite_url, "PAKN")} == {
+        "Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu"}
+
+
+def test_too_long_and_control_characters_are_quarantined(any_db_url, tmp_path) -> None:
+    path = tmp_path / "HoSo.csv"
+    path.write_text(csv_bytes([
+        ["Mã hồ sơ", "Mã đơn vị", "Người nộp", "Cán bộ xử lý", "Ghi chú"],
+        ["A" * 65, "X1", None, None, None],
+        ["B", "X1", "Nguyễn\x07An", None, None],
+        ["C", "X1", None, "x" * 256, "ghi chú dài " * 1000]]), encoding="utf-8")
+    results = ingest_files([path], url=any_db_url)
+    assert counts(results, "HoSo") == (3, 0, 0, 0, 3)
+    reasons = {q["row_number"]: q["reason"] for q in quarantine_of(any_db_url, "HoSo")}
+    assert reasons == {
+        2: f'Cột "Mã hồ sơ": "{"A" * 60}… (65 ký tự)" dài 65 ký tự, tối đa 64',
+        3: 'Cột "Người nộp": (dữ liệu cá nhân, không hiện) có ký tự điều khiển không hợp lệ',
+        4: f'Cột "Cán bộ xử lý": "{"x" * 60}… (256 ký tự)" dài 256 ký tự, tối đa 255'}
