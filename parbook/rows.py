@@ -138,6 +138,97 @@ def _key_label(spec: SheetSpec) -> str:
     return labels[0] if len(labels) == 1 else "Khóa (" + ", ".join(labels) + ")"
 
 
+class RowParser:
+    """Turns the cells of one data row of a sheet into a record, its errors and its key."""
+
+    def __init__(self, spec: SheetSpec, layout: Layout, unit: str | None = None,
+                 profile: SheetProfile | None = None) -> None:
+        self.spec, self.unit = spec, unit
+        words = profile.vocabulary if profile else {}
+        self.fields = [(pos, col, header, column_parser(spec, spec.by_name[col], words.get(col)),
+                        col in PERSONAL_COLUMNS) for pos, col, header in layout.fields]
+        self.splits = layout.splits
+        self.split_parsers = {c: limited(phone if c == "applicant_phone" else text,
+                                         spec.max_length(c))
+                              for c in ADDRESS_PHONE} if self.splits else {}
+        self.lookups = layout.lookups
+        provided = {col for _, col, _ in layout.fields}
+        if self.splits:
+            provided.update(ADDRESS_PHONE)
+        provided.update(lk.column for _, _, lk in self.lookups)
+        self.has_unit = "unit_code" in spec.by_name
+        if self.has_unit and unit:
+            provided.add("unit_code")
+        if spec.derived_key:
+            provided.update(spec.key)
+        self.provided = provided
+        self.missing = [k for k in (spec.required if spec.derived_key else spec.key)
+                        if k not in provided and k != "unit_code"]
+        self.missing_problems = [f'Không có cột "{spec.by_name[k].label}" (cột khóa) trong trang '
+                                 f"tính" for k in self.missing]
+
+    def parse(self, values: list[Any]) -> tuple[dict[str, Any], list[str], tuple | None]:
+        n = len(values)
+        rec: dict[str, Any] = {}
+        errors: list[str] = list(self.missing_problems)
+        bad: set[str] = set()
+        for pos, col, header, parse, personal in self.fields:
+            v = values[pos] if pos < n else None
+            try:
+                rec[col] = parse(v)
+            except BadValue as problem:
+                errors.append(_reason(header, v, problem, personal))
+                bad.add(col)
+                rec[col] = None
+        for pos, header in self.splits:
+            self._split(rec, errors, header, values[pos] if pos < n else None)
+        for pos, header, lk in self.lookups:
+            v = values[pos] if pos < n else None
+            rec.setdefault(lk.column, None)
+            try:
+                wanted = text(v)
+            except BadValue as problem:
+                errors.append(_reason(header, v, problem))
+                continue
+            if wanted is not None and rec[lk.column] is None:  # an explicit code wins
+                rec.setdefault("@lookups", []).append((lk, header, wanted))
+        if self.has_unit and "unit_code" not in bad:
+            if rec.get("unit_code") is None and self.unit:
+                rec["unit_code"] = self.unit
+            if rec.get("unit_code") is None and "unit_code" in self.spec.required + self.spec.key:
+                errors.append('Thiếu Mã đơn vị: ghi vào cột "Mã đơn vị" hoặc chạy với --unit')
+        return rec, errors, self._key(rec, errors, bad)
+
+    def _split(self, rec: dict[str, Any], errors: list[str], header: str, v: Any) -> None:
+        try:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                parts = (None, phone(v))  # only a number: the phone, its 0 restored
+            else:
+                parts = split_address_phone(text(v))
+            for col, part in zip(ADDRESS_PHONE, parts, strict=True):
+                if rec.get(col) is None:  # an explicit address or phone column wins
+                    rec[col] = self.split_parsers[col](part)
+        except BadValue as problem:
+            errors.append(_reason(header, v, problem, personal=True))
+
+    def _key(self, rec: dict[str, Any], errors: list[str], bad: set[str]) -> tuple | None:
+        spec = self.spec
+        if spec.derived_key:
+            code = rec.get("dossier_code")
+            if code is None:
+                if "dossier_code" not in bad and not self.missing:
+                    errors.append('Sự kiện không có "Mã hồ sơ"')
+                return None
+            rec["event_id"] = event_id(code, rec.get("event_type"), rec.get("event_at"),
+                                       rec.get("stage"))
+            return (rec["event_id"],)
+        absent = [k for k in spec.key if rec.get(k) is None]
+        for k in absent:
+            if k not in bad and k in self.provided and k != "unit_code":
+                errors.append(f'Thiếu "{spec.by_name[k].label}" (cột khóa, không được để trống)')
+        return None if absent else tuple(rec[k] for k in spec.key)
+
+
 def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterable[tuple[int, list]],
                 unit: str | None = None, profile: SheetProfile | None = None,
                 tick: Callable[[int], None] | None = None) -> ParsedSheet:
@@ -150,28 +241,8 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
             if not _blank(values):
                 parsed.rows.append(RowOutcome(number, values, None, [problem]))
         return parsed
-    words = profile.vocabulary if profile else {}
-    fields = [(pos, col, header, column_parser(spec, spec.by_name[col], words.get(col)),
-               col in PERSONAL_COLUMNS) for pos, col, header in layout.fields]
-    splits = layout.splits
-    split_parsers = {c: limited(phone if c == "applicant_phone" else text, spec.max_length(c))
-                     for c in ADDRESS_PHONE} if splits else {}
-    lookups = [(pos, header, lk, text) for pos, header, lk in layout.lookups]
-    provided = {col for _, col, _, _, _ in fields}
-    if splits:
-        provided.update(ADDRESS_PHONE)
-    provided.update(lk.column for _, _, lk, _ in lookups)
-    has_unit = "unit_code" in spec.by_name
-    if has_unit and unit:
-        provided.add("unit_code")
-    if spec.derived_key:
-        provided.update(spec.key)
-    parsed.provided = provided
-    missing = [k for k in (spec.required if spec.derived_key else spec.key)
-               if k not in provided and k != "unit_code"]
-    missing_problem = [f'Không có cột "{spec.by_name[k].label}" (cột khóa) trong trang tính'
-                       for k in missing]
-    key_cols = spec.key
+    parser = RowParser(spec, layout, unit, profile)
+    parsed.provided = parser.provided
     count = 0
     for number, values in rows:
         if _blank(values):
@@ -179,63 +250,7 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
         count += 1
         if tick is not None and count % 2000 == 0:
             tick(count)
-        n = len(values)
-        rec: dict[str, Any] = {}
-        errors: list[str] = list(missing_problem)
-        bad: set[str] = set()
-        for pos, col, header, parse, personal in fields:
-            v = values[pos] if pos < n else None
-            try:
-                rec[col] = parse(v)
-            except BadValue as problem:
-                errors.append(_reason(header, v, problem, personal))
-                bad.add(col)
-                rec[col] = None
-        for pos, header in splits:
-            v = values[pos] if pos < n else None
-            try:
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    parts = (None, phone(v))  # only a number: the phone, its 0 restored
-                else:
-                    parts = split_address_phone(text(v))
-                for col, part in zip(ADDRESS_PHONE, parts, strict=True):
-                    if rec.get(col) is None:
-                        rec[col] = split_parsers[col](part)
-            except BadValue as problem:
-                errors.append(_reason(header, v, problem, personal=True))
-        for pos, header, lk, parse in lookups:
-            v = values[pos] if pos < n else None
-            rec.setdefault(lk.column, None)
-            try:
-                wanted = parse(v)
-            except BadValue as problem:
-                errors.append(_reason(header, v, problem))
-                continue
-            if wanted is not None and rec[lk.column] is None:
-                rec.setdefault("@lookups", []).append((lk, header, wanted))
-        if has_unit:
-            if rec.get("unit_code") is None and unit and "unit_code" not in bad:
-                rec["unit_code"] = unit
-            if rec.get("unit_code") is None and "unit_code" not in bad \
-                    and "unit_code" in spec.required + spec.key:
-                errors.append('Thiếu Mã đơn vị: ghi vào cột "Mã đơn vị" hoặc chạy với --unit')
-        key: tuple | None = None
-        if spec.derived_key:
-            code = rec.get("dossier_code")
-            if code is None:
-                if "dossier_code" not in bad and not missing:
-                    errors.append('Sự kiện không có "Mã hồ sơ"')
-            else:
-                rec["event_id"] = event_id(code, rec.get("event_type"), rec.get("event_at"),
-                                           rec.get("stage"))
-                key = (rec["event_id"],)
-        else:
-            absent = [k for k in key_cols if rec.get(k) is None]
-            for k in absent:
-                if k not in bad and k in provided and k != "unit_code":
-                    errors.append(f'Thiếu "{spec.by_name[k].label}" (cột khóa, không được để trống)')
-            if not absent:
-                key = tuple(rec[k] for k in key_cols)
+        rec, errors, key = parser.parse(values)
         parsed.rows.append(RowOutcome(number, values, rec, errors, key))
     if tick is not None:
         tick(count)
