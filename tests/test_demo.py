@@ -18,13 +18,10 @@ from parbook.cli import main
 from parbook.demo import (
     DemoRefused,
     build_demo,
-    demo_sheets,
     ground_truth_path,
-    produce_outputs,
     profile,
     write_demo,
 )
-from parbook.demo import command as demo_command
 from parbook.demo.build import TABLES, columns_of
 from parbook.facts import load_for_window
 from parbook.periods import Window
@@ -325,28 +322,43 @@ def test_ground_truth_path_beside_the_database(tmp_path) -> None:
     assert pg.parent.name == "data" and pg.name == "parbook_demo.demo-ground-truth.csv"
 
 
-def test_demo_sheets_carry_the_import_headers(demo) -> None:
-    sheets = demo_sheets(demo.tables)
-    assert list(sheets) == ["DanhMucTTHC", "HoSo", "SuKien", "PAKN", "DanhGia", "VBQPPL", "NhiemVu"]
-    assert list(sheets["SuKien"].columns) == ["dossier_code", "event_type", "event_at", "new_due_at",
-                                              "reason", "stage"]
-    assert len(sheets["HoSo"]) == len(demo.tables["dossiers"])
-    assert len(sheets["HoSo"].columns) == 18 and "batch_id" not in sheets["HoSo"].columns
+def test_demo_through_the_import_workbook_gives_the_same_findings(demo_db, tmp_path) -> None:
+    """The real import path: demo → import workbook → parbook ingest into a fresh database →
+    the checks find exactly the same ground truth (nothing lost or altered on the way)."""
+    from parbook.demo.store import workbook_tables
+    from parbook.ingest import ingest_files
+    from parbook.template import write_workbook
+
+    _, result = demo_db
+    book = write_workbook(tmp_path / "demo.xlsx", workbook_tables(result.tables))
+    url = f"sqlite:///{tmp_path / 'imported.sqlite'}"
+    init_database(url)
+    sheets = ingest_files([book], url=url)
+    assert sum(r.quarantined for r in sheets) == 0
+    assert {r.sheet: r.inserted for r in sheets}["HoSo"] == len(result.tables["dossiers"])
+    found = rule_findings(url, UNIT, YEAR)
+    pd.testing.assert_frame_equal(found, result.ground_truth[["check_id", "record_key"]]
+                                  .astype(str).reset_index(drop=True))
 
 
-def test_cmd_demo_writes_and_reports(tmp_path, capsys, monkeypatch) -> None:
+def test_cmd_demo_end_to_end(tmp_path, capsys, monkeypatch) -> None:
+    """What `make demo` runs: the demo database, its workbook and the quarterly report, ending
+    with the path of report.pdf (Vietnamese text intact)."""
+    import subprocess
+
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    assert main(["demo", "--db", url, "--no-report"]) == 0
-    out = capsys.readouterr().out
-    assert "DEMO-ANLOC" in out and "cli.demo-ground-truth.csv" in out
-    assert (tmp_path / "cli.demo-ground-truth.csv").exists()
     monkeypatch.setattr("parbook.pipeline.OUTPUTS_DIR", tmp_path / "outputs")
-    monkeypatch.setattr(demo_command, "_optional", lambda module, name: None)   # no renderer
-    folder = produce_outputs(Window.parse("2024-Q4"), url)
-    assert folder == tmp_path / "outputs" / UNIT / "2024-Q4"
-    form = pd.read_csv(folder / "bieu06.csv")
-    total = form.set_index("field").loc["TOTAL"]
-    assert total["received_total"] > 600
+    assert main(["demo", "--db", url, "--workbook", str(tmp_path / "demo.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "DEMO-ANLOC" in out and (tmp_path / "cli.demo-ground-truth.csv").exists()
+    assert (tmp_path / "demo.xlsx").exists()
+    pdf = tmp_path / "outputs" / UNIT / "2024-Q4" / "report.pdf"
+    assert out.rstrip().endswith(str(pdf)) and pdf.exists()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "ỦY BAN NHÂN DÂN" in text and "Ủy ban nhân dân" in text
+    form = pd.read_csv(pdf.parent / "bieu06.csv").set_index("field")
+    assert form.loc["TOTAL", "received_total"] > 600
 
 
 def test_cmd_demo_refusal_exit_code(sqlite_url: str, capsys) -> None:

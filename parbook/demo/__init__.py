@@ -14,8 +14,8 @@ number, yet it is a well-formed 10-digit number for check HS06.
 
 from parbook.demo.build import DemoData, build_demo, generate, ground_truth
 from parbook.demo.command import cmd_demo, default_period, produce_outputs
-from parbook.demo.store import DemoRefused, DemoResult, demo_sheets, ground_truth_path, write_demo
+from parbook.demo.store import DemoRefused, DemoResult, ground_truth_path, write_demo
 
 __all__ = ["DemoData", "DemoRefused", "DemoResult", "build_demo", "cmd_demo", "default_period",
-           "demo_sheets", "generate", "ground_truth", "ground_truth_path", "produce_outputs",
+           "generate", "ground_truth", "ground_truth_path", "produce_outputs",
            "write_demo"]

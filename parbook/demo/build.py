@@ -15,6 +15,7 @@ from parbook.demo.dossiers import generate_dossiers
 from parbook.demo.plan_tasks import generate_plan_tasks
 from parbook.demo.registers import generate_feedback, generate_legal_documents, generate_surveys
 from parbook.reference import read_units
+from parbook.rows import event_id
 
 TRUTH_COLUMNS = ["check_id", "record_key"]
 # table name → schema table, in the order they load (references first)
@@ -56,8 +57,10 @@ def _finalise(ctx: Context, draft: Draft) -> DemoData:
     codes = draft.dossiers["dossier_code"]
     ev = draft.events.sort_values(["row", "event_at"], kind="stable").copy()
     ev["dossier_code"] = codes.reindex(ev["row"]).to_numpy()
-    ev["event_id"] = ev["dossier_code"] + "-SK" + (ev.groupby("row").cumcount() + 1).map(
-        "{:02d}".format)
+    # the id the import derives from the event's natural key, so a workbook round trip is exact
+    ev["event_id"] = [event_id(*key) for key in zip(
+        ev["dossier_code"], ev["event_type"], pd.to_datetime(ev["event_at"]).dt.to_pydatetime(),
+        ev["stage"], strict=True)]
 
     sv = draft.surveys.copy()
     known = sv["row"] >= 0

@@ -1,18 +1,16 @@
 """``parbook demo``: write the demo commune, then produce the quarterly outputs of its latest
-complete quarter (the full report when parbook.render is present, else the check outputs)."""
+complete quarter."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from parbook import db
 from parbook.demo import profile
-from parbook.demo.store import DemoRefused, demo_sheets, write_demo
+from parbook.demo.store import DemoRefused, workbook_tables, write_demo
 from parbook.periods import PeriodError, Window
-from parbook.pipeline import analyse, default_out_dir, prepare, write_check_outputs
+from parbook.pipeline import default_out_dir
 
 
 def default_period(year: int) -> str:
@@ -20,40 +18,12 @@ def default_period(year: int) -> str:
     return f"{year}-Q4"
 
 
-def _optional(module: str, name: str) -> Any:
-    """module.name if the module exists (built by another part of the project), else None."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
 def produce_outputs(window: Window, url: str | None = None) -> Path:
-    """The report of the demo unit (parbook.render), or its check outputs (parbook.pipeline)."""
-    out_dir = default_out_dir(profile.UNIT_CODE, window)
-    run_report = _optional("parbook.render", "run_report")
-    if run_report is not None:
-        return Path(run_report(profile.UNIT_CODE, window, url=url, out_dir=out_dir))
-    try:
-        analysis = analyse(profile.UNIT_CODE, window, url)
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("parbook.checks", "parbook.indicators"):
-            raise
-        print(f"Chưa có mô-đun {exc.name}: chỉ ghi Biểu 06 (module missing: bieu06.csv only).",
-              file=sys.stderr)
-        from parbook.facts import load_for_window
+    """The quarterly report of the demo unit (parbook.render.run_report)."""
+    from parbook.render import run_report
 
-        with db.engine(url).connect() as conn:
-            analysis = prepare(load_for_window(conn, profile.UNIT_CODE, window), window)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        analysis.bieu06.to_csv(out_dir / "bieu06.csv", index=False, lineterminator="\n")
-        return out_dir
-    write_check_outputs(analysis, out_dir)
-    return out_dir
+    out_dir = default_out_dir(profile.UNIT_CODE, window)
+    return Path(run_report(profile.UNIT_CODE, window, url=url, out_dir=out_dir))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -73,15 +43,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Đáp án kiểm tra (ground truth, {len(result.ground_truth)} phát hiện, "
           f"năm {result.year} nd09): {result.ground_truth_path}")
     if args.workbook:
-        write_workbook = _optional("parbook.template", "write_workbook")
-        if write_workbook is None:
-            print("Chưa có mô-đun parbook.template: chưa ghi được sổ Excel "
-                  "(import workbook writer not available yet).", file=sys.stderr)
-        else:
-            write_workbook(Path(args.workbook), demo_sheets(result.tables))
-            print(f"  Sổ nhập liệu (workbook): {args.workbook}")
+        from parbook.template import write_workbook
+
+        write_workbook(Path(args.workbook), workbook_tables(result.tables))
+        print(f"  Sổ nhập liệu (workbook, nạp lại bằng parbook ingest): {args.workbook}")
     if args.no_report:
         return 0
-    out = produce_outputs(window, args.db)
+    from parbook.render import ReportError
+
+    try:
+        out = produce_outputs(window, args.db)
+    except ReportError as exc:
+        print(f"Lỗi khi lập báo cáo (report failed): {exc}", file=sys.stderr)
+        return 1
     print(f"Kết quả {window.label_vi()} (outputs): {out}")
+    print(f"Báo cáo gửi huyện (district report): {out / 'report.pdf'}")
     return 0

@@ -1,5 +1,5 @@
-"""Writing the demo commune: into the dossier database (replacing only its own rows), its
-ground truth beside the database, and its sheets for the import workbook."""
+"""Writing the demo commune: into the dossier database (replacing only its own rows) and its
+ground truth beside the database. (Its import workbook: parbook.template.write_workbook.)"""
 
 from __future__ import annotations
 
@@ -23,31 +23,6 @@ from parbook.reference import read_units
 from parbook.setup import init_database
 
 BATCH_PREFIX = "demo:"
-# import-workbook sheet (DESIGN.md §4) → table and the columns the sheet carries
-SHEETS: dict[str, tuple[str, list[str]]] = {
-    "DanhMucTTHC": ("procedures", [
-        "procedure_code", "procedure_name", "field", "processing_time_value",
-        "processing_time_unit", "verification_extra_days", "fee", "online_level", "department"]),
-    "HoSo": ("dossiers", [
-        "dossier_code", "unit_code", "procedure_code", "applicant_name", "applicant_phone",
-        "applicant_address", "channel", "received_at", "due_at", "finished_at", "returned_at",
-        "result_delivery", "status", "handler", "department", "digitized", "electronic_result",
-        "note"]),
-    "SuKien": ("dossier_events", [
-        "dossier_code", "event_type", "event_at", "new_due_at", "reason", "stage"]),
-    "PAKN": ("feedback", [
-        "feedback_id", "unit_code", "received_at", "channel", "subject", "dossier_code", "in_scope",
-        "resolved_at", "outcome", "about_staff", "satisfied"]),
-    "DanhGia": ("surveys", [
-        "survey_id", "dossier_code", "surveyed_at", "channel", "access", "procedure", "staff",
-        "result", "feedback_handling", "overall"]),
-    "VBQPPL": ("legal_documents", [
-        "document_id", "unit_code", "title", "issued_at", "reviewed_at", "review_result",
-        "handled_at", "handling"]),
-    "NhiemVu": ("plan_tasks", [
-        "task_id", "unit_code", "plan_code", "requirement_id", "department", "title", "due_date",
-        "done_date", "evidence"]),
-}
 UNIT_TABLES = ("dossiers", "dossier_events", "feedback", "surveys", "legal_documents", "plan_tasks")
 
 
@@ -71,10 +46,9 @@ class DemoResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
 
-def demo_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Sheet name of the import workbook → frame with that sheet's canonical columns."""
-    return {sheet: tables[name].reindex(columns=columns).copy()
-            for sheet, (name, columns) in SHEETS.items()}
+def workbook_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables an import workbook carries (units come from the reference file or rows)."""
+    return {name: frame for name, frame in tables.items() if name != "units"}
 
 
 def ground_truth_path(url: str | None = None, directory: Path | None = None) -> Path:
