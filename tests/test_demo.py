@@ -3,6 +3,7 @@ against it), and the database write."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 
@@ -28,6 +29,7 @@ from parbook.periods import Window
 from parbook.pipeline import prepare
 from parbook.reference import read_procedures
 from parbook.setup import init_database
+from tests.textscan import every_text
 
 UNIT = profile.UNIT_CODE
 CHECK_IDS = [f"HS{i:02d}" for i in range(1, 16)] + ["PA01", "PA02", "KS01", "KS02", "VB01",
@@ -359,6 +361,14 @@ def test_cmd_demo_end_to_end(tmp_path, capsys, monkeypatch) -> None:
     assert "ỦY BAN NHÂN DÂN" in text and "Ủy ban nhân dân" in text
     form = pd.read_csv(pdf.parent / "bieu06.csv").set_index("field")
     assert form.loc["TOTAL", "received_total"] > 600
+    # NĐ 13/2023: no applicant name, phone or address of the demo in any output file
+    d = build_demo().tables["dossiers"]
+    needles = {*d["applicant_name"].dropna(), *d["applicant_address"].dropna()}
+    for phone in d["applicant_phone"].dropna():
+        needles |= {phone, re.sub(r"\D", "", phone)}
+    texts = every_text(pdf.parent)
+    hits = sorted({(name, n) for name, text in texts.items() for n in needles if n in text})
+    assert hits == []
 
 
 def test_cmd_demo_refusal_exit_code(sqlite_url: str, capsys) -> None:

@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -19,29 +18,10 @@ from parbook.forms import BIEU06_COLUMNS
 from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS
 from parbook.render import NOTEBOOKS
 from tests.report import fixture_db
+from tests.textscan import every_text, pdf_text
 
 SECTION_8 = {"findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx", "report.html", "report.pdf",
              "manifest.json", "notebooks", "audit"}
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-
-
-def every_text(folder: Path) -> dict[str, str]:
-    """Readable text of every file: XLSX as its XML parts, PDF through pdftotext."""
-    out = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if path.suffix == ".pdf":
-            out[rel] = pdf_text(path)
-        elif path.suffix == ".xlsx":
-            with zipfile.ZipFile(path) as z:
-                out[rel] = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
-        else:
-            out[rel] = path.read_text(encoding="utf-8", errors="replace")
-    return out
 
 
 def test_outputs_folder_layout_and_csv_contracts(report_dir: Path) -> None:
