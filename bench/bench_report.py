@@ -77,7 +77,7 @@ def bench_batch(quick: bool, workdir: Path) -> dict[str, Any]:
     from parbook.batch import run_batch
     from tests.report import fixture_db
 
-    n1, n2 = (2, 4) if quick else (2, 6)
+    n1, n2 = (2, 4) if quick else (2, 20)
     url = f"sqlite:///{workdir / 'batch.sqlite'}"
     units = [f"XA-{i:02d}" for i in range(n2)]
     for i, unit in enumerate(units):
