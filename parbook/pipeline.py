@@ -97,9 +97,8 @@ def _indicators(analysis: Analysis) -> pd.DataFrame:
 
 
 def default_out_dir(unit_code: str, window: Window) -> Path:
-    """outputs/<unit_code>/<period>/ (a calendar window gets its own folder suffix)."""
-    suffix = "" if window.window == "nd09" else f"-{window.window}"
-    return OUTPUTS_DIR / unit_code / f"{window.period}{suffix}"
+    """outputs/<unit_code>/<period>/ (DESIGN.md §8; the window kind is in the manifest)."""
+    return OUTPUTS_DIR / unit_code / window.period
 
 
 def write_check_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
