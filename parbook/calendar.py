@@ -148,30 +148,23 @@ class WorkCalendar:
         """The date itself if a working day, else the next working day (effective receipt day)."""
         return self.add_working_days(dates, 0)
 
-    def count_working_days(self, start: Any, end: Any) -> Any:
-        """Working days in the closed interval [start, end] (0 when end < start; NaN for NaT)."""
+    def _count(self, start: Any, end: Any, end_side: str) -> Any:
         a, scalar = _to_days(start)
         b, _ = _to_days(end)
         self._check_range(a)
         self._check_range(b)
-        counts = np.searchsorted(self.working_days, b, side="right") - np.searchsorted(
-            self.working_days, a, side="left"
-        )
+        counts = np.searchsorted(self.working_days, b, side=end_side) - np.searchsorted(
+            self.working_days, a, side="left")
         counts = np.maximum(counts, 0).astype("float64")
         counts[np.isnat(a) | np.isnat(b)] = np.nan
         if scalar:
             return None if np.isnan(counts[0]) else int(counts[0])
         return counts
 
+    def count_working_days(self, start: Any, end: Any) -> Any:
+        """Working days in the closed interval [start, end] (0 when end < start; NaN for NaT)."""
+        return self._count(start, end, "right")
+
     def count_half_open(self, start: Any, end: Any) -> Any:
         """Working days d with start <= d < end (a pause from its day to the resume day)."""
-        a, scalar = _to_days(start)
-        b, _ = _to_days(end)
-        counts = np.searchsorted(self.working_days, b, side="left") - np.searchsorted(
-            self.working_days, a, side="left"
-        )
-        counts = np.maximum(counts, 0).astype("float64")
-        counts[np.isnat(a) | np.isnat(b)] = np.nan
-        if scalar:
-            return None if np.isnan(counts[0]) else int(counts[0])
-        return counts
+        return self._count(start, end, "left")
