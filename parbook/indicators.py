@@ -233,12 +233,3 @@ def late_by_handler(analysis: Analysis, scope: str = "period") -> pd.DataFrame:
     }).rename_axis("handler").reset_index()
     out["repeated"] = out["late"] >= 2
     return out.sort_values(["late", "handler"], ascending=[False, True], ignore_index=True)
-
-
-def __getattr__(name: str) -> Any:
-    """Re-export the trend functions (parbook.trends) without an import cycle."""
-    if name in ("store_indicator_run", "indicator_trend", "ontime_outlook"):
-        from parbook import trends
-
-        return getattr(trends, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -134,7 +134,7 @@ def export_outputs(analysis: Analysis, run_id: str, directory: str | Path = ".")
     """
     from parbook import db
     from parbook.checks import write_gx_artifacts
-    from parbook.indicators import store_indicator_run
+    from parbook.trends import store_indicator_run
     from parbook.workbook import write_forms_xlsx
 
     out = Path(directory)
