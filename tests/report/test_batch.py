@@ -30,7 +30,7 @@ def test_resolve_units(two_communes: str) -> None:
 
 def test_unit_folder_mirrors_the_report_layout(tmp_path) -> None:
     w = Window.parse("2024-Q3", "calendar")
-    assert batch.unit_folder(tmp_path, "X", w) == tmp_path / "X" / "2024-Q3-calendar"
+    assert batch.unit_folder(tmp_path, "X", w) == tmp_path / "X" / "2024-Q3"
 
 
 def test_batch_runs_in_parallel_and_survives_a_failure(two_communes: str, tmp_path, capsys) -> None:
