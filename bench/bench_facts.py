@@ -51,5 +51,5 @@ def run(quick: bool) -> list[dict[str, Any]]:
     for n in sizes:
         url = build_database(CACHE / f"facts-{n}.sqlite", n)
         results.append(compare(f"facts {n:,} dossiers", "bench.bench_facts:ours",
-                               "bench.bench_facts:floor", target=2.0, url=url))
+                               "bench.bench_facts:floor", target=2.0, shared=quick, url=url))
     return results

@@ -16,17 +16,22 @@ from __future__ import annotations
 import json
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.harness import peak_rss_mb
+
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(max(own, children) / 1024, 1)
+    """The largest peak of this process (own high-water mark) and of its finished children."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return round(max(peak_rss_mb(), children), 1)
 
 
 def _floor(n_notebooks: int, workdir: Path) -> float:
@@ -95,11 +100,25 @@ def bench_batch(quick: bool, workdir: Path) -> dict[str, Any]:
             "peak_mb": _peak_mb(), "batch_s": {str(k): round(v, 2) for k, v in times.items()}}
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
-    """Both measurements; each dict has name, ours_s, floor_s, ratio, target, passed, peak_mb."""
+def _measure(name: str, quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="parbook-bench-") as tmp:
-        workdir = Path(tmp)
-        return [bench_report(quick, workdir), bench_batch(quick, workdir)]
+        return {"report": bench_report, "batch": bench_batch}[name](quick, Path(tmp))
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    """Both measurements; each dict has name, ours_s, floor_s, ratio, target, passed, peak_mb.
+
+    Each runs in a fresh interpreter, so its peak memory covers only its own process tree
+    (host, kernels) and not the benchmarks that ran before it.
+    """
+    rows = []
+    for name in ("report", "batch"):
+        code = ("import json,sys; from bench.bench_report import _measure; "
+                "print(json.dumps(_measure(sys.argv[1], sys.argv[2] == '1')))")
+        out = subprocess.run([sys.executable, "-c", code, name, "1" if quick else "0"], cwd=ROOT,
+                             check=True, capture_output=True, text=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return rows
 
 
 if __name__ == "__main__":

@@ -38,30 +38,49 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child(target: str, kwargs: dict[str, Any]) -> dict[str, float]:
+def _timed(target: str, kwargs: dict[str, Any]) -> float:
     module_name, func_name = target.split(":")
     func = getattr(importlib.import_module(module_name), func_name)
     prepared = func(**kwargs)          # set-up; returns the callable to time
     start = time.perf_counter()
     prepared()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def _child(targets: list[str], kwargs: dict[str, Any], rounds: int) -> dict[str, Any]:
+    """Time each target in turn, ``rounds`` times (fresh set-up each time, imports kept)."""
+    seconds = [[_timed(t, kwargs) for t in targets] for _ in range(rounds)]
     return {"seconds": seconds, "peak_mb": peak_rss_mb()}
+
+
+def _run_child(targets: list[str], kwargs: dict[str, Any], rounds: int) -> dict[str, Any]:
+    code = ("import json,sys; from bench.harness import _child; print(json.dumps(_child("
+            "json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3]))))")
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(targets), json.dumps(kwargs),
+                          str(rounds)], cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run_once(target: str, **kwargs: Any) -> dict[str, float]:
     """Run one measurement in a fresh interpreter; returns seconds and peak_mb."""
-    code = ("import json,sys; from bench.harness import _child; "
-            "print(json.dumps(_child(sys.argv[1], json.loads(sys.argv[2]))))")
-    out = subprocess.run([sys.executable, "-c", code, target, json.dumps(kwargs)], cwd=ROOT,
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = _run_child([target], kwargs, 1)
+    return {"seconds": result["seconds"][0][0], "peak_mb": result["peak_mb"]}
 
 
 def compare(name: str, ours: str, floor: str, target: float, repeats: int = 3,
-            **kwargs: Any) -> dict[str, Any]:
-    """Median of interleaved runs of ours and the floor; ratio = ours / floor."""
+            shared: bool = False, **kwargs: Any) -> dict[str, Any]:
+    """Median of interleaved runs of ours and the floor; ratio = ours / floor.
+
+    Each run is a fresh interpreter, so peak_mb is ours alone. ``shared`` (for quick runs) pays
+    the imports once: one interpreter sets up and times floor, ours, floor, ours…; its peak_mb
+    is then that of the process running both.
+    """
     ours_runs, floor_runs = [], []
-    for _ in range(repeats):
+    if shared:
+        child = _run_child([floor, ours], kwargs, repeats)
+        floor_runs = [{"seconds": f, "peak_mb": child["peak_mb"]} for f, _ in child["seconds"]]
+        ours_runs = [{"seconds": o, "peak_mb": child["peak_mb"]} for _, o in child["seconds"]]
+    for _ in range(0 if shared else repeats):
         floor_runs.append(run_once(floor, **kwargs))
         ours_runs.append(run_once(ours, **kwargs))
     ours_s = statistics.median(r["seconds"] for r in ours_runs)
