@@ -11,9 +11,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from bench.bench_facts import CACHE
-from bench.harness import compare
-from bench.synth import UNIT, build_database
+from bench.bench_facts import run_on_sizes
+from bench.synth import UNIT
 
 FLOOR_SQL = r"""
 SELECT dossier_code FROM facts WHERE
@@ -68,11 +67,5 @@ def floor(url: str) -> Callable[[], Any]:
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    CACHE.mkdir(exist_ok=True)
     sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
-    results = []
-    for n in sizes:
-        url = build_database(CACHE / f"facts-{n}.sqlite", n)
-        results.append(compare(f"checks {n:,} dossiers", "bench.bench_checks:ours",
-                               "bench.bench_checks:floor", target=20.0, shared=quick, url=url))
-    return results
+    return run_on_sizes("checks", "bench.bench_checks", 20.0, sizes, quick)

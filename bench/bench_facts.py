@@ -44,12 +44,18 @@ def floor(url: str) -> Callable[[], Any]:
     return run
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
+def run_on_sizes(kind: str, module: str, target: float, sizes: list[int], quick: bool
+                 ) -> list[dict[str, Any]]:
+    """compare() of module:ours against module:floor on a synthetic database of each size."""
     CACHE.mkdir(exist_ok=True)
-    sizes = [10_000] if quick else [100_000, 1_000_000]
     results = []
     for n in sizes:
         url = build_database(CACHE / f"facts-{n}.sqlite", n)
-        results.append(compare(f"facts {n:,} dossiers", "bench.bench_facts:ours",
-                               "bench.bench_facts:floor", target=2.0, shared=quick, url=url))
+        results.append(compare(f"{kind} {n:,} dossiers", f"{module}:ours", f"{module}:floor",
+                               target=target, shared=quick, url=url))
     return results
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    sizes = [10_000] if quick else [100_000, 1_000_000]
+    return run_on_sizes("facts", "bench.bench_facts", 2.0, sizes, quick)

@@ -203,6 +203,15 @@ def _parse_measure(spec: Any, where: str, errors: list[str]) -> Measure | None:
     return m
 
 
+def _check_sections(errors: list[str], where: str, label_vi: str, key: str,
+                    codes: tuple[str, ...]) -> None:
+    """Record an error when the section codes are missing or not in sections.yaml."""
+    unknown = [c for c in codes if c not in sections()]
+    if not codes or unknown:
+        errors.append(f"{where}: {label_vi} thiếu hoặc không có trong sections.yaml "
+                      f"({key} missing or unknown): {unknown or codes}")
+
+
 def _parse_tasks(specs: Any, where: str, errors: list[str]) -> tuple[TaskTemplate, ...]:
     out = []
     for i, spec in enumerate(specs or [], start=1):
@@ -211,10 +220,7 @@ def _parse_tasks(specs: Any, where: str, errors: list[str]) -> tuple[TaskTemplat
             errors.append(f"{at}: thiếu nội dung (title missing)")
             continue
         depts = _as_tuple(spec.get("department"))
-        unknown = [d for d in depts if d not in sections()]
-        if not depts or unknown:
-            errors.append(f"{at}: bộ phận chủ trì thiếu hoặc không có trong sections.yaml "
-                          f"(department missing or unknown): {unknown or depts}")
+        _check_sections(errors, at, "bộ phận chủ trì", "department", depts)
         if spec.get("schedule") not in SCHEDULES:
             errors.append(f"{at}: schedule phải là quarterly hoặc yearly "
                           f"(schedule must be quarterly or yearly)")
@@ -234,10 +240,7 @@ def _parse_requirement(spec: Any, index: int, errors: list[str]) -> Requirement 
         if not str(spec.get(key) or "").strip():
             errors.append(f"{where}: thiếu {key} ({key} missing)")
     responsible = _as_tuple(spec.get("responsible"))
-    unknown = [c for c in responsible if c not in sections()]
-    if not responsible or unknown:
-        errors.append(f"{where}: bộ phận chịu trách nhiệm thiếu hoặc không có trong sections.yaml "
-                      f"(responsible missing or unknown): {unknown or responsible}")
+    _check_sections(errors, where, "bộ phận chịu trách nhiệm", "responsible", responsible)
     if spec.get("evaluation") not in EVALUATIONS:
         errors.append(f"{where}: evaluation phải là computed, manual hoặc mixed")
     measures = [_parse_measure(m, f"{where}, cách đo {i}", errors)
