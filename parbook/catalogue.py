@@ -14,6 +14,10 @@ pandas queries or SQL WHERE clauses itself):
 - a list of clauses, or ``{all: [...]}``: every clause holds;
 - ``{any: [...]}``: one of the clauses (or ``{all: [...]}`` groups) holds.
 
+A file's ``scope`` (a condition) restricts every rule of its checks to the records they apply to;
+a check's own ``scope`` replaces it (HS15 looks at every dossier returned in the window, the
+other dossier checks at the dossiers in the window's scope).
+
 SQL and pandas disagree on NULL in ``NOT_IN`` (pandas keeps the NULL row, SQL drops it): a
 catalogue condition that means to include NULL says so with an ``IS_NULL`` alternative.
 
@@ -93,6 +97,7 @@ class Check:
     message_vi: str
     rules: tuple[Rule, ...]
     explain: tuple[str, ...] = field(default_factory=tuple)
+    scope: Any = None
 
     def columns(self) -> set[str]:
         """Columns of the entity frame that the check's rules and message read."""
@@ -145,18 +150,27 @@ def _clause(item: Any) -> dict[str, Any]:
     return {"type": "comparison", "column": {"name": column}, "operator": op, "parameter": value}
 
 
-def compile_condition(when: Any) -> dict[str, Any]:
-    """Compact catalogue condition → GX 1.x condition dict (comparison/nullity/and/or)."""
+def _dnf(when: Any) -> list[list[dict[str, Any]]]:
+    """The condition as an OR of ANDs of clauses (GX accepts AND groups inside an OR, not ORs
+    inside an AND): each inner list is one conjunction."""
     if isinstance(when, dict):
         if set(when) == {"all"}:
-            return _and([compile_condition(w) for w in when["all"]])
+            return _dnf(list(when["all"]))
         if set(when) == {"any"}:
-            parts = [compile_condition(w) for w in when["any"]]
-            return parts[0] if len(parts) == 1 else {"type": "or", "conditions": parts}
+            return [conj for w in when["any"] for conj in _dnf(w)]
         raise CatalogueError(f"Điều kiện chỉ dùng all/any (use all/any): {when!r}")
     if isinstance(when, list) and when and isinstance(when[0], list | dict):
-        return _and([compile_condition(w) for w in when])
-    return _clause(when)
+        out: list[list[dict[str, Any]]] = [[]]
+        for part in when:
+            out = [left + right for left in out for right in _dnf(part)]
+        return out
+    return [[_clause(when)]]
+
+
+def compile_condition(when: Any) -> dict[str, Any]:
+    """Compact catalogue condition → GX 1.x condition dict (comparison/nullity/and/or)."""
+    parts = [_and(conj) for conj in _dnf(when)]
+    return parts[0] if len(parts) == 1 else {"type": "or", "conditions": parts}
 
 
 def _and(parts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -180,12 +194,20 @@ def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
     return value
 
 
-def _parse_check(raw: dict[str, Any], entity: str, path: Path) -> Check:
+def _scoped(scope: Any, when: Any) -> Any:
+    """A rule's condition restricted to the records its check applies to."""
+    if scope is None:
+        return when
+    return scope if when is None else {"all": [scope, when]}
+
+
+def _parse_check(raw: dict[str, Any], entity: str, path: Path, entity_scope: Any = None) -> Check:
     where = f"{path.name} {raw.get('id', '?')}"
+    scope = raw.get("scope", entity_scope)
     rules = []
     for r in _require(raw, "expectations", where):
         rule = Rule(type=_require(r, "type", where), kwargs=dict(r.get("kwargs") or {}),
-                    when=r.get("when"), reason_vi=str(r.get("reason_vi") or ""))
+                    when=_scoped(scope, r.get("when")), reason_vi=str(r.get("reason_vi") or ""))
         rule.row_condition()  # validates the condition now, not at run time
         rules.append(rule)
     check = Check(
@@ -193,7 +215,7 @@ def _parse_check(raw: dict[str, Any], entity: str, path: Path) -> Check:
         kind=_require(raw, "kind", where), title_vi=_require(raw, "title_vi", where),
         title_en=_require(raw, "title_en", where), basis=_require(raw, "basis", where),
         message_vi=_require(raw, "message_vi", where), rules=tuple(rules),
-        explain=tuple(raw.get("explain") or ()))
+        explain=tuple(raw.get("explain") or ()), scope=scope)
     if check.severity not in SEVERITIES or check.kind not in KINDS:
         raise CatalogueError(f"{where}: severity/kind không hợp lệ (invalid severity or kind)")
     personal = check.columns() & set(PERSONAL_COLUMNS)
@@ -213,7 +235,8 @@ def load_entity(path: Path) -> EntitySpec:
     entity = _require(raw, "entity", path.name)
     if entity not in ENTITIES or path.stem != entity:
         raise CatalogueError(f"{path.name}: thực thể không hợp lệ {entity!r} (invalid entity)")
-    checks = tuple(_parse_check(c, entity, path) for c in _require(raw, "checks", path.name))
+    checks = tuple(_parse_check(c, entity, path, raw.get("scope"))
+                   for c in _require(raw, "checks", path.name))
     return EntitySpec(entity=entity, record_key=_require(raw, "record_key", path.name),
                       description_vi=str(raw.get("description_vi") or ""), checks=checks)
 

@@ -14,8 +14,9 @@ from parbook.labels import CHANNEL_LABELS
 
 
 def channel_counts(facts: pd.DataFrame) -> pd.DataFrame:
-    """Dossiers received in the window per channel (Vietnamese label, count, share)."""
-    f = facts[facts["received_in_window"].fillna(False).astype(bool)]
+    """Dossiers received in the window per channel (Vietnamese label, count, share): the base of
+    online_rate and Biểu 06, so withdrawn dossiers are left out as there."""
+    f = facts[facts["received_in_window"].fillna(False).astype(bool) & ~facts["withdrawn"]]
     counts = f["channel"].map(CHANNEL_LABELS).fillna("Không rõ").value_counts()
     order = [*CHANNEL_LABELS.values(), "Không rõ"]
     counts = counts.reindex([o for o in order if o in counts.index])

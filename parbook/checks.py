@@ -83,7 +83,7 @@ class CheckRunError(RuntimeError):
 
 def entity_sources(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """The full frame of each entity, indexed by its record key (before column selection)."""
-    dossiers = analysis.facts.copy()
+    dossiers = pd.concat([analysis.facts, analysis.returned[~analysis.returned["in_scope"]]])
     raw = analysis.data.dossiers.set_index("dossier_code")
     dossiers["applicant_phone"] = dossiers.index.map(raw["applicant_phone"])
     form = analysis.bieu06[analysis.bieu06["field"] != TOTAL].set_index("field", drop=False)

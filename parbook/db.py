@@ -204,6 +204,22 @@ quarantine = Table(
     Column("reason", Text),
 )
 
+# Quarantine rows of a source (file name and sheet) that a later version of that source
+# replaced: the quarantine lists what is wrong now; nothing is lost.
+quarantine_history = Table(
+    "quarantine_history",
+    metadata,
+    Column("history_id", Integer, primary_key=True, autoincrement=True),
+    Column("quarantine_id", Integer),
+    Column("batch_id", Integer, ForeignKey("import_batches.batch_id"), index=True),
+    Column("sheet", String(64)),
+    Column("row_number", Integer),
+    Column("raw", Text),
+    Column("reason", Text),
+    Column("replaced_by_batch", Integer, ForeignKey("import_batches.batch_id")),
+    Column("replaced_at", DateTime),
+)
+
 indicator_runs = Table(
     "indicator_runs",
     metadata,

@@ -77,7 +77,8 @@ def _end_of_day(day: date) -> datetime:
 def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> UnitData:
     """Read what the windows between ``since`` and ``through`` need for one unit.
 
-    Dossiers: received by ``through`` (or with no receipt date) and not closed before ``since``.
+    Dossiers: received by ``through`` (or with no receipt date) and not closed before ``since``,
+    or returned on or after ``since`` (a survey-coverage base of the window).
     Surveys belong to the unit of their dossier; a survey of an unknown dossier belongs to the
     unit its import batch was loaded for, or to the only unit of the database.
     """
@@ -89,7 +90,8 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
         d.unit_code == unit_code,
         or_(d.received_at.is_(None), d.received_at <= _end_of_day(through)),
         or_(d.finished_at.is_(None), d.finished_at >= datetime.combine(since, time.min),
-            d.status.is_(None), d.status.not_in(CLOSED)),
+            d.status.is_(None), d.status.not_in(CLOSED),
+            d.returned_at >= datetime.combine(since, time.min)),
     )
     dossiers = db.read_table(conn, db.dossiers, dossier_filter)
     codes = select(d.dossier_code).where(dossier_filter).scalar_subquery()
@@ -196,8 +198,14 @@ def _paused_workdays(cal: WorkCalendar, ev: pd.DataFrame, index: pd.Index) -> pd
     return total.reindex(index, fill_value=0).astype("int64")
 
 
-def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None) -> pd.DataFrame:
-    """The facts table of the window: one row per dossier in scope, indexed by dossier_code."""
+def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
+                include_returned: bool = False) -> pd.DataFrame:
+    """The facts table of the window: one row per dossier in scope, indexed by dossier_code.
+
+    ``include_returned`` also keeps the dossiers returned in the window that are not in its
+    scope (settled before the window start, returned inside it): survey_coverage and HS15 count
+    every dossier returned in the window (DESIGN.md §6, §7). Column ``in_scope`` tells them apart.
+    """
     cal = cal or WorkCalendar.default()
     as_of = pd.Timestamp(window.as_of)
     start, cut = pd.Timestamp(window.start), pd.Timestamp(window.cut)
@@ -233,7 +241,8 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None)
     # scope (DESIGN.md §5): received by the cut and not closed before the window start
     received_ok = f["received_date"].isna() | (f["received_date"] <= cut)
     f["in_scope"] = received_ok & ~(f["closed_date"] < start)
-    f = f[f["in_scope"]].copy()
+    keep = f["in_scope"] | (f["returned_in_window"] if include_returned else False)
+    f = f[keep].copy()
     f["received_in_window"] = f["received_date"].between(start, cut)
     f["carried_over"] = f["received_date"] < start
     f["settled_in_window"] = f["settled"] & f["finished_date"].between(start, as_of)

@@ -26,6 +26,7 @@ from parbook.measures import (
     dossier_masks,
     flag,
     group_key,
+    returned_masks,
     scope_frames,
 )
 from parbook.rates import ontime_by_base
@@ -159,13 +160,16 @@ def indicator_breakdown(analysis: Analysis, by: str, scope: str = "period") -> p
     """
     if by not in BREAKDOWNS:
         raise ValueError(f"Không chia theo {by!r}: {', '.join(BREAKDOWNS)} (unknown breakdown)")
-    facts = scope_frames(analysis, scope).facts
-    key = group_key(facts, by)
+    frames = scope_frames(analysis, scope)
+    masks = {iid: (frames.facts, m) for iid, m in dossier_masks(frames.facts).items()}
+    masks.update({iid: (frames.returned, m) for iid, m in returned_masks(frames.returned).items()})
     specs = definitions()
     parts = []
-    for indicator_id, (num, den) in dossier_masks(facts).items():
-        if by not in specs[indicator_id]["breakdown"]:
+    for indicator_id, spec in specs.items():
+        if indicator_id not in masks or by not in spec["breakdown"]:
             continue
+        frame, (num, den) = masks[indicator_id]
+        key = group_key(frame, by)
         grouped = pd.DataFrame({"numerator": num.groupby(key).sum()})
         if den is None:
             grouped = grouped[grouped["numerator"] > 0]

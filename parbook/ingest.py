@@ -208,6 +208,9 @@ def format_results(results: list[SheetResult]) -> str:
             counts = (r.read, r.inserted, r.updated, r.unchanged, r.quarantined)
             lines.append("  " + r.sheet.ljust(width) + "".join(f"{n:>12}" for n in counts))
         for r in rows:
+            if r.already_loaded:
+                lines.append(f"  {r.sheet}: đã nạp trước đó (lô {r.batch_id}), không thay đổi gì "
+                             "(already loaded, nothing changed)")
             lines.extend(f"  {note}" for note in r.notes)
             if r.source_sheet and r.source_sheet != r.sheet:
                 lines.append(f"  {r.sheet}: đọc từ trang tính '{r.source_sheet}'")

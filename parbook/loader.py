@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -58,6 +58,7 @@ class SheetResult:
     extra_columns: list[dict[str, Any]] = field(default_factory=list)
     units_created: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    already_loaded: bool = False
 
 
 def now_local() -> datetime:
@@ -177,9 +178,41 @@ def ensure_units(conn: Connection, codes: set[str]) -> list[str]:
     return missing
 
 
+def source_quarantine(conn: Connection, file_name: str, sheet: str) -> list[dict[str, Any]]:
+    """The quarantine rows of a source (file name and sheet) as they stand."""
+    q, b = db.quarantine, db.import_batches
+    stmt = (select(q).join(b, b.c.batch_id == q.c.batch_id)
+            .where(b.c.file_name == file_name, q.c.sheet == sheet))
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _latest_batch(conn: Connection, file_name: str, sheet: str) -> int | None:
+    b = db.import_batches
+    return conn.execute(select(func.max(b.c.batch_id)).where(
+        b.c.file_name == file_name, b.c.sheet == sheet)).scalar()
+
+
+def _supersede_quarantine(conn: Connection, rows: list[dict[str, Any]], batch_id: int,
+                          at: datetime) -> None:
+    """Move a source's earlier quarantine rows to quarantine_history (replaced by batch_id)."""
+    if not rows:
+        return
+    conn.execute(db.quarantine_history.insert(), [
+        {**r, "replaced_by_batch": batch_id, "replaced_at": at} for r in rows])
+    ids = [r["quarantine_id"] for r in rows]
+    for chunk in _chunks(ids):
+        conn.execute(db.quarantine.delete().where(db.quarantine.c.quarantine_id.in_(chunk)))
+
+
 def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: str,
                at: datetime | None = None) -> SheetResult:
-    """Write one parsed sheet (its batch, rows, history and quarantine) in the open transaction."""
+    """Write one parsed sheet (its batch, rows, history and quarantine) in the open transaction.
+
+    A sheet that would change nothing — no row to insert or update, and the same rejects as the
+    quarantine of its source (file name and sheet) already holds — writes nothing at all: it was
+    loaded before. Otherwise a new version of the source replaces that source's earlier
+    quarantine rows (kept in quarantine_history): the quarantine lists what is wrong now.
+    """
     at = at or now_local()
     spec, table = parsed.spec, parsed.spec.table
     layout = parsed.layout
@@ -188,22 +221,14 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
     if not parsed.rows:
         return result  # nothing read: no batch to record
     good = [r for r in parsed.rows if not r.errors]
-    units = {r.record["unit_code"] for r in good if r.record.get("unit_code")}
-    batch_unit = parsed.unit or (next(iter(units)) if len(units) == 1 else None)
-    batch_id = conn.execute(db.import_batches.insert().values(
-        file_name=file_name, sha256=sha256, sheet=spec.name, unit_code=batch_unit,
-        extra_columns=result.extra_columns or None, imported_at=at,
-        rows_read=parsed.read)).inserted_primary_key[0]
-    result.batch_id = batch_id
-
     if any("@lookups" in r.record for r in good):
         _resolve_lookups(conn, good)
     if spec.derived_key and good:
         _check_dossiers_exist(conn, parsed, good)
     good = [r for r in good if not r.errors]
-    if "unit_code" in spec.by_name:
-        result.units_created = ensure_units(conn, {r.record["unit_code"] for r in good
-                                                   if r.record.get("unit_code")})
+    bad = [r for r in parsed.rows if r.errors]
+    rejects = [{"sheet": spec.name, "row_number": r.number, "raw": parsed.raw(r),
+                "reason": "; ".join(r.errors)} for r in bad]
 
     columns = sorted(parsed.provided)
     key = spec.key
@@ -218,6 +243,28 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
             changed.append((r, previous))
         else:
             result.unchanged += 1
+    earlier = source_quarantine(conn, file_name, spec.name)
+
+    def reject_key(row: dict[str, Any]) -> tuple:
+        return row["row_number"], row["raw"], row["reason"]
+
+    if not new_rows and not changed and sorted(map(reject_key, earlier)) == sorted(
+            map(reject_key, rejects)):
+        result.batch_id = _latest_batch(conn, file_name, spec.name)
+        result.quarantined = len(rejects)
+        result.already_loaded = True
+        return result
+
+    units = {r.record["unit_code"] for r in good if r.record.get("unit_code")}
+    batch_unit = parsed.unit or (next(iter(units)) if len(units) == 1 else None)
+    batch_id = conn.execute(db.import_batches.insert().values(
+        file_name=file_name, sha256=sha256, sheet=spec.name, unit_code=batch_unit,
+        extra_columns=result.extra_columns or None, imported_at=at,
+        rows_read=parsed.read)).inserted_primary_key[0]
+    result.batch_id = batch_id
+    if "unit_code" in spec.by_name:
+        result.units_created = ensure_units(conn, units)
+
     history_table = db.HISTORY_TABLES[table.name]
     update = table.update().where(and_(*[table.c[c] == bindparam(f"k_{c}") for c in key]))
     for chunk in _chunks(changed):  # chunks keep the parameter copies small
@@ -233,12 +280,10 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
                                        "batch_id": batch_id} for r in chunk])
     result.inserted, result.updated = len(new_rows), len(changed)
 
-    bad = [r for r in parsed.rows if r.errors]
-    if bad:
-        conn.execute(db.quarantine.insert(), [
-            {"batch_id": batch_id, "sheet": spec.name, "row_number": r.number,
-             "raw": parsed.raw(r), "reason": "; ".join(r.errors)} for r in bad])
-    result.quarantined = len(bad)
+    _supersede_quarantine(conn, earlier, batch_id, at)
+    for chunk in _chunks(rejects):
+        conn.execute(db.quarantine.insert(), [{**r, "batch_id": batch_id} for r in chunk])
+    result.quarantined = len(rejects)
     conn.execute(db.import_batches.update().where(db.import_batches.c.batch_id == batch_id).values(
         rows_inserted=result.inserted, rows_updated=result.updated,
         rows_unchanged=result.unchanged, rows_quarantined=result.quarantined))

@@ -67,6 +67,7 @@ class ScopeFrames:
     scope: str
     window: Window
     facts: pd.DataFrame
+    returned: pd.DataFrame
     feedback: pd.DataFrame
     surveys: pd.DataFrame
     legal_documents: pd.DataFrame
@@ -76,14 +77,16 @@ class ScopeFrames:
 def scope_frames(analysis: Analysis, scope: str) -> ScopeFrames:
     """The period frames of the analysis, or the year-to-date ones (registers computed once)."""
     if scope == "period":
-        return ScopeFrames("period", analysis.window, analysis.facts, analysis.feedback,
+        return ScopeFrames("period", analysis.window, analysis.facts, analysis.returned,
+                           analysis.feedback,
                            analysis.surveys, analysis.legal_documents, analysis.plan_tasks)
     if scope != "ytd":
         raise ValueError(f"Phạm vi không hợp lệ {scope!r}: period hoặc ytd (scope must be period/ytd)")
     cached = analysis.extras.get("measures.ytd")
     if cached is None:
         ytd = analysis.window.year_to_date()
-        cached = ScopeFrames("ytd", ytd, analysis.ytd_facts, feedback_facts(analysis.data, ytd),
+        cached = ScopeFrames("ytd", ytd, analysis.ytd_facts, analysis.ytd_returned,
+                             feedback_facts(analysis.data, ytd),
                              survey_facts(analysis.data, ytd), legal_document_facts(analysis.data, ytd),
                              plan_task_facts(analysis.data, ytd))
         analysis.extras["measures.ytd"] = cached
@@ -115,7 +118,6 @@ def dossier_masks(f: pd.DataFrame) -> dict[str, Masks]:
     good = timeliness.isin(GOOD_TIMELINESS)
     multi = f["supplement_request_count"] > 1
     late = active & flag(f["is_late"])
-    returned = active & flag(f["returned_in_window"])
     done = settled & (f["status"] == "done")
     channel, delivery = f["channel"], f["result_delivery"]
     return {
@@ -128,10 +130,16 @@ def dossier_masks(f: pd.DataFrame) -> dict[str, Masks]:
         "apology_coverage": (late & (f["apology_count"] > 0), late),
         "multi_supplement_count": (active & multi, None),
         "verification_rate": (received & (f["verification_transfer_count"] > 0), received),
-        "survey_coverage": (returned & flag(f["has_survey"]), returned),
         "digitized_rate": (received & flag(f["digitized"]), received),
         "electronic_result_rate": (done & flag(f["electronic_result"]), done),
     }
+
+
+def returned_masks(returned: pd.DataFrame) -> dict[str, Masks]:
+    """survey_coverage over every dossier returned in the window, whatever its status and
+    whenever it was settled (withdrawn left out): with a survey dated by the as-of date."""
+    base = ~flag(returned["withdrawn"]) & flag(returned["returned_in_window"])
+    return {"survey_coverage": (base & flag(returned["has_survey"]), base)}
 
 
 def rating_values(surveys: pd.DataFrame, elements: tuple[str, ...] = SURVEY_ELEMENTS
@@ -160,17 +168,19 @@ def register_masks(frames: ScopeFrames) -> dict[str, Masks]:
     """Masks of the indicators of the other registers (PAKN, surveys, VBQPPL, plan tasks)."""
     docs, tasks = frames.legal_documents, frames.plan_tasks
     needs = flag(docs["needs_handling"])
+    duty = flag(tasks["duty_scope"])
     return {
         "satisfaction_rate": satisfaction_masks(frames.surveys),
         "feedback_ontime_rate": feedback_masks(frames.feedback),
         "legal_docs_reviewed_rate": (flag(docs["reviewed"]), pd.Series(True, index=docs.index)),
         "legal_docs_handled_rate": (needs & flag(docs["handled"]), needs),
-        "plan_task_ontime_rate": (flag(tasks["done_on_time"]), pd.Series(True, index=tasks.index)),
+        "plan_task_ontime_rate": (duty & flag(tasks["done_on_time"]), duty),
     }
 
 
 def all_masks(frames: ScopeFrames) -> dict[str, Masks]:
     """Every mask-defined indicator of a scope (all of §7 except tt01_total)."""
-    return {**dossier_masks(frames.facts), **register_masks(frames)}
+    return {**dossier_masks(frames.facts), **returned_masks(frames.returned),
+            **register_masks(frames)}
 
 

@@ -39,7 +39,9 @@ class Analysis:
     window: Window
     data: UnitData
     facts: pd.DataFrame
+    returned: pd.DataFrame
     ytd_facts: pd.DataFrame
+    ytd_returned: pd.DataFrame
     feedback: pd.DataFrame
     surveys: pd.DataFrame
     legal_documents: pd.DataFrame
@@ -55,14 +57,22 @@ class Analysis:
         return self.data.unit_code
 
 
+def _split(wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Facts in scope, and every dossier returned in the window (in scope or not)."""
+    return wide[wide["in_scope"]].copy(), wide[wide["returned_in_window"]].copy()
+
+
 def prepare(data: UnitData, window: Window) -> Analysis:
     """Facts and forms of a window from already-loaded unit data (no checks, no indicators)."""
-    facts = build_facts(data, window)
+    facts, returned = _split(build_facts(data, window, include_returned=True))
+    ytd_facts, ytd_returned = _split(build_facts(data, window.year_to_date(), include_returned=True))
     return Analysis(
         window=window,
         data=data,
         facts=facts,
-        ytd_facts=build_facts(data, window.year_to_date()),
+        returned=returned,
+        ytd_facts=ytd_facts,
+        ytd_returned=ytd_returned,
         feedback=feedback_facts(data, window),
         surveys=survey_facts(data, window),
         legal_documents=legal_document_facts(data, window),

@@ -1,11 +1,11 @@
 """What imports rejected, and why: listing and an xlsx to fix and re-import (``parbook quarantine``).
 
-Without ``--batch`` the listing shows the rejects of the latest import of each file and sheet,
-so a file fixed and imported again no longer shows its old rejects. The terminal listing shows
-no row contents (personal data); the xlsx has one sheet per import sheet with the original
-headers, so staff can correct the cells and import the workbook again (the columns "Lô nhập",
-"Dòng gốc" and "Lý do cách ly" it adds are ignored on import). Text cells are written
-formula-safe (:func:`parbook.privacy.spreadsheet_text`).
+Without ``--batch`` the listing shows every row the quarantine holds: a file loaded again under
+the same name replaces its earlier rejects (parbook.loader), so the list is what is wrong now.
+The terminal listing shows no row contents (personal data); the xlsx has one sheet per import
+sheet with the original headers, so staff can correct the cells and import the workbook again
+(the columns "Lô nhập", "Dòng gốc" and "Lý do cách ly" it adds are ignored on import). Text
+cells are written formula-safe (:func:`parbook.privacy.spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from parbook import db
 from parbook.privacy import spreadsheet_text
@@ -32,7 +32,7 @@ COLUMNS = ["batch_id", "file_name", "sheet", "row_number", "reason", "raw"]
 
 
 def quarantine_frame(url: str | None = None, batch: int | None = None) -> pd.DataFrame:
-    """Quarantined rows (of one batch, or of the latest batch of each file and sheet)."""
+    """Quarantined rows (of one batch, or all of them)."""
     q, b = db.quarantine, db.import_batches
     eng = db.engine(url)
     db.create_schema(eng)
@@ -40,10 +40,6 @@ def quarantine_frame(url: str | None = None, batch: int | None = None) -> pd.Dat
             .join(b, b.c.batch_id == q.c.batch_id))
     if batch is not None:
         stmt = stmt.where(q.c.batch_id == batch)
-    else:
-        latest = (select(func.max(b.c.batch_id)).group_by(b.c.file_name, b.c.sheet)
-                  .scalar_subquery())
-        stmt = stmt.where(q.c.batch_id.in_(latest))
     stmt = stmt.order_by(q.c.batch_id, q.c.row_number)
     with eng.connect() as conn:
         rows = conn.execute(stmt).all()

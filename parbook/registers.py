@@ -20,6 +20,8 @@ def feedback_facts(data: UnitData, window: Window, cal: WorkCalendar | None = No
                    ) -> pd.DataFrame:
     """PAKN received by the cut and not resolved before the window start, indexed by id.
 
+    As of the as-of date: a resolution dated later has not happened yet (``resolved_at`` blank).
+
     ``limit_date`` = the 15th working day after the effective receipt day; ``overdue`` = resolved
     after it, or still open at the as-of date past it; ``limit_reached`` = the limit falls on or
     before the as-of date (the denominator of feedback_ontime_rate).
@@ -29,7 +31,8 @@ def feedback_facts(data: UnitData, window: Window, cal: WorkCalendar | None = No
     fb = data.feedback.set_index("feedback_id", drop=False)
     fb.index.name = None
     resolved = dated_by(fb["resolved_at"], as_of)
-    fb["resolved_date"] = day_of(fb["resolved_at"]).where(resolved)
+    fb["resolved_at"] = fb["resolved_at"].where(resolved)   # not resolved yet at as-of
+    fb["resolved_date"] = day_of(fb["resolved_at"])
     fb["received_date"] = day_of(fb["received_at"])
     received_ok = fb["received_date"].isna() | (fb["received_date"] <= cut)
     fb = fb[received_ok & ~(fb["resolved_date"] < start)].copy()
@@ -45,7 +48,8 @@ def feedback_facts(data: UnitData, window: Window, cal: WorkCalendar | None = No
 
 
 def survey_facts(data: UnitData, window: Window) -> pd.DataFrame:
-    """Surveys dated in the window, with the returned_at of their dossier (NaT if unknown)."""
+    """Surveys dated in the window, with the returned_at of their dossier (NaT if unknown, or
+    if returned after the as-of date)."""
     start, cut = pd.Timestamp(window.start), pd.Timestamp(window.cut)
     sv = data.surveys.set_index("survey_id", drop=False)
     sv.index.name = None
@@ -55,30 +59,45 @@ def survey_facts(data: UnitData, window: Window) -> pd.DataFrame:
     sv["dossier_known"] = sv["dossier_code"].isin(dossiers.index)
     # reindex, not map: Series.map with an empty datetime mapper fails (unit without dossiers)
     returned = dossiers["returned_at"].reindex(sv["dossier_code"].astype(object)).to_numpy()
-    sv["dossier_returned_at"] = pd.Series(returned, index=sv.index).astype("datetime64[us]")
+    returned = pd.Series(returned, index=sv.index).astype("datetime64[us]")
+    sv["dossier_returned_at"] = returned.where(dated_by(returned, pd.Timestamp(window.as_of)))
     return sv
 
 
 def legal_document_facts(data: UnitData, window: Window) -> pd.DataFrame:
-    """Legal documents of the unit issued on or before the as-of date, as of that date."""
+    """Legal documents of the unit issued on or before the as-of date, as of that date (a review
+    or handling dated later has not happened yet: its date and result are blank)."""
     as_of = pd.Timestamp(window.as_of)
     docs = data.legal_documents.set_index("document_id", drop=False)
     docs.index.name = None
     docs = docs[dated_by(docs["issued_at"], as_of)].copy()
     docs["reviewed"] = dated_by(docs["reviewed_at"], as_of)
     docs["handled"] = dated_by(docs["handled_at"], as_of)
+    for col, known in (("reviewed_at", "reviewed"), ("review_result", "reviewed"),
+                       ("handled_at", "handled"), ("handling", "handled")):
+        docs[col] = docs[col].where(docs[known], None if docs[col].dtype == object else pd.NaT)
     docs["needs_handling"] = docs["reviewed"] & docs["review_result"].isin(REVIEW_NEEDS_HANDLING)
     return docs
 
 
 def plan_task_facts(data: UnitData, window: Window) -> pd.DataFrame:
-    """Tasks due by as-of that are due within the year to date or still not done."""
+    """Plan tasks the window's checks look at, as of the as-of date (DESIGN.md §6).
+
+    ``duty_scope`` (NV01 and plan_task_ontime_rate): due by as-of, and due within the year to
+    date or still not done. NV02 also looks at every task done within the year to date (on or
+    before as-of) whatever its due date, so those rows are kept too with ``duty_scope`` false.
+    A done date after as-of has not happened yet: it is blank here.
+    """
     as_of, ytd_start = pd.Timestamp(window.as_of), pd.Timestamp(window.ytd_start)
     tasks = data.plan_tasks.set_index("task_id", drop=False)
     tasks.index.name = None
     tasks["done"] = dated_by(tasks["done_date"], as_of)
     due = tasks["due_date"].notna() & (tasks["due_date"] <= as_of)
-    tasks = tasks[due & ((tasks["due_date"] >= ytd_start) | ~tasks["done"])].copy()
+    duty = due & ((tasks["due_date"] >= ytd_start) | ~tasks["done"])
+    done_in_ytd = tasks["done"] & (tasks["done_date"] >= ytd_start)
+    tasks = tasks[duty | done_in_ytd].copy()
+    tasks["duty_scope"] = duty[tasks.index]
+    tasks["done_date"] = tasks["done_date"].where(tasks["done"])
     tasks["done_on_time"] = tasks["done"] & (tasks["done_date"] <= tasks["due_date"])
     tasks["has_evidence"] = tasks["evidence"].fillna("").astype(str).str.strip().ne("")
     return tasks

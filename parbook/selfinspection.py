@@ -107,7 +107,8 @@ class _Context:
         return self._assessment
 
     def tasks(self, requirement_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """All tasks of the requirement in this plan, and those due by as-of (with facts)."""
+        """All tasks of the requirement in this plan, and those the window's checks look at
+        (with facts: ``duty_scope`` for the tasks due by as-of)."""
         def mine(frame: pd.DataFrame) -> pd.DataFrame:
             if frame.empty:
                 return frame
@@ -147,16 +148,24 @@ def _indicator(m: Measure, ctx: _Context) -> MeasureResult:
     return MeasureResult(MET if met else NOT_MET, figure)
 
 
-def _checks(m: Measure, ctx: _Context) -> MeasureResult:
+def _checks(m: Measure, req: Requirement, ctx: _Context) -> MeasureResult:
+    """No finding of the measure's checks; plan-task checks count the requirement's own tasks."""
     findings = ctx.analysis.findings
     hits = findings[findings["check_id"].isin(m.checks)] if len(findings) else findings
+    own_tasks, own_checked = ctx.tasks(req.id)
+    if len(hits) and len(own_tasks):
+        task_check = hits["check_id"].str[:2].map(lambda p: CHECK_ENTITIES[p][0]) == "plan_tasks"
+        hits = hits[~task_check | hits["record_key"].astype(str).isin(own_tasks["task_id"])]
     counts = hits.groupby("check_id").size() if len(hits) else pd.Series(dtype="int64")
     parts = ", ".join(f"{c}: {int(counts.get(c, 0))}" for c in m.checks)
     figure = f"Phát hiện ({parts})"
     if len(hits):
         return MeasureResult(NOT_MET, figure)
     frames = {CHECK_ENTITIES[c[:2]] for c in m.checks}
-    empty = [noun for attr, noun in frames if len(getattr(ctx.analysis, attr)) == 0]
+    checked = {attr: getattr(ctx.analysis, attr) for attr, _ in frames}
+    if "plan_tasks" in checked and len(own_tasks):
+        checked["plan_tasks"] = own_checked[own_checked["duty_scope"]]
+    empty = [noun for attr, noun in frames if len(checked[attr]) == 0]
     if empty:
         if empty == ["nhiệm vụ"] and len(ctx.analysis.data.plan_tasks):
             return MeasureResult(NOT_DUE, f"{figure}; chưa có nhiệm vụ đến hạn")
@@ -166,7 +175,8 @@ def _checks(m: Measure, ctx: _Context) -> MeasureResult:
 
 
 def _tasks(m: Measure, req: Requirement, ctx: _Context) -> MeasureResult:
-    all_tasks, due = ctx.tasks(req.id)
+    all_tasks, checked = ctx.tasks(req.id)
+    due = checked[checked["duty_scope"]] if len(checked) else checked
     if all_tasks.empty:
         return MeasureResult(NO_DATA, "Chưa có nhiệm vụ trong sổ (chạy 'parbook plan load')")
     done_asof = dated_by(all_tasks["done_date"], ctx.as_of)
@@ -182,7 +192,7 @@ def _tasks(m: Measure, req: Requirement, ctx: _Context) -> MeasureResult:
     on_time = int(due["done_on_time"].sum())
     done_late = int((due["done"] & ~due["done_on_time"]).sum())
     open_overdue = int((~due["done"]).sum())
-    no_evidence = int((due["done"] & ~due["has_evidence"]).sum())
+    no_evidence = int((checked["done"] & ~checked["has_evidence"]).sum())
     figure = (f"Nhiệm vụ đến hạn {len(due)}: đúng hạn {on_time}, hoàn thành trễ {done_late}, "
               f"quá hạn chưa xong {open_overdue}")
     if no_evidence:
@@ -239,7 +249,7 @@ def evaluate_measure(m: Measure, req: Requirement, ctx: _Context) -> MeasureResu
     if m.kind == "indicator":
         return _indicator(m, ctx)
     if m.kind == "checks":
-        return _checks(m, ctx)
+        return _checks(m, req, ctx)
     if m.kind in ("register", "manual"):
         return _tasks(m, req, ctx)
     if m.kind == "criteria":

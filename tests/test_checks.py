@@ -236,10 +236,20 @@ CASES: dict[str, tuple[dict[str, list], set[str]]] = {
         dossier("HS15-first-day", received="2024-06-10 09:00", due="2024-06-12",
                 returned_at="2024-06-15 00:00"),
         done("HS15-withdrawn", status="withdrawn", returned_at="2024-07-02 14:00"),
+        # settled before the window start, returned inside it: outside the window's scope, but
+        # in the base of survey_coverage — HS15 looks at every dossier returned in the window
+        done("HS15-settled-before", received="2024-06-10 09:00", finished="2024-06-12 10:00",
+             due="2024-06-12", returned_at="2024-06-17 09:00"),
+        done("HS15-settled-before-surveyed", received="2024-06-10 09:00",
+             finished="2024-06-12 10:00", due="2024-06-12", returned_at="2024-06-17 09:00"),
+        done("HS15-settled-and-returned-before", received="2024-06-10 09:00",
+             finished="2024-06-12 10:00", due="2024-06-12", returned_at="2024-06-13 09:00"),
     ], "surveys": [
         survey("HS15-s1", "HS15-survey-on-asof", "2024-09-14 23:00", overall=5),
         survey("HS15-s2", "HS15-survey-after-asof", "2024-09-15 08:00", overall=5),
-    ]}, {"HS15-no-survey", "HS15-survey-after-asof", "HS15-rejected", "HS15-first-day"}),
+        survey("HS15-s3", "HS15-settled-before-surveyed", "2024-06-17 10:00", overall=5),
+    ]}, {"HS15-no-survey", "HS15-survey-after-asof", "HS15-rejected", "HS15-first-day",
+         "HS15-settled-before"}),
     "PA01": ({"feedback": [
         feedback("PA01-on-limit", "2024-07-01 09:00", "2024-07-22 16:00"),
         feedback("PA01-late", "2024-07-01 09:00", "2024-07-23 08:00"),
@@ -295,6 +305,7 @@ CASES: dict[str, tuple[dict[str, list], set[str]]] = {
         task("NV01-old-done", "2023-11-01", "2023-11-01"),
         task("NV01-old-open", "2023-11-01"),
         task("NV01-due-on-asof", "2024-09-14", "2024-09-14"),
+        task("NV01-done-early-due-later", "2024-12-14", "2024-08-20", evidence=None),   # NV02 only
     ]}, {"NV01-open", "NV01-late", "NV01-done-after-asof", "NV01-old-open"}),
     "NV02": ({"plan_tasks": [
         task("NV02-none", "2024-08-01", "2024-08-01", evidence=None),
@@ -303,7 +314,13 @@ CASES: dict[str, tuple[dict[str, list], set[str]]] = {
         task("NV02-evidence", "2024-08-01", "2024-08-01", evidence="Báo cáo số 12/BC-UBND"),
         task("NV02-not-done", "2024-08-01", None, evidence=None),
         task("NV02-done-after-asof", "2024-08-01", "2024-09-16", evidence=None),
-    ]}, {"NV02-none", "NV02-empty", "NV02-blank"}),
+        # done within the year to date whatever the due date: a task finished early still
+        # needs its evidence (DESIGN.md §6, amended)
+        task("NV02-done-early-due-later", "2024-12-14", "2024-08-20", evidence=None),
+        task("NV02-done-early-with-evidence", "2024-12-14", "2024-08-20", evidence="Biên bản"),
+        task("NV02-done-before-ytd-due-later", "2024-12-14", "2023-12-01", evidence=None),
+        task("NV02-due-later-done-after-asof", "2024-12-14", "2024-09-20", evidence=None),
+    ]}, {"NV02-none", "NV02-empty", "NV02-blank", "NV02-done-early-due-later"}),
     "BM01": ({"dossiers": [
         dossier("BM01-clean", procedure="1.004873", due="2024-07-04"),            # Hộ tịch
         dossier("BM01-no-receipt", received=None, due="2024-09-20"),              # Chứng thực

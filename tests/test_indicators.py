@@ -168,14 +168,24 @@ def test_survey_coverage_whatever_the_status() -> None:
                 returned_at="2024-07-04 10:00"),
         dossier("W", due="2024-07-03", finished="2024-07-03 09:00", status="withdrawn",
                 returned_at="2024-07-04 10:00"),
+        # settled before the window (2024-06-15 …), returned inside it: counted by returned_at
+        dossier("B1", received="2024-06-10 09:00", due="2024-06-12", finished="2024-06-12 09:00",
+                status="done", returned_at="2024-06-17 10:00"),
+        dossier("B2", received="2024-06-10 09:00", due="2024-06-12", finished="2024-06-12 09:00",
+                status="done", returned_at="2024-06-18 10:00"),
+        dossier("B3", received="2024-06-10 09:00", due="2024-06-12", finished="2024-06-12 09:00",
+                status="done", returned_at="2024-06-13 10:00"),     # returned before the window
     ], surveys=[
+        {"survey_id": "SB2", "dossier_code": "B2", "surveyed_at": "2024-06-18 11:00"},
         {"survey_id": "S1", "dossier_code": "R1", "surveyed_at": "2024-07-03 11:00"},
         {"survey_id": "S3", "dossier_code": "R3", "surveyed_at": "2024-07-05 11:00"},
         {"survey_id": "S4", "dossier_code": "R4", "surveyed_at": "2024-09-20 11:00"},
         {"survey_id": "SW", "dossier_code": "W", "surveyed_at": "2024-07-05 11:00"},
     ])
     frame = compute_indicators(a)
-    assert figures(frame, "survey_coverage") == (2, 4)
+    assert figures(frame, "survey_coverage") == (3, 6)
+    # the dossiers settled before the window are not in its scope for anything else
+    assert not {"B1", "B2", "B3"} & set(a.facts.index)
 
 
 def _survey(sid: str, at: str, ratings: tuple, overall=5) -> dict:

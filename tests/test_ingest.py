@@ -104,14 +104,43 @@ def test_same_file_twice_changes_nothing(any_db_url, messy) -> None:
     before = {t: table_rows(any_db_url, db.DATA_TABLES[t], db.DATA_TABLES[t].primary_key
                             .columns.values()[0].name) for t in ("dossiers", "dossier_events",
                                                                  "procedures", "units")}
+    bookkeeping = {t: n_rows(any_db_url, t) for t in (db.quarantine, db.import_batches)}
     again = ingest_files([messy], url=any_db_url, unit="X1")
     assert counts(again, "HoSo") == (9, 0, 0, 3, 6)
     assert counts(again, "SuKien") == (7, 0, 0, 2, 5)
     assert counts(again, "DanhMucTTHC") == (2, 0, 0, 2, 0)
+    assert all(r.already_loaded for r in again if r.read)
+    # no second batch, and the quarantine is not doubled (README: "loading twice changes nothing")
+    assert {t: n_rows(any_db_url, t) for t in bookkeeping} == bookkeeping
+    assert n_rows(any_db_url, db.quarantine_history) == 0
     for t, rows in before.items():
         table = db.DATA_TABLES[t]
         assert table_rows(any_db_url, table, table.primary_key.columns.values()[0].name) == rows
         assert n_rows(any_db_url, db.HISTORY_TABLES[t]) == 0
+
+
+def test_corrected_file_replaces_its_quarantine_rows(any_db_url, tmp_path) -> None:
+    """The quarantine lists what is wrong now: the corrected version of a file (same name) replaces
+    that file's rejects; they stay in quarantine_history; another file's rejects are untouched."""
+    init_database(any_db_url, [{"unit_code": "X1"}])
+    header = ["Mã hồ sơ", "Mã đơn vị", "Trạng thái", "Ngày tiếp nhận"]
+    bad = workbook(tmp_path / "HoSo.xlsx", {"HoSo": [
+        header, ["A", "X1", "Đang xử lý", "31/02/2024"], ["B", "X1", "Maybe", "01/07/2024"],
+        ["C", "X1", "Đang xử lý", "01/07/2024"]]})
+    other = workbook(tmp_path / "HoSo_khac.xlsx", {"HoSo": [header, ["Z", "X1", "Sai", None]]})
+    ingest_files([bad, other], url=any_db_url)
+    assert n_rows(any_db_url, db.quarantine) == 3
+    fixed = workbook(tmp_path / "HoSo.xlsx", {"HoSo": [
+        header, ["A", "X1", "Đang xử lý", "29/02/2024"], ["B", "X1", "Maybe", "01/07/2024"],
+        ["C", "X1", "Đang xử lý", "01/07/2024"]]})
+    result = ingest_files([fixed], url=any_db_url)
+    assert counts(result, "HoSo") == (3, 1, 0, 1, 1)
+    left = {(r["row_number"], r["reason"].split(":")[0]) for r in
+            table_rows(any_db_url, db.quarantine, "quarantine_id")}
+    assert len(left) == 2 and n_rows(any_db_url, db.quarantine_history) == 2
+    rows = table_rows(any_db_url, db.quarantine, "quarantine_id")
+    assert sorted(r["batch_id"] for r in rows)[-1] == result[0].batch_id
+    assert any('"Z"' in r["raw"] for r in rows)              # the other file's reject stays
 
 
 def test_correction_file_updates_and_keeps_history(any_db_url, tmp_path) -> None:

@@ -271,3 +271,17 @@ def test_a_unit_without_dossiers_can_be_inspected() -> None:
     assert facts.loc["S1", "dossier_returned_at"] == T("2024-07-02 10:00")
     table, _ = inspect(dossiers=[], plan_tasks=tasks({tid("R4", 1): ("2024-03-01", "BC 1")}))
     assert status(table, "R12") == "chưa có dữ liệu"
+
+
+def test_a_requirement_status_comes_from_its_own_tasks() -> None:
+    """R32's own duties are done on time: NV01 findings on other requirements' tasks do not make
+    it "chưa đạt"; a finding on one of its own tasks does."""
+    own = {t["task_id"]: (str(t["due_date"]), "Báo cáo số 1") for t in tasks()
+           if t["requirement_id"] == "R32" and t["due_date"] <= pd.Timestamp("2024-09-14").date()}
+    others = find(("NV01", tid("R40", 1)), ("NV01", tid("R10", 2)))
+    table, _ = inspect(findings=others, plan_tasks=tasks(own))
+    assert status(table, "R32") == "đạt", table.loc["R32", "figure"]
+    assert "NV01: 0" in table.loc["R32", "figure"]
+    assert status(table, "R10") == "chưa đạt"             # its own task has the finding
+    table, _ = inspect(findings=find(("NV01", tid("R32", 2))), plan_tasks=tasks(own))
+    assert status(table, "R32") == "chưa đạt"

@@ -414,11 +414,36 @@ class Seeder:
             t.at[t.index[t["task_id"] == tid][0], "evidence"] = "" if i % 2 else None
             self.truth("NV02", "task", tid, "hoàn thành nhưng thiếu tài liệu kiểm chứng")
 
+    def nv02_due_later(self) -> None:
+        """A task the district re-dated past the year's end, done early without evidence: it is
+        not due yet, but a task done needs its evidence whatever its due date (NV02)."""
+        t = self.d.plan_tasks
+        day = pd.Timedelta(days=1)
+        done = t["done_date"].between(self.ytd_start, self.as_of - 10 * day) & t["evidence"].notna()
+        for tid in self.take_ids(t, "task_id", done & (t["due_date"] == self.as_of),
+                                 profile.DEFECTS["NV02_due_later"]):
+            at = t.index[t["task_id"] == tid][0]
+            t.loc[at, ["due_date", "evidence"]] = [self.as_of + 31 * day, None]
+            self.truth("NV02", "task", tid, "hoàn thành sớm (hạn sau ngày chốt) nhưng thiếu kiểm chứng")
+
+    def hs15_settled_before(self) -> None:
+        """A dossier settled before the window start and returned inside it, without a survey:
+        it is in the base of survey_coverage and HS15 though outside the window's scope."""
+        d = self.D
+        day = pd.Timedelta(days=1)
+        before = ((d["path"] == "normal") & (d["status"] == "done")
+                  & d["finished_at"].between(self.start - 6 * day, self.start - 2 * day))
+        for row in self.take(before, profile.DEFECTS["HS15_settled_before"]):
+            d.at[row, "returned_at"] = self.office(self.wd(self.start, 1))
+            self.d.surveys = self.d.surveys.drop(self.surveys_of(row))
+            self.truth("HS15", "dossier", row, "đã giải quyết trước kỳ, trả kết quả trong kỳ, không có phiếu")
+
     def run(self) -> None:
-        """Every variant, in a fixed order (the draws depend on it)."""
+        """Every variant, in a fixed order (the draws depend on it: add new ones at the end)."""
         for step in (self.hs03, self.hs04, self.hs05, self.hs07, self.hs08, self.hs09_hs10,
                      self.hs11, self.hs12, self.hs13, self.hs14, self.hs15, self.hs02, self.hs06,
-                     self.surveys, self.hs01, self.feedback, self.legal_documents, self.plan_tasks):
+                     self.surveys, self.hs01, self.feedback, self.legal_documents, self.plan_tasks,
+                     self.nv02_due_later, self.hs15_settled_before):
             step()
 
 

@@ -92,4 +92,5 @@ DEFECTS = {
     "HS15_missing": 3, "HS15_late": 1, "PA01": 3, "PA02": 3, "KS01_unknown": 2,
     "KS01_before_return": 1, "KS01_not_returned": 1, "KS02": 4, "VB01": 3, "VB02": 3,
     "NV01_not_done": 2, "NV01_late": 2, "NV02": 3,
+    "NV02_due_later": 1, "HS15_settled_before": 1,
 }

@@ -1,0 +1,162 @@
+"""A figure is counted the same way everywhere: every count and ratio that the district report's
+prose, charts and appendices print for an indicator equals that indicator's row of indicators.csv,
+or the Biểu 06 cell it names — on the demo commune and on a fixture with withdrawn, carried-over
+and pending dossiers evaluated at an as-of date before the window end."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from parbook import chartdata, narrative
+from parbook.checks import findings_summary, run_checks
+from parbook.demo import write_demo
+from parbook.forms import TOTAL
+from parbook.indicators import compute_indicators, ontime_by_month
+from parbook.periods import Window
+from parbook.pipeline import analyse, prepare
+from parbook.satisfaction import satisfaction_summary
+from parbook.vnformat import percent
+from tests.builders import dossier, event, unit_data
+
+# "95,3% (812/852)" or a bare "812/852"; dates (14/09/2024) are not fractions
+FRACTION = re.compile(r"(?:(\d{1,3}(?:,\d)?%) )?\((\d[\d.]*)/(\d[\d.]*)\)"
+                      r"|(?<![\d/])(\d[\d.]*)/(\d[\d.]*)(?![\d/])")
+LEGAL_PREFIXES = ("TT ", "NĐ ", "QĐ ")
+
+
+def _fixture_analysis():
+    """2024-Q3 (15/6–14/9) as of 31/8: carried-over, withdrawn, settled early/late, pending."""
+    rows = [
+        dossier("CARRIED-DONE", received="2024-06-10 09:00", due="2024-06-12",
+                finished="2024-06-20 09:00", status="done", returned_at="2024-06-20 10:00"),
+        dossier("CARRIED-OPEN", received="2024-06-11 09:00", due="2024-06-13"),
+        dossier("EARLY", received="2024-07-01 09:00", due="2024-07-03",
+                finished="2024-07-02 09:00", status="done", channel="online",
+                returned_at="2024-07-02 10:00"),
+        dossier("ON-TIME", received="2024-07-01 09:00", due="2024-07-03",
+                finished="2024-07-03 09:00", status="done", channel="postal"),
+        dossier("LATE", received="2024-07-01 09:00", due="2024-07-03",
+                finished="2024-07-08 09:00", status="done"),
+        dossier("WITHDRAWN", received="2024-07-01 09:00", due="2024-07-03", channel="online",
+                finished="2024-07-02 09:00", status="withdrawn"),
+        dossier("WITHDRAWN-2", received="2024-08-01 09:00", due="2024-08-05", channel="online",
+                finished="2024-08-02 09:00", status="withdrawn"),
+        dossier("PENDING", received="2024-08-26 09:00", due="2024-09-10", channel="online"),
+        dossier("OVERDUE", received="2024-08-01 09:00", due="2024-08-05"),
+        dossier("AFTER-ASOF", received="2024-09-05 09:00", due="2024-09-09"),
+    ]
+    events = [event("LATE", "apology", "2024-07-02 09:00")]
+    surveys = [{"survey_id": "S1", "dossier_code": "EARLY", "surveyed_at": "2024-07-02 11:00",
+                "access": 5, "procedure": 4, "staff": 3, "result": 5, "feedback_handling": 2}]
+    a = prepare(unit_data(rows, events, surveys=surveys),
+                Window.parse("2024-Q3", as_of="2024-08-31"))
+    a.findings = run_checks(a)
+    a.indicators = compute_indicators(a)
+    return a
+
+
+@pytest.fixture(scope="module")
+def demo_analysis(tmp_path_factory: pytest.TempPathFactory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+    result = write_demo(url)
+    return analyse(result.unit_code, Window.parse("2024-Q4"), url)
+
+
+@pytest.fixture(params=["fixture", "demo"])
+def analysis(request: pytest.FixtureRequest):
+    return _fixture_analysis() if request.param == "fixture" else request.getfixturevalue(
+        "demo_analysis")
+
+
+def _text(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+
+
+def _int(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+def _report_text(a) -> str:
+    summary = findings_summary(a.findings)
+    parts = [narrative.direction(a), narrative.dossier_results(a), narrative.process_results(a),
+             narrative.quality_results(a), narrative.satisfaction_results(a),
+             narrative.feedback_results(a), narrative.check_results(a, summary),
+             narrative.shortcomings(a, summary), narrative.indicators_html(a)]
+    return _text(" ".join(parts))
+
+
+def _pairs(ind: pd.DataFrame) -> set[tuple[int, int]]:
+    known = ind.dropna(subset=["numerator", "denominator"])
+    return {(int(n), int(d)) for n, d in zip(known["numerator"], known["denominator"], strict=True)}
+
+
+def test_every_printed_ratio_is_an_indicator_row(analysis) -> None:
+    text = _report_text(analysis)
+    pairs = _pairs(analysis.indicators)
+    found = 0
+    for m in FRACTION.finditer(text):
+        if text[max(0, m.start() - 3):m.start()] in LEGAL_PREFIXES:
+            continue                                  # "TT 01/2018": a legal text, not a ratio
+        shown, a, b = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (None, m.group(4),
+                                                                                m.group(5))
+        num, den = _int(a), _int(b)
+        assert (num, den) in pairs, (m.group(0), text[max(0, m.start() - 80):m.end()])
+        if shown:
+            assert shown == percent(num / den), m.group(0)
+        found += 1
+    assert found >= 5
+
+
+def test_the_dossier_sentence_equals_bieu06(analysis) -> None:
+    total = analysis.bieu06.set_index("field").loc[TOTAL]
+    text = _text(narrative.dossier_results(analysis))
+    m = re.search(r"Tổng số hồ sơ nhận giải quyết: ([\d.]+) hồ sơ \(tiếp nhận trực tuyến ([\d.]+); "
+                  r"trực tiếp và qua dịch vụ bưu chính công ích ([\d.]+); từ kỳ trước chuyển sang "
+                  r"([\d.]+)\)\. Đã giải quyết ([\d.]+) hồ sơ \(trước hạn ([\d.]+), đúng hạn ([\d.]+), "
+                  r"quá hạn ([\d.]+)\); đang giải quyết ([\d.]+) hồ sơ \(trong hạn ([\d.]+), quá hạn "
+                  r"([\d.]+)\)", text)
+    assert m, text
+    cells = ["received_total", "received_online", "received_direct_postal", "carried_over",
+             "settled_total", "early", "on_time", "late", "pending_total", "pending_within",
+             "pending_overdue"]
+    assert [_int(g) for g in m.groups()] == [int(total[c]) for c in cells]
+
+
+def _row(ind: pd.DataFrame, indicator_id: str, scope: str = "period") -> tuple[float, float]:
+    r = ind[(ind["indicator_id"] == indicator_id) & (ind["scope"] == scope)].iloc[0]
+    return r["numerator"], r["denominator"]
+
+
+def test_charts_count_what_the_indicators_count(analysis) -> None:
+    ind = analysis.indicators
+    channels = chartdata.channel_counts(analysis.facts).set_index("channel")["count"]
+    online, received = _row(ind, "online_rate")
+    assert channels.sum() == received and channels.get("Trực tuyến", 0) == online
+    total = analysis.bieu06.set_index("field").loc[TOTAL]
+    known_channel = channels.drop("Không rõ", errors="ignore").sum()
+    assert known_channel == total["received_online"] + total["received_direct_postal"]
+    late = chartdata.late_by_field(analysis.facts)
+    assert late["total"].sum() == _row(ind, "apology_coverage")[1]
+    assert late["settled_late"].sum() == total["late"]
+    assert late["pending_overdue"].sum() == total["pending_overdue"]
+    months = ontime_by_month(analysis, "ytd")
+    assert (months["numerator"].sum(), months["denominator"].sum()) == _row(ind, "ontime_rate", "ytd")
+    by_element = satisfaction_summary(analysis).by_element
+    assert (by_element["n_satisfied"].sum(), by_element["n_ratings"].sum()) == _row(
+        ind, "satisfaction_rate")
+
+
+def test_the_fixture_counts_are_the_hand_counted_ones() -> None:
+    """The fixture's figures, counted by hand (not by the code under test)."""
+    a = _fixture_analysis()
+    ind = a.indicators
+    # received in window by 31/8, not withdrawn: EARLY, ON-TIME, LATE, PENDING, OVERDUE
+    assert _row(ind, "online_rate") == (2, 5)
+    # settled in window: CARRIED-DONE (late), EARLY, ON-TIME, LATE → 2 of 4 early/on time
+    assert _row(ind, "ontime_rate") == (2, 4)
+    total = a.bieu06.set_index("field").loc[TOTAL]
+    assert (total["received_total"], total["carried_over"], total["pending_total"]) == (7, 2, 3)
