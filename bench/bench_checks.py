@@ -39,10 +39,10 @@ SELECT dossier_code FROM facts WHERE
 @cache
 def _analysis(url: str) -> Any:
     """The prepared analysis (facts and registers) of the database; built once per process."""
-    from parbook import db
-    from parbook.facts import load_for_window
-    from parbook.periods import Window
     from parbook.pipeline import prepare
+    from parbook.store import db
+    from parbook.timeline.facts import load_for_window
+    from parbook.timeline.periods import Window
 
     window = Window.parse("2024")
     with db.engine(url).connect() as conn:
@@ -50,7 +50,7 @@ def _analysis(url: str) -> Any:
 
 
 def ours(url: str) -> Callable[[], Any]:
-    from parbook.checks import _gx_context, run_checks
+    from parbook.quality.checks import _gx_context, run_checks
 
     analysis = _analysis(url)
     _gx_context()                           # GX import and context off the clock

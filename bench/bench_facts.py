@@ -14,10 +14,10 @@ CACHE = Path(tempfile.gettempdir()) / "parbook-bench"
 
 
 def ours(url: str) -> Callable[[], Any]:
-    from parbook import db
-    from parbook.calendar import WorkCalendar
-    from parbook.facts import build_facts, load_for_window
-    from parbook.periods import Window
+    from parbook.store import db
+    from parbook.timeline.calendar import WorkCalendar
+    from parbook.timeline.facts import build_facts, load_for_window
+    from parbook.timeline.periods import Window
 
     WorkCalendar.default()
     window = Window.parse("2024")

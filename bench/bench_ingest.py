@@ -37,7 +37,7 @@ def build_workbook(path: Path, n: int, seed: int = 1) -> Path:
     """The import workbook of n synthetic dossiers (every HoSo column) and their events."""
     if path.exists():
         return path
-    from parbook.template import write_workbook
+    from parbook.intake.template import write_workbook
 
     tables = dossier_tables(n, seed)
     dossiers = tables["dossiers"].copy()
@@ -98,8 +98,8 @@ def shared_strings_copy(src: Path, dst: Path) -> Path:
 
 def ours(path: str) -> Callable[[], Any]:
     """Set-up (not timed): a fresh SQLite database with the schema and reference data."""
-    from parbook.ingest import ingest_files
-    from parbook.setup import init_database
+    from parbook.intake.ingest import ingest_files
+    from parbook.store.init import init_database
 
     db_path = Path(tempfile.mkdtemp(prefix="parbook-bench-ingest-")) / "bench.sqlite"
     url = f"sqlite:///{db_path}"

@@ -57,8 +57,8 @@ def _floor(n_notebooks: int, workdir: Path) -> float:
 
 
 def bench_report(quick: bool, workdir: Path) -> dict[str, Any]:
-    from parbook.periods import Window
-    from parbook.render import NOTEBOOKS, run_report
+    from parbook.report.run import NOTEBOOKS, run_report
+    from parbook.timeline.periods import Window
     from tests.report import fixture_db
 
     url = f"sqlite:///{workdir / 'report.sqlite'}"
@@ -79,7 +79,7 @@ def bench_report(quick: bool, workdir: Path) -> dict[str, Any]:
 
 
 def bench_batch(quick: bool, workdir: Path) -> dict[str, Any]:
-    from parbook.batch import run_batch
+    from parbook.commands.batch import run_batch
     from tests.report import fixture_db
 
     n1, n2 = (2, 4) if quick else (2, 20)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from parbook import db
-from parbook.setup import init_database
+from parbook.store import db
+from parbook.store.init import init_database
 
 UNIT = "BENCH"
 PROCEDURES = ["2.000815", "2.001035", "1.001193", "1.000894", "1.001022", "1.004873", "1.004222"]

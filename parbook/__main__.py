@@ -2,6 +2,6 @@
 
 import sys
 
-from parbook.cli import main
+from parbook.commands.main import main
 
 sys.exit(main())

@@ -15,18 +15,18 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from parbook import db
-from parbook.config import OUTPUTS_DIR
-from parbook.facts import UnitData, build_facts, load_for_window
-from parbook.forms import bieu06
-from parbook.periods import PeriodError, Window
-from parbook.registers import (
+from parbook.analysis.forms import bieu06
+from parbook.store import db
+from parbook.store.config import OUTPUTS_DIR
+from parbook.store.params import validate_unit_code
+from parbook.timeline.facts import UnitData, build_facts, load_for_window
+from parbook.timeline.periods import PeriodError, Window
+from parbook.timeline.registers import (
     feedback_facts,
     legal_document_facts,
     plan_task_facts,
     survey_facts,
 )
-from parbook.validation import validate_unit_code
 
 FINDINGS_COLUMNS = ["check_id", "severity", "entity", "record_key", "message"]
 INDICATOR_COLUMNS = ["indicator_id", "scope", "numerator", "denominator", "value", "target", "met"]
@@ -88,7 +88,7 @@ def analyse(unit_code: str, window: Window, url: str | None = None, backend: str
     with db.engine(url).connect() as conn:
         data = load_for_window(conn, unit_code, window)
     analysis = prepare(data, window)
-    from parbook.checks import run_checks
+    from parbook.quality.checks import run_checks
 
     analysis.findings = run_checks(analysis, backend=backend, url=url)
     analysis.indicators = _indicators(analysis)
@@ -96,11 +96,11 @@ def analyse(unit_code: str, window: Window, url: str | None = None, backend: str
 
 
 def _indicators(analysis: Analysis) -> pd.DataFrame:
-    """indicators.csv rows; an empty frame with the contract columns until parbook.indicators exists."""
+    """indicators.csv rows; an empty frame with the contract columns until parbook.analysis.indicators exists."""
     try:
-        from parbook.indicators import compute_indicators
+        from parbook.analysis.indicators import compute_indicators
     except ModuleNotFoundError as exc:
-        if exc.name != "parbook.indicators":
+        if exc.name != "parbook.analysis.indicators":
             raise
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     return compute_indicators(analysis)

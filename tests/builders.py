@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from parbook import db
-from parbook.facts import UnitData
-from parbook.reference import read_procedures
+from parbook.store import db
+from parbook.store.reference import read_procedures
+from parbook.timeline.facts import UnitData
 
 UNIT = "TEST01"
 

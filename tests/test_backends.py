@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from parbook.cli import main
+from parbook.commands.main import main
 from parbook.demo import write_demo
-from parbook.periods import Window
 from parbook.pipeline import analyse
+from parbook.timeline.periods import Window
 
 UNIT = "DEMO-ANLOC"
 
@@ -39,7 +39,7 @@ def test_commands_work_on_postgresql(pg_url: str, tmp_path) -> None:
     """init → template → ingest → check, all with --db postgresql+psycopg://…"""
     from parbook.demo import build_demo
     from parbook.demo.store import workbook_tables
-    from parbook.template import write_workbook
+    from parbook.intake.template import write_workbook
 
     book = write_workbook(tmp_path / "demo.xlsx", workbook_tables(build_demo().tables))
     assert main(["init", "--db", pg_url]) == 0

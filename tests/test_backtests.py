@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from parbook.indicators import compute_indicators, ontime_rate_bases
-from parbook.periods import Window
+from parbook.analysis.indicators import compute_indicators, ontime_rate_bases
+from parbook.analysis.rates import VolumeCounts, rate_on_base
 from parbook.pipeline import prepare
-from parbook.rates import VolumeCounts, rate_on_base
+from parbook.timeline.periods import Window
 from parbook.vnformat import percent as format_percent
 from parbook.vnformat import round_half_up
 from tests.builders import dossier, unit_data

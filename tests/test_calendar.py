@@ -6,7 +6,7 @@ import holidays
 import numpy as np
 import pytest
 
-from parbook.calendar import WorkCalendar, read_overrides
+from parbook.timeline.calendar import WorkCalendar, read_overrides
 
 CAL = WorkCalendar.default()
 D = date.fromisoformat

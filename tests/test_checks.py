@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parbook.catalogue import check_catalogue, load_catalogue
-from parbook.checks import failing_records, findings_summary, run_checks
-from parbook.periods import Window
 from parbook.pipeline import FINDINGS_COLUMNS, prepare
+from parbook.quality.catalogue import check_catalogue, load_catalogue
+from parbook.quality.checks import failing_records, findings_summary, run_checks
+from parbook.timeline.periods import Window
 from tests.builders import dossier, event, unit_data
 
 PERIOD = "2024-Q3"          # nd09: 2024-06-15 … 2024-09-14, as-of 2024-09-14
@@ -474,7 +474,7 @@ def test_failing_records_of_a_register() -> None:
 
 
 def test_catalogue_rejects_personal_data_in_messages(tmp_path) -> None:
-    from parbook.catalogue import CatalogueError, compile_condition, load_entity
+    from parbook.quality.catalogue import CatalogueError, compile_condition, load_entity
 
     text = (Path(__file__).resolve().parent.parent / "checks" / "dossier.yaml").read_text("utf-8")
     bad = tmp_path / "dossier.yaml"
@@ -508,7 +508,7 @@ def test_facts_columns_the_checks_add() -> None:
 def test_a_check_gx_cannot_evaluate_stops_the_run() -> None:
     """DESIGN.md §10: text dates make GX comparisons fail with the error only in
     exception_info; run_checks raises instead of reporting no findings."""
-    from parbook.checks import CheckRunError
+    from parbook.quality.checks import CheckRunError
 
     analysis = analysis_of(CASES["HS04"][0])
     analysis.facts["finished_at"] = analysis.facts["finished_at"].astype(str)

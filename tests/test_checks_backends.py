@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect
 
-from parbook import checks as checks_module
-from parbook import db
-from parbook.catalogue import check_catalogue, load_catalogue
-from parbook.checks import (
+from parbook.commands.main import main
+from parbook.pipeline import INDICATOR_COLUMNS
+from parbook.quality import checks as checks_module
+from parbook.quality.catalogue import check_catalogue, load_catalogue
+from parbook.quality.checks import (
     SQL_TABLE_PREFIX,
     _result_format,
     _validate_pandas,
@@ -27,9 +28,8 @@ from parbook.checks import (
     run_checks,
     write_gx_artifacts,
 )
-from parbook.cli import main
-from parbook.pipeline import INDICATOR_COLUMNS
-from parbook.setup import init_database
+from parbook.store import db
+from parbook.store.init import init_database
 from tests.builders import UNIT
 from tests.test_checks import CASES, NOW, analysis_of, flagged
 

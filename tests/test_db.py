@@ -5,8 +5,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import inspect, select
 
-from parbook import db
-from parbook.setup import init_database
+from parbook.store import db
+from parbook.store.init import init_database
 
 CONTRACT_COLUMNS = {
     "units": "unit_code unit_name district province",
@@ -65,9 +65,9 @@ def test_timestamps_round_trip_as_timestamps(any_db_url: str) -> None:
 
 
 def test_survey_of_a_dossier_closed_before_the_year_is_known(sqlite_url: str) -> None:
-    from parbook.facts import load_for_window
-    from parbook.periods import Window
-    from parbook.registers import survey_facts
+    from parbook.timeline.facts import load_for_window
+    from parbook.timeline.periods import Window
+    from parbook.timeline.registers import survey_facts
 
     init_database(sqlite_url, [{"unit_code": "X1"}])
     with db.begin(sqlite_url) as conn:

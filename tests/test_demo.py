@@ -12,10 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from parbook import db
-from parbook.calendar import WorkCalendar
-from parbook.checks import run_checks
-from parbook.cli import main
+from parbook.commands.main import main
 from parbook.demo import (
     DemoRefused,
     build_demo,
@@ -24,11 +21,14 @@ from parbook.demo import (
     write_demo,
 )
 from parbook.demo.build import TABLES, columns_of
-from parbook.facts import load_for_window
-from parbook.periods import Window
 from parbook.pipeline import prepare
-from parbook.reference import read_procedures
-from parbook.setup import init_database
+from parbook.quality.checks import run_checks
+from parbook.store import db
+from parbook.store.init import init_database
+from parbook.store.reference import read_procedures
+from parbook.timeline.calendar import WorkCalendar
+from parbook.timeline.facts import load_for_window
+from parbook.timeline.periods import Window
 from tests.textscan import every_text
 
 UNIT = profile.UNIT_CODE
@@ -40,7 +40,7 @@ YEAR = Window.parse("2024")
 
 def rule_findings(url: str, unit_code: str, window: Window, now: datetime | None = None,
                   backend: str = "pandas") -> pd.DataFrame:
-    """check_id, record_key of every record the real checks (parbook.checks on GX) flag."""
+    """check_id, record_key of every record the real checks (parbook.quality.checks on GX) flag."""
     with db.engine(url).connect() as conn:
         data = load_for_window(conn, unit_code, window)
     found = run_checks(prepare(data, window), backend=backend, url=url, now=now)
@@ -182,7 +182,7 @@ def test_personal_data_is_fictitious_and_procedures_are_real(demo) -> None:
 def test_registers_and_plan_tasks(demo) -> None:
     docs, tasks = demo.tables["legal_documents"], demo.tables["plan_tasks"]
     assert 12 <= len(docs) <= 20 and docs["document_id"].is_unique
-    from parbook.plan import expand_tasks, load_plan
+    from parbook.plan.model import expand_tasks, load_plan
 
     planned = expand_tasks(load_plan(), "DEMO-ANLOC")
     assert set(tasks["task_id"]) == {t["task_id"] for t in planned}   # exactly the plan loader's
@@ -328,8 +328,8 @@ def test_demo_through_the_import_workbook_gives_the_same_findings(demo_db, tmp_p
     """The real import path: demo → import workbook → parbook ingest into a fresh database →
     the checks find exactly the same ground truth (nothing lost or altered on the way)."""
     from parbook.demo.store import workbook_tables
-    from parbook.ingest import ingest_files
-    from parbook.template import write_workbook
+    from parbook.intake.ingest import ingest_files
+    from parbook.intake.template import write_workbook
 
     _, result = demo_db
     book = write_workbook(tmp_path / "demo.xlsx", workbook_tables(result.tables))

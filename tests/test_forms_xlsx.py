@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from openpyxl import Workbook, load_workbook
 
-from parbook.forms import BIEU06_COLUMNS, TOTAL, bieu06, withdrawn_beside
-from parbook.forms_xlsx import bieu06_meta, write_bieu06_for, write_bieu06_sheet
-from parbook.periods import Window
+from parbook.analysis.forms import BIEU06_COLUMNS, TOTAL, bieu06, withdrawn_beside
 from parbook.pipeline import prepare
+from parbook.report.bieu06_sheet import bieu06_meta, write_bieu06_for, write_bieu06_sheet
+from parbook.timeline.periods import Window
 from tests.builders import dossier, unit_data
 
 ROWS = [

@@ -5,11 +5,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from parbook.facts import build_facts
-from parbook.forms import bieu06
-from parbook.periods import Window
-from parbook.privacy import mask_name, mask_phone, spreadsheet_text
-from parbook.validation import validate_unit_code
+from parbook.analysis.forms import bieu06
+from parbook.store.params import validate_unit_code
+from parbook.store.privacy import mask_name, mask_phone, spreadsheet_text
+from parbook.timeline.facts import build_facts
+from parbook.timeline.periods import Window
 from tests.builders import dossier, event, unit_data
 
 T = pd.Timestamp

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from parbook.index766 import capped_linear, config, estimate_766, group_totals
-from parbook.periods import Window
+from parbook.analysis.index766 import capped_linear, config, estimate_766, group_totals
 from parbook.pipeline import prepare
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, event, unit_data
 
 

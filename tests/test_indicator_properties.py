@@ -1,5 +1,5 @@
 """Random dossiers: the indicators agree with Biểu 06 (counted by independent code in
-parbook.forms) and with themselves across scopes."""
+parbook.analysis.forms) and with themselves across scopes."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parbook.indicators import compute_indicators
-from parbook.periods import Window
+from parbook.analysis.indicators import compute_indicators
+from parbook.analysis.tt01 import evaluate_tt01
 from parbook.pipeline import prepare
-from parbook.tt01 import evaluate_tt01
+from parbook.timeline.periods import Window
 from tests.builders import dossier, event, unit_data
 
 BASE = datetime(2024, 3, 1, 8, 0)

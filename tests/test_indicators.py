@@ -11,9 +11,8 @@ import math
 import pandas as pd
 import pytest
 
-from parbook import indicators as ind
-from parbook.db import SURVEY_ELEMENTS
-from parbook.indicators import (
+from parbook.analysis import indicators as ind
+from parbook.analysis.indicators import (
     INDICATOR_COLUMNS,
     compute_indicators,
     indicator_breakdown,
@@ -23,9 +22,10 @@ from parbook.indicators import (
     ontime_by_month,
     ontime_rate_bases,
 )
-from parbook.periods import Window
+from parbook.analysis.tt01 import evaluate_tt01
 from parbook.pipeline import prepare, write_check_outputs
-from parbook.tt01 import evaluate_tt01
+from parbook.store.db import SURVEY_ELEMENTS
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, event, unit_data
 
 Q3 = "2024-Q3"

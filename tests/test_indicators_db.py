@@ -7,12 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from parbook import db
-from parbook.facts import load_for_window
-from parbook.indicators import compute_indicators
-from parbook.periods import Window
+from parbook.analysis.indicators import compute_indicators
 from parbook.pipeline import prepare
-from parbook.setup import init_database
+from parbook.store import db
+from parbook.store.init import init_database
+from parbook.timeline.facts import load_for_window
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, event, frame, unit_data
 
 DOSSIERS = [

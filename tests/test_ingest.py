@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from parbook import db
-from parbook.ingest import IngestError, ingest_files
-from parbook.setup import init_database
+from parbook.intake.ingest import IngestError, ingest_files
+from parbook.store import db
+from parbook.store.init import init_database
 from tests.messy import (
     MESSY_HOSO_REASONS,
     MESSY_SUKIEN_REASONS,

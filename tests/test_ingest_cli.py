@@ -8,9 +8,9 @@ import re
 
 from openpyxl import load_workbook
 
-from parbook.cli import main
-from parbook.progress import Progress
-from parbook.setup import init_database
+from parbook.commands.main import main
+from parbook.intake.progress import Progress
+from parbook.store.init import init_database
 from tests.messy import csv_bytes, messy_workbook, workbook
 
 
@@ -96,12 +96,12 @@ def test_quarantine_listing_and_xlsx_fix_and_reimport(sqlite_url, tmp_path, caps
 def test_quarantine_raw_is_the_original_row(sqlite_url, tmp_path) -> None:
     from sqlalchemy import select
 
-    from parbook import db
+    from parbook.store import db
 
     path = workbook(tmp_path / "PAKN.xlsx", {"PAKN": [
         ["Mã PAKN", "Mã đơn vị", "Ngày tiếp nhận", "Hài lòng", "Khác"],
         [None, "X1", 45413, "không rõ", 3.5]]})
-    from parbook.ingest import ingest_files
+    from parbook.intake.ingest import ingest_files
 
     ingest_files([path], url=sqlite_url)
     with db.engine(sqlite_url).connect() as conn:

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from parbook.ingest import IngestError, ingest_files
-from parbook.vocab import SHEETS, VOCABULARIES
+from parbook.intake.ingest import IngestError, ingest_files
+from parbook.intake.vocab import SHEETS, VOCABULARIES
 from tests.messy import csv_bytes, nfd, to_cp1258
 
 SETTINGS = settings(max_examples=25, deadline=None,

@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from parbook import db
-from parbook.ingest import ingest_files
-from parbook.profiles import ProfileError, load_profile
-from parbook.setup import init_database
+from parbook.intake.ingest import ingest_files
+from parbook.intake.profiles import ProfileError, load_profile
+from parbook.store import db
+from parbook.store.init import init_database
 from tests.messy import csv_bytes, workbook
 
 T = datetime
@@ -82,7 +82,7 @@ def test_mau06_as_csv_with_canonical_columns_too(sqlite_url, tmp_path) -> None:
 
 
 def test_register_without_profile_is_not_guessed(sqlite_url, register) -> None:
-    from parbook.ingest import IngestError
+    from parbook.intake.ingest import IngestError
 
     with pytest.raises(IngestError, match="không có trang tính nào nhận ra được"):
         ingest_files([register], url=sqlite_url, unit="X1")

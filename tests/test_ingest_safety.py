@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from bench.synth import dossier_tables
-from parbook import loader
-from parbook.ingest import IngestError, ingest_files
-from parbook.setup import init_database
-from parbook.template import write_workbook
+from parbook.intake import loader
+from parbook.intake.ingest import IngestError, ingest_files
+from parbook.intake.template import write_workbook
+from parbook.store.init import init_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("units", "procedures", "dossiers", "dossier_events", "import_batches", "quarantine",
@@ -188,7 +188,7 @@ def test_two_importers_on_postgresql(pg_url, tmp_path) -> None:
 
     from sqlalchemy import func, select
 
-    from parbook import db
+    from parbook.store import db
 
     init_database(pg_url, [{"unit_code": "BENCH"}])
     tables = [dossier_tables(400, seed) for seed in (21, 22)]
@@ -206,7 +206,7 @@ def test_two_importers_on_postgresql(pg_url, tmp_path) -> None:
 def test_locked_postgresql_gives_a_clear_message(pg_url, tmp_path, monkeypatch) -> None:
     from sqlalchemy import text
 
-    from parbook import db
+    from parbook.store import db
 
     init_database(pg_url, [{"unit_code": "BENCH"}])
     path = synthetic_workbook(tmp_path / "a.xlsx", 20, seed=5)

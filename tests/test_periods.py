@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from parbook.periods import PeriodError, Window
+from parbook.timeline.periods import PeriodError, Window
 
 D = date.fromisoformat
 CASES = [

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-import parbook.plan
-import parbook.sections
-from parbook import db
-from parbook.cli import main
-from parbook.plan import PlanError, due_dates, expand_tasks, load_plan, load_plan_tasks
-from parbook.setup import init_database
+import parbook.plan.model
+import parbook.plan.sections
+from parbook.commands.main import main
+from parbook.plan.model import PlanError, due_dates, expand_tasks, load_plan, load_plan_tasks
+from parbook.store import db
+from parbook.store.init import init_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_MD = "plan-2024.md"
@@ -227,7 +227,7 @@ requirements:
     assert "HS99" in msg and "Yêu cầu R2: mã bị trùng" in msg
 
 
-@pytest.mark.parametrize("module", [parbook.plan, parbook.sections])
+@pytest.mark.parametrize("module", [parbook.plan.model, parbook.plan.sections])
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
@@ -235,10 +235,10 @@ def test_doctests(module) -> None:
 
 def test_loaded_plan_feeds_self_inspection(any_db_url: str) -> None:
     """Database round trip: plan load → staff results → load_for_window → self_inspection."""
-    from parbook.facts import load_for_window
-    from parbook.periods import Window
     from parbook.pipeline import prepare
-    from parbook.selfinspection import self_inspection
+    from parbook.plan.inspection import self_inspection
+    from parbook.timeline.facts import load_for_window
+    from parbook.timeline.periods import Window
 
     init_database(any_db_url, [{"unit_code": "X1"}])
     plan = load_plan()

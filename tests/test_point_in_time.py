@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from parbook.checks import failing_records, run_checks
-from parbook.periods import Window
 from parbook.pipeline import prepare
-from parbook.selfinspection import duties_by_section
+from parbook.plan.inspection import duties_by_section
+from parbook.quality.checks import failing_records, run_checks
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
 
 WINDOW = Window.parse("2024-Q3")          # 2024-06-15 … 2024-09-14, as-of 2024-09-14

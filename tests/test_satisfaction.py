@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from parbook.db import SURVEY_ELEMENTS
-from parbook.indicators import compute_indicators
-from parbook.periods import Window
+from parbook.analysis.indicators import compute_indicators
+from parbook.analysis.satisfaction import satisfaction_summary
 from parbook.pipeline import prepare
-from parbook.satisfaction import satisfaction_summary
+from parbook.store.db import SURVEY_ELEMENTS
+from parbook.timeline.periods import Window
 from tests.builders import dossier, unit_data
 
 

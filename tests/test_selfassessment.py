@@ -9,11 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import parbook.selfassessment
-from parbook.contract_ids import INDICATOR_IDS
-from parbook.periods import Window
+import parbook.plan.assessment
+from parbook.contract import INDICATOR_IDS
 from parbook.pipeline import INDICATOR_COLUMNS, prepare
-from parbook.selfassessment import (
+from parbook.plan.assessment import (
     Band,
     CriteriaError,
     largest_gaps,
@@ -22,6 +21,7 @@ from parbook.selfassessment import (
     par_totals,
     score_bands,
 )
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
 
 CRITERIA = """
@@ -120,7 +120,7 @@ def test_lower_bands_at_their_boundaries(value: float, points: float) -> None:
 
 
 def test_template_file_is_valid_labelled_and_binds_only_contract_indicators() -> None:
-    tree = load_criteria(parbook.selfassessment.TEMPLATE_CRITERIA)
+    tree = load_criteria(parbook.plan.assessment.TEMPLATE_CRITERIA)
     assert tree.template and "mẫu" in tree.label.lower()
     assert sum(n.max for n in tree.roots) == 100
     levels = {n.level for n in tree.walk()}
@@ -251,5 +251,5 @@ def test_template_assessment_is_labelled() -> None:
 
 
 def test_doctests() -> None:
-    result = doctest.testmod(parbook.selfassessment)
+    result = doctest.testmod(parbook.plan.assessment)
     assert result.failed == 0 and result.attempted > 0

@@ -8,15 +8,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parbook.periods import Window
 from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS, prepare
-from parbook.plan import expand_tasks, load_plan
-from parbook.selfinspection import (
+from parbook.plan.inspection import (
     DUTY_COLUMNS,
     INSPECTION_COLUMNS,
     duties_by_section,
     self_inspection,
 )
+from parbook.plan.model import expand_tasks, load_plan
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
 
 PLAN = load_plan()
@@ -260,7 +260,7 @@ def test_no_plan_for_the_year_gives_an_empty_table() -> None:
 
 def test_a_unit_without_dossiers_can_be_inspected() -> None:
     """registers.survey_facts once failed on an empty dossier frame (pandas 3 Series.map)."""
-    from parbook.registers import survey_facts
+    from parbook.timeline.registers import survey_facts
 
     survey = {"survey_id": "S1", "dossier_code": "A", "surveyed_at": "2024-07-03 10:00"}
     facts = survey_facts(unit_data([], surveys=[survey]), Window.parse("2024-Q3"))

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from parbook import db
-from parbook.ingest import ingest_files
-from parbook.rows import event_id
-from parbook.setup import init_database
-from parbook.template import write_template, write_workbook
-from parbook.vocab import SHEETS, VOCABULARIES
+from parbook.intake.ingest import ingest_files
+from parbook.intake.rows import event_id
+from parbook.intake.template import write_template, write_workbook
+from parbook.intake.vocab import SHEETS, VOCABULARIES
+from parbook.store import db
+from parbook.store.init import init_database
 
 # DESIGN.md §4, copied verbatim: the contract the workbook must follow.
 CONTRACT = """

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from parbook import db
-from parbook import indicators as ind
-from parbook.indicators import compute_indicators
-from parbook.periods import Window
+from parbook.analysis import indicators as ind
+from parbook.analysis.indicators import compute_indicators
+from parbook.analysis.trends import indicator_trend, ontime_outlook, store_indicator_run, trend_table
 from parbook.pipeline import prepare
-from parbook.trends import indicator_trend, ontime_outlook, store_indicator_run, trend_table
+from parbook.store import db
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
 
 

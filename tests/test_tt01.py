@@ -7,11 +7,11 @@ import math
 import pandas as pd
 import pytest
 
-from parbook import tt01
-from parbook.measures import scope_frames
-from parbook.periods import Window
+from parbook.analysis import tt01
+from parbook.analysis.measures import scope_frames
+from parbook.analysis.tt01 import commune_class, dossier_scores, round1, staff_band, unit_settings
 from parbook.pipeline import prepare
-from parbook.tt01 import commune_class, dossier_scores, round1, staff_band, unit_settings
+from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, event, unit_data
 
 DEFAULTS = unit_settings(UNIT)

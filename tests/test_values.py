@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 
 import pytest
 
-from parbook import values as v
-from parbook.rows import event_id, split_address_phone
-from parbook.sources import sheet_name_of_file
-from parbook.vocab import LOAD_ORDER, norm, sheet_for
+from parbook.intake import values as v
+from parbook.intake.rows import event_id, split_address_phone
+from parbook.intake.sources import sheet_name_of_file
+from parbook.intake.vocab import LOAD_ORDER, norm, sheet_for
 
 T = datetime
 

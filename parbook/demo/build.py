@@ -7,15 +7,15 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Table
 
-from parbook import db
 from parbook.demo import profile
 from parbook.demo.context import Context, Draft, demo_catalogue
 from parbook.demo.defects import seed_defects
 from parbook.demo.dossiers import generate_dossiers
 from parbook.demo.plan_tasks import generate_plan_tasks
 from parbook.demo.registers import generate_feedback, generate_legal_documents, generate_surveys
-from parbook.reference import read_units
-from parbook.rows import event_id
+from parbook.intake.rows import event_id
+from parbook.store import db
+from parbook.store.reference import read_units
 
 TRUTH_COLUMNS = ["check_id", "record_key"]
 # table name → schema table, in the order they load (references first)

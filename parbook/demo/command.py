@@ -9,8 +9,8 @@ from pathlib import Path
 
 from parbook.demo import profile
 from parbook.demo.store import DemoRefused, workbook_tables, write_demo
-from parbook.periods import PeriodError, Window
 from parbook.pipeline import default_out_dir
+from parbook.timeline.periods import PeriodError, Window
 
 
 def default_period(year: int) -> str:
@@ -19,8 +19,8 @@ def default_period(year: int) -> str:
 
 
 def produce_outputs(window: Window, url: str | None = None) -> Path:
-    """The quarterly report of the demo unit (parbook.render.run_report)."""
-    from parbook.render import run_report
+    """The quarterly report of the demo unit (parbook.report.run.run_report)."""
+    from parbook.report.run import run_report
 
     out_dir = default_out_dir(profile.UNIT_CODE, window)
     return Path(run_report(profile.UNIT_CODE, window, url=url, out_dir=out_dir))
@@ -43,13 +43,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Đáp án kiểm tra (ground truth, {len(result.ground_truth)} phát hiện, "
           f"năm {result.year} nd09): {result.ground_truth_path}")
     if args.workbook:
-        from parbook.template import write_workbook
+        from parbook.intake.template import write_workbook
 
         write_workbook(Path(args.workbook), workbook_tables(result.tables))
         print(f"  Sổ nhập liệu (workbook, nạp lại bằng parbook ingest): {args.workbook}")
     if args.no_report:
         return 0
-    from parbook.render import ReportError
+    from parbook.report.run import ReportError
 
     try:
         out = produce_outputs(window, args.db)

@@ -9,10 +9,10 @@ from datetime import date, datetime, time
 import numpy as np
 import pandas as pd
 
-from parbook.calendar import WorkCalendar
 from parbook.demo import profile
-from parbook.periods import Window
-from parbook.reference import read_procedures
+from parbook.store.reference import read_procedures
+from parbook.timeline.calendar import WorkCalendar
+from parbook.timeline.periods import Window
 
 
 @dataclass

@@ -7,7 +7,7 @@ the appointment moves to the restarted legal due date), ``verification`` (a tran
 procedures with verification days; the appointment includes them), ``pause`` (pause and resume;
 the appointment moves by the paused working days), ``rejected`` (a rejection event with its
 reason) or ``withdrawn``. Every path keeps the dossier clean: the appointment never exceeds the
-legal due date computed by parbook.facts, every late dossier has exactly one apology dated by the
+legal due date computed by parbook.timeline.facts, every late dossier has exactly one apology dated by the
 working day before its appointment, and nothing is dated after the export.
 """
 
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from parbook.calendar import WorkCalendar
 from parbook.demo import people, profile
 from parbook.demo.context import Context
 from parbook.demo.times import (
@@ -36,7 +35,8 @@ from parbook.demo.times import (
     wd_add,
     wd_between,
 )
-from parbook.facts import clock_due
+from parbook.timeline.calendar import WorkCalendar
+from parbook.timeline.facts import clock_due
 
 PATHS = ("withdrawn", "rejected", "late", "reception", "appraisal", "verification", "pause")
 EXTENDING = ("appraisal", "verification", "pause")
@@ -233,7 +233,7 @@ def _delivery(ctx: Context, rng: np.random.Generator, channel: np.ndarray, finis
     quick = finish_at + (rng.integers(1, 60, size=n) * MINUTE)
     ret_at = np.where(wait == 0, quick, moment(rng, wd_add(ctx.cal, days_of(finish_at), wait)))
     for start in _year_window_starts(ctx.year):
-        # parbook.facts.load_for_window reads only dossiers not closed before the year window
+        # parbook.timeline.facts.load_for_window reads only dossiers not closed before the year window
         # starts, so the survey of a dossier closed before it but returned after it would look
         # like a survey of an unknown dossier (KS01): return such results the same day
         crosses = (days_of(finish_at) < start) & (days_of(ret_at) >= start)
@@ -361,7 +361,7 @@ def _year_window_starts(year: int) -> list[np.datetime64]:
 
 
 def clock_days(cal: WorkCalendar, moments: np.ndarray, unit: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """parbook.facts.clock_due on arrays: the due day of a clock started at each moment."""
+    """parbook.timeline.facts.clock_due on arrays: the due day of a clock started at each moment."""
     idx = pd.RangeIndex(len(moments))
     due = clock_due(cal, pd.Series(np.asarray(moments).astype("datetime64[us]"), index=idx),
                     pd.Series(unit, index=idx, dtype=object), pd.Series(value, index=idx))

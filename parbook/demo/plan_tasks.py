@@ -1,7 +1,7 @@
 """Plan tasks of the demo commune for the requirements R1–R48 of the 2024 PAR/SIPAS plan
 (../shared/domain/plan-2024.md, Part 2).
 
-The tasks are exactly those ``parbook plan load`` creates (parbook.plan.expand_tasks of
+The tasks are exactly those ``parbook plan load`` creates (parbook.plan.model.expand_tasks of
 data/reference/plans/); the demo adds done dates and evidence. Every clean task is done on or
 before its due date with a piece of evidence.
 """
@@ -16,11 +16,11 @@ import pandas as pd
 from parbook.demo import profile
 from parbook.demo.context import Context
 from parbook.demo.times import DAY, wd_add
-from parbook.plan import expand_tasks, load_plan, plans_for_year
+from parbook.plan.model import expand_tasks, load_plan, plans_for_year
 
 
 def generate_plan_tasks(ctx: Context) -> pd.DataFrame:
-    """Every task the plan loader makes for the unit (parbook.plan), done on time with evidence."""
+    """Every task the plan loader makes for the unit (parbook.plan.model), done on time with evidence."""
     plans = plans_for_year(ctx.year)
     # another demo year reuses the duties of the shipped 2024 plan, dated in that year
     plan = plans[0] if plans else replace(load_plan(), year=ctx.year)

@@ -2,7 +2,7 @@
 
 Every value here is a DEMO ASSUMPTION chosen to look like a commune of Thừa Thiên Huế; none of
 them is a legal fact. Legal facts (processing times, verification days, working days, the 15:00
-rule) come from data/reference/ and parbook.calendar, never from this file.
+rule) come from data/reference/ and parbook.timeline.calendar, never from this file.
 """
 
 from __future__ import annotations

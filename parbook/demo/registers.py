@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from parbook.config import rules
-from parbook.db import SURVEY_ELEMENTS
 from parbook.demo import profile
 from parbook.demo.context import Context
 from parbook.demo.times import DAY, MINUTE, SEC, days_of, moment, next_window_end, wd_add
+from parbook.store.config import rules
+from parbook.store.db import SURVEY_ELEMENTS
 
 SURVEY_CHANNEL = {"online": "Ứng dụng Hue-S", "counter": "Thiết bị đánh giá tại Bộ phận Một cửa",
                   "postal": "Cổng Dịch vụ công tỉnh"}

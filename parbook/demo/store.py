@@ -1,5 +1,5 @@
 """Writing the demo commune: into the dossier database (replacing only its own rows) and its
-ground truth beside the database. (Its import workbook: parbook.template.write_workbook.)"""
+ground truth beside the database. (Its import workbook: parbook.intake.template.write_workbook.)"""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import pandas as pd
 from sqlalchemy import Boolean, Date, DateTime, Integer, delete, or_, select, update
 from sqlalchemy.engine import make_url
 
-from parbook import db
-from parbook.config import DATA_DIR, db_url
 from parbook.demo import profile
 from parbook.demo.build import TABLES, DemoData, build_demo
 from parbook.demo.context import Context
-from parbook.reference import read_units
-from parbook.setup import init_database
+from parbook.store import db
+from parbook.store.config import DATA_DIR, db_url
+from parbook.store.init import init_database
+from parbook.store.reference import read_units
 
 BATCH_PREFIX = "demo:"
 UNIT_TABLES = ("dossiers", "dossier_events", "feedback", "surveys", "legal_documents", "plan_tasks")

@@ -1,4 +1,4 @@
-"""Vectorised day and time helpers of the generator (working days come from parbook.calendar).
+"""Vectorised day and time helpers of the generator (working days come from parbook.timeline.calendar).
 
 Days are numpy ``datetime64[D]`` arrays, moments ``datetime64[s]`` arrays.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parbook.calendar import WorkCalendar
+from parbook.timeline.calendar import WorkCalendar
 
 DAY = "datetime64[D]"
 SEC = "datetime64[s]"
@@ -51,7 +51,7 @@ def moment(rng: np.random.Generator, days: np.ndarray, not_before: np.ndarray | 
 
 
 def wd_add(cal: WorkCalendar, days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
-    """The n-th working day after each day (parbook.calendar semantics)."""
+    """The n-th working day after each day (parbook.timeline.calendar semantics)."""
     return np.asarray(cal.add_working_days(np.asarray(days).astype(DAY), n)).astype(DAY)
 
 

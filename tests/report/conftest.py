@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parbook.periods import Window
+from parbook.timeline.periods import Window
 from tests.report import fixture_db
 
 
@@ -27,7 +27,7 @@ def window() -> Window:
 def report_dir(fixture_commune: fixture_db.Fixture, window: Window,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One complete report of the fixture commune, shared by the read-only tests."""
-    from parbook.render import run_report
+    from parbook.report.run import run_report
 
     out = tmp_path_factory.mktemp("outputs") / fixture_db.UNIT / fixture_db.PERIOD
     yield run_report(fixture_db.UNIT, window, url=fixture_commune.url, out_dir=out,

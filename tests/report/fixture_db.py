@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from parbook import db
-from parbook.calendar import WorkCalendar
-from parbook.setup import init_database
+from parbook.store import db
+from parbook.store.init import init_database
+from parbook.timeline.calendar import WorkCalendar
 
 UNIT = "XA-THU"
 PERIOD = "2024-Q3"

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from parbook import batch
-from parbook.periods import Window
+from parbook.commands import batch
+from parbook.timeline.periods import Window
 from tests.report import fixture_db
 
 

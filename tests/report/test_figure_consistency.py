@@ -11,14 +11,15 @@ import re
 import pandas as pd
 import pytest
 
-from parbook import chartdata, narrative
-from parbook.checks import findings_summary, run_checks
+from parbook.analysis import chartdata
+from parbook.analysis.forms import TOTAL
+from parbook.analysis.indicators import compute_indicators, ontime_by_month
+from parbook.analysis.satisfaction import satisfaction_summary
 from parbook.demo import write_demo
-from parbook.forms import TOTAL
-from parbook.indicators import compute_indicators, ontime_by_month
-from parbook.periods import Window
 from parbook.pipeline import analyse, prepare
-from parbook.satisfaction import satisfaction_summary
+from parbook.quality.checks import findings_summary, run_checks
+from parbook.report import narrative
+from parbook.timeline.periods import Window
 from parbook.vnformat import percent
 from tests.builders import dossier, event, unit_data
 

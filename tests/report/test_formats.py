@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parbook import figures, narrative, tables, vnformat
-from parbook.periods import Window
+from parbook import vnformat
+from parbook.analysis import figures
 from parbook.pipeline import INDICATOR_COLUMNS
+from parbook.report import narrative, tables
+from parbook.timeline.periods import Window
 
 
 @pytest.mark.parametrize("value,digits,expected", [

@@ -12,8 +12,8 @@ import uuid
 
 import websocket
 
-from parbook.config import NOTEBOOKS_DIR
-from parbook.lab import lab_command, lab_env
+from parbook.commands.lab import lab_command, lab_env
+from parbook.store.config import NOTEBOOKS_DIR
 
 TOKEN = "parbook-test-token"
 

@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pytest
 
-from parbook import manifest
-from parbook.cli import main
-from parbook.periods import Window
+from parbook.commands.main import main
+from parbook.report import manifest
+from parbook.timeline.periods import Window
 from tests.builders import dossier, unit_data
 
 

@@ -9,8 +9,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from parbook.config import NOTEBOOKS_DIR
-from parbook.render import NOTEBOOKS, SUMMARY_NOTEBOOK
+from parbook.report.run import NOTEBOOKS, SUMMARY_NOTEBOOK
+from parbook.store.config import NOTEBOOKS_DIR
 
 PARAMS = {"unit", "period", "window", "as_of"}
 

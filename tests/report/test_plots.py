@@ -8,7 +8,8 @@ import matplotlib
 import pandas as pd
 from matplotlib.font_manager import FontProperties, findfont
 
-from parbook import chartdata, plots
+from parbook.analysis import chartdata
+from parbook.report import plots
 from tests.builders import dossier, unit_data
 
 GLYPHS = "ư ơ ạ ế Ư Ơ Ạ Ế ỹ đ Đ"
@@ -43,8 +44,8 @@ def test_charts_from_frames_are_deterministic() -> None:
 
 
 def test_chart_data_from_facts() -> None:
-    from parbook.facts import build_facts
-    from parbook.periods import Window
+    from parbook.timeline.facts import build_facts
+    from parbook.timeline.periods import Window
 
     rows = [
         dossier("A", due="2024-07-03", finished="2024-07-04 08:00", status="done"),          # late

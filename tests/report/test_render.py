@@ -13,10 +13,10 @@ import nbformat
 import pandas as pd
 
 from parbook import vnformat
-from parbook.cli import main
-from parbook.forms import BIEU06_COLUMNS
+from parbook.analysis.forms import BIEU06_COLUMNS
+from parbook.commands.main import main
 from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS
-from parbook.render import NOTEBOOKS
+from parbook.report.run import NOTEBOOKS
 from tests.report import fixture_db
 from tests.textscan import every_text, pdf_text
 

@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from parbook import render
-from parbook.config import NOTEBOOKS_DIR
-from parbook.periods import PeriodError, Window
+from parbook.report import run as render
+from parbook.store.config import NOTEBOOKS_DIR
+from parbook.timeline.periods import PeriodError, Window
 from tests.report import fixture_db
 
 

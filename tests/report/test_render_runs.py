@@ -10,16 +10,16 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from parbook import db
-from parbook.cli import main
-from parbook.followup import FOLLOWUP_FILE
-from parbook.render import INTERNAL_DIR, run_report
+from parbook.commands.main import main
+from parbook.report.followup import FOLLOWUP_FILE
+from parbook.report.run import INTERNAL_DIR, run_report
+from parbook.store import db
 from tests.report import fixture_db
 from tests.report.test_render import every_text
 
 
 def test_personal_data_only_in_the_internal_list(fixture_commune, window, tmp_path, caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="parbook.render"):
+    with caplog.at_level(logging.WARNING, logger="parbook.report.run"):
         folder = run_report(fixture_db.UNIT, window, url=fixture_commune.url, out_dir=tmp_path / "o",
                             include_personal_data=True)
     assert any("--include-personal-data" in r.getMessage() for r in caplog.records)
@@ -72,7 +72,7 @@ def test_a_notebook_reruns_alone_with_plain_papermill(fixture_commune, tmp_path,
     import nbformat
     import papermill as pm
 
-    from parbook.config import NOTEBOOKS_DIR
+    from parbook.store.config import NOTEBOOKS_DIR
 
     monkeypatch.setenv("PARBOOK_DB", fixture_commune.url)
     out = tmp_path / "00.ipynb"

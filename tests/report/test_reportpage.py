@@ -11,8 +11,8 @@ import nbformat
 import pandas as pd
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from parbook import reportpage
-from parbook.periods import Window
+from parbook.report import page as reportpage
+from parbook.timeline.periods import Window
 
 UNIT = {"unit_code": "X1", "unit_name": "Xã Phú Mỹ (mô phỏng)", "district": "Huyện Phú Vang",
         "province": "Thừa Thiên Huế"}
@@ -112,7 +112,7 @@ def _images(pdf) -> int:
 def test_pdf_fetches_nothing_but_data_urls(tmp_path) -> None:
     from weasyprint import HTML
 
-    from parbook import plots
+    from parbook.report import plots
 
     server = http.server.HTTPServer(("127.0.0.1", 0), _Counter)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from parbook import workbook
 from parbook.pipeline import analyse
+from parbook.report import workbook
 from tests.report import fixture_db
 
 

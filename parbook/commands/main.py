@@ -1,0 +1,165 @@
+"""Command line: ``parbook <lệnh> …`` (DESIGN.md §8). Help in Vietnamese and English."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from parbook import __version__
+
+# command → "module:function"; each function takes the parsed args and returns an exit code.
+HANDLERS = {
+    "init": "parbook.store.init:cmd_init",
+    "template": "parbook.intake.template:cmd_template",
+    "ingest": "parbook.intake.ingest:cmd_ingest",
+    "quarantine": "parbook.intake.ingest:cmd_quarantine",
+    "plan": "parbook.plan.model:cmd_plan",
+    "check": "parbook.pipeline:cmd_check",
+    "report": "parbook.report.run:cmd_report",
+    "batch": "parbook.commands.batch:cmd_batch",
+    "verify": "parbook.report.manifest:cmd_verify",
+    "demo": "parbook.demo:cmd_demo",
+    "lab": "parbook.commands.lab:cmd_lab",
+}
+
+DESCRIPTION = """\
+parbook — sổ tự kiểm tra CCHC hằng quý của UBND xã (chỉ số PAR INDEX, SIPAS).
+parbook — the quarterly PAR/SIPAS self-inspection workbook of a commune People's Committee.
+
+Quy trình / workflow:  init → ingest → check → report   (hoặc / or: demo)
+"""
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="CSDL hồ sơ (SQLAlchemy URL); mặc định biến PARBOOK_DB hoặc "
+        "sqlite:///data/parbook.sqlite — dossier database URL",
+    )
+
+
+def _add_window(p: argparse.ArgumentParser, unit_required: bool = True) -> None:
+    if unit_required:
+        p.add_argument("--unit", required=True, metavar="CODE", help="mã đơn vị — unit code")
+    p.add_argument("--period", required=True, metavar="P",
+                   help="kỳ báo cáo 2024-Q1…Q4 hoặc 2024 — reporting period")
+    p.add_argument("--window", default="nd09", choices=("nd09", "calendar"),
+                   help="nd09 (15→14, mặc định) hoặc calendar — reporting window kind")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE",
+                   help="ngày chốt số liệu yyyy-mm-dd (mặc định: cuối kỳ) — as-of date")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parbook", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"parbook {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi log chi tiết — verbose")
+    sub = parser.add_subparsers(dest="command", metavar="<lệnh/command>")
+
+    p = sub.add_parser("init", help="tạo CSDL và nạp dữ liệu tham chiếu — create the database")
+    _add_db(p)
+    p.add_argument("--unit", action="append", default=[], metavar="CODE",
+                   help="thêm đơn vị (lặp lại được) — add a unit (repeatable)")
+    p.add_argument("--unit-name", action="append", default=[], metavar="NAME",
+                   help="tên đơn vị, theo thứ tự --unit — unit name, in --unit order")
+    p.add_argument("--district", help="huyện — district")
+    p.add_argument("--province", help="tỉnh — province")
+
+    p = sub.add_parser("template", help="tạo sổ Excel mẫu để nhập liệu — write the import workbook")
+    p.add_argument("file", metavar="FILE.xlsx")
+
+    p = sub.add_parser("ingest", help="nạp tệp Excel/CSV vào CSDL — load exports into the database")
+    _add_db(p)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--unit", metavar="CODE", help="mã đơn vị mặc định — default unit code")
+    p.add_argument("--profile", metavar="NAME",
+                   help="hồ sơ ánh xạ cột (data/reference/import_profiles) — import profile")
+    p.add_argument("--no-progress", action="store_true", help="không hiện tiến độ — no progress bar")
+
+    p = sub.add_parser("quarantine", help="liệt kê dòng bị cách ly — list quarantined rows")
+    _add_db(p)
+    p.add_argument("--batch", type=int, metavar="N", help="chỉ lô nhập N — only batch N")
+    p.add_argument("--xlsx", metavar="FILE", help="xuất ra Excel để sửa — export to xlsx")
+
+    p = sub.add_parser("plan", help="kế hoạch: nạp nhiệm vụ — plan tasks")
+    _add_db(p)
+    p.add_argument("action", choices=("load",), help="load: nạp kế hoạch thành nhiệm vụ")
+    p.add_argument("--unit", required=True, metavar="CODE")
+    p.add_argument("--plan", default="kh-par-sipas-2024", metavar="NAME",
+                   help="tệp data/reference/plans/NAME.yaml")
+
+    p = sub.add_parser("check", help="kiểm tra dữ liệu, tính chỉ số (nhanh) — checks and indicators")
+    _add_db(p)
+    _add_window(p)
+    p.add_argument("--out", metavar="DIR", help="thư mục kết quả — output folder")
+    p.add_argument("--backend", default="pandas", choices=("pandas", "sql"),
+                   help="nơi chạy Great Expectations — where GX validates")
+
+    p = sub.add_parser("report", help="báo cáo quý đầy đủ (notebook, HTML, PDF) — quarterly report")
+    _add_db(p)
+    _add_window(p)
+    p.add_argument("--out", metavar="DIR", help="thư mục kết quả — output folder")
+    p.add_argument("--include-personal-data", action="store_true",
+                   help="thêm danh sách nội bộ có họ tên (ghi log) — internal list with names")
+
+    p = sub.add_parser("batch", help="nhiều xã một lần — many units in one go")
+    _add_db(p)
+    _add_window(p, unit_required=False)
+    p.add_argument("--units", default="all", metavar="CODE,...|all")
+    p.add_argument("--jobs", type=int, default=2, metavar="N")
+    p.add_argument("--out", metavar="DIR", help="thư mục gốc — output root")
+
+    p = sub.add_parser("verify", help="kiểm tra manifest, chạy lại — verify an outputs folder")
+    _add_db(p)
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--rerun", action="store_true", help="chạy lại và so sánh — execute again")
+
+    p = sub.add_parser("demo", help="xã mô phỏng và báo cáo mẫu — synthetic commune and report")
+    _add_db(p)
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--year", type=int, default=2024)
+    p.add_argument("--period", metavar="P", help="kỳ báo cáo (mặc định: quý đủ gần nhất)")
+    p.add_argument("--no-report", action="store_true", help="chỉ tạo dữ liệu — data only")
+    p.add_argument("--workbook", metavar="FILE.xlsx",
+                   help="ghi dữ liệu ra sổ Excel nhập liệu — also write an import workbook")
+
+    p = sub.add_parser("lab", help="mở JupyterLab với CSDL — open JupyterLab")
+    _add_db(p)
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--no-browser", action="store_true")
+    return parser
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int] | None:
+    module_name, func_name = HANDLERS[command].split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    return getattr(module, func_name, None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    handler = _handler(args.command)
+    if handler is None:
+        print(f"Lệnh '{args.command}' chưa được xây dựng (command not built yet).", file=sys.stderr)
+        return 2
+    return int(handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""``parbook ingest`` and ``parbook quarantine``: load the commune's exports (DESIGN.md §3, §4).
+
+:func:`ingest_files` is the public entry point. Each file is read and parsed entirely first (no
+database access), then written in one transaction (:mod:`parbook.intake.loader`): an error or a kill
+mid-file leaves the database as it was. Sheets load in dependency order (DanhMucTTHC, HoSo,
+SuKien, then the others); files given together are taken in that order too (``SuKien.csv`` after
+``HoSo.csv`` whatever the command line order), otherwise in the order given.
+
+Where a sheet's rows go: its title (``HoSo``; a CSV's file name ``HoSo.csv``), else the import
+profile's names for it, else — a single-sheet file read with a single-sheet profile — the
+profile's sheet, else the sheet whose headers it carries (key headers and at least three known
+headers, unambiguously). Helper sheets of our own workbooks (HuongDan, DanhSach) are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from itertools import chain, islice
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from parbook.intake.headers import HEADER_SEARCH_ROWS, find_layout, header_targets
+from parbook.intake.loader import LockedError, SheetResult, load_sheet, now_local, write_transaction
+from parbook.intake.profiles import Profile, ProfileError, SheetProfile, load_profile
+from parbook.intake.progress import Progress
+from parbook.intake.rows import ParsedSheet, mark_duplicates, parse_sheet
+from parbook.intake.sources import SheetSource, Source, SourceError, open_source, sheet_name_of_file
+from parbook.intake.vocab import LOAD_ORDER, SHEET_BY_NAME, SHEETS, SheetSpec, is_helper_sheet, sheet_for
+from parbook.store import db
+from parbook.store.params import validate_unit_code
+
+__all__ = ["IngestError", "SheetResult", "ingest_files", "cmd_ingest", "cmd_quarantine"]
+
+
+class IngestError(Exception):
+    """A file could not be imported; ``results`` holds what earlier files committed."""
+
+    def __init__(self, message: str, results: list[SheetResult] | None = None) -> None:
+        super().__init__(message)
+        self.results = results or []
+
+
+def _spec_by_name(source: Source, sheet: SheetSource, profile: Profile | None,
+                  single: bool) -> SheetSpec | None:
+    if profile is not None:
+        name = profile.sheet_for_title(sheet.title)
+        if name:
+            return SHEET_BY_NAME[name]
+    if source.kind == "csv":
+        name = sheet_name_of_file(sheet.title, list(LOAD_ORDER))
+        spec = SHEET_BY_NAME[name] if name else None
+    else:
+        spec = sheet_for(sheet.title)
+    if spec is None and profile is not None and single and len(profile.sheets) == 1:
+        spec = SHEET_BY_NAME[next(iter(profile.sheets))]
+    return spec
+
+
+def _file_rank(source: Source, profile: Profile | None) -> int:
+    ranks = [LOAD_ORDER.index(spec.name) for sheet in source.sheets
+             if (spec := _spec_by_name(source, sheet, profile, single=False)) is not None]
+    return min(ranks, default=len(LOAD_ORDER))
+
+
+def _parse_sheet(source: Source, sheet: SheetSource, spec: SheetSpec | None,
+                 profile: Profile | None, unit: str | None, progress: Progress
+                 ) -> ParsedSheet | None:
+    """Find the header (and a CSV's delimiter), then parse the rows; None if unrecognised."""
+    def sheet_profile(s: SheetSpec) -> SheetProfile | None:
+        return profile.sheets.get(s.name) if profile else None
+
+    specs = [spec] if spec is not None else list(SHEETS)
+    candidates = [(s, header_targets(s, sheet_profile(s))) for s in specs]
+    openers = ([sheet.open_rows(d) for d in sheet.delimiter_choices] if sheet.open_rows
+               else [sheet.rows])
+    best = None
+    for opener in openers:
+        rows = opener()
+        buffer = list(islice(rows, HEADER_SEARCH_ROWS))
+        layout = find_layout(buffer, candidates, infer=spec is None)
+        score = -1 if layout is None else len(layout.fields) + len(layout.splits) + len(
+            layout.lookups)
+        if best is None or score > best[0]:
+            best = (score, rows, buffer, layout)
+    _, rows, buffer, layout = best
+    if layout is None and spec is None:
+        return None
+    spec = layout.spec if layout is not None else spec
+    rest: Iterable = chain(buffer[layout.data_start:] if layout else buffer, rows)
+    progress.stage(f"{source.name} › {sheet.title}", sheet.total_rows)
+    return parse_sheet(spec, sheet.title, layout, rest, unit=unit, profile=sheet_profile(spec),
+                       tick=progress.update)
+
+
+def read_source(source: Source, unit: str | None = None, profile: Profile | None = None,
+                progress: Progress | None = None) -> tuple[list[ParsedSheet], list[str]]:
+    """Parse every recognised sheet of an opened file (no database). Returns them in load order
+    with the titles of the sheets not recognised."""
+    progress = progress or Progress(enabled=False)
+    parsed: list[ParsedSheet] = []
+    skipped: list[str] = []
+    data_sheets = [s for s in source.sheets
+                   if not (source.kind == "xlsx" and is_helper_sheet(s.title))]
+    for sheet in data_sheets:
+        spec = _spec_by_name(source, sheet, profile, single=len(data_sheets) == 1)
+        result = _parse_sheet(source, sheet, spec, profile, unit, progress)
+        if result is None:
+            skipped.append(sheet.title)
+        else:
+            parsed.append(result)
+    parsed.sort(key=lambda p: LOAD_ORDER.index(p.spec.name))
+    for name in LOAD_ORDER:
+        mark_duplicates([p for p in parsed if p.spec.name == name])
+    return parsed, skipped
+
+
+def _load_file(source: Source, parsed: list[ParsedSheet], url: str | None,
+               progress: Progress) -> list[SheetResult]:
+    progress.stage(f"{source.name} › ghi CSDL (writing)")
+    progress.update(sum(p.read for p in parsed), force=True)
+    with write_transaction(url) as conn:
+        at = now_local()
+        return [load_sheet(conn, p, source.name, source.sha256, at) for p in parsed]
+
+
+def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str | None = None,
+                 profile: str | Profile | None = None, progress: bool = False
+                 ) -> list[SheetResult]:
+    """Import files (.xlsx workbooks, CSV named after a sheet) into the database.
+
+    Every file is checked readable before anything is written; then each file is one
+    transaction. Raises :class:`IngestError` (clear message naming the file) for an unreadable
+    file, a locked database or a failed write — with the results of the files already committed.
+    """
+    if unit is not None:
+        validate_unit_code(unit)
+    prof = load_profile(profile) if isinstance(profile, (str, Path)) else profile
+    bar = Progress(enabled=progress)
+    sources: list[Source] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            sources.append(open_source(path))
+        except SourceError as exc:
+            errors.append(str(exc))
+    if errors:
+        for s in sources:
+            s.close()
+        raise IngestError("\n".join(errors))
+    sources.sort(key=lambda s: _file_rank(s, prof))
+    db.create_schema(db.engine(url))
+    results: list[SheetResult] = []
+    try:
+        for source in sources:
+            try:
+                parsed, skipped = read_source(source, unit, prof, bar)
+            except SourceError as exc:
+                raise IngestError(str(exc), results) from exc
+            finally:
+                source.close()
+            if not parsed:
+                names = ", ".join(LOAD_ORDER)
+                raise IngestError(
+                    f"Tệp '{source.path}': không có trang tính nào nhận ra được (cần một trong: "
+                    f"{names}; đã thấy: {', '.join(skipped) or 'không có'}) — no known sheet",
+                    results)
+            try:
+                loaded = _load_file(source, parsed, url, bar)
+            except LockedError as exc:
+                raise IngestError(f"Tệp '{source.path}': {exc}", results) from exc
+            except SQLAlchemyError as exc:
+                detail = str(getattr(exc, "orig", None) or type(exc).__name__)[:300]
+                raise IngestError(f"Tệp '{source.path}': lỗi khi ghi vào CSDL, đã hoàn tác cả "
+                                  f"tệp (write failed, rolled back): {detail}", results) from exc
+            loaded[0].notes.extend(f"Bỏ qua trang tính không nhận ra (sheet skipped): '{title}'"
+                                   for title in skipped)
+            results.extend(loaded)
+    finally:
+        bar.close()
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# command line
+
+COLUMNS = (("đọc", "read"), ("thêm mới", "inserted"), ("cập nhật", "updated"),
+           ("không đổi", "unchanged"), ("cách ly", "quarantined"))
+
+
+def format_results(results: list[SheetResult]) -> str:
+    """Per file, per sheet: read / inserted / updated / unchanged / quarantined."""
+    lines: list[str] = []
+    width = max([11, *(len(r.sheet) for r in results)])
+    by_file: dict[str, list[SheetResult]] = {}
+    for r in results:
+        by_file.setdefault(r.file, []).append(r)
+    for file, rows in by_file.items():
+        batches = [r.batch_id for r in rows if r.batch_id is not None]
+        span = (f" — lô nhập (batch) {min(batches)}" + (f"–{max(batches)}" if len(batches) > 1
+                                                       else "")) if batches else ""
+        lines.append(f"Tệp (file) {file}{span}")
+        lines.append("  " + "trang tính".ljust(width) + "".join(vi.rjust(12) for vi, _ in COLUMNS))
+        lines.append("  " + "sheet".ljust(width) + "".join(en.rjust(12) for _, en in COLUMNS))
+        for r in rows:
+            counts = (r.read, r.inserted, r.updated, r.unchanged, r.quarantined)
+            lines.append("  " + r.sheet.ljust(width) + "".join(f"{n:>12}" for n in counts))
+        for r in rows:
+            if r.already_loaded:
+                lines.append(f"  {r.sheet}: đã nạp trước đó (lô {r.batch_id}), không thay đổi gì "
+                             "(already loaded, nothing changed)")
+            lines.extend(f"  {note}" for note in r.notes)
+            if r.source_sheet and r.source_sheet != r.sheet:
+                lines.append(f"  {r.sheet}: đọc từ trang tính '{r.source_sheet}'")
+            if r.extra_columns:
+                cols = ", ".join(f"\"{c['header']}\" (cột {c['column']})" for c in r.extra_columns)
+                lines.append(f"  {r.sheet}: cột không thuộc mẫu, không nạp, đã ghi vào lô "
+                             f"{r.batch_id} (extra columns): {cols}")
+            if r.units_created:
+                lines.append(f"  Đơn vị mới được tạo (units created): {', '.join(r.units_created)}")
+            if r.quarantined:
+                lines.append(f"  {r.sheet}: {r.quarantined} dòng bị cách ly — xem: "
+                             f"parbook quarantine --batch {r.batch_id}")
+    return "\n".join(lines)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    progress = not getattr(args, "no_progress", False) and sys.stderr.isatty()
+    try:
+        results = ingest_files(args.files, url=args.db, unit=args.unit, profile=args.profile,
+                               progress=progress)
+    except IngestError as exc:
+        if exc.results:
+            print(format_results(exc.results))
+        print(f"LỖI (error): {exc}", file=sys.stderr)
+        return 2
+    except (ProfileError, ValueError) as exc:
+        print(f"LỖI (error): {exc}", file=sys.stderr)
+        return 2
+    print(format_results(results))
+    return 0
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    from parbook.intake.quarantine import export_xlsx, format_listing, quarantine_frame
+
+    frame = quarantine_frame(args.db, args.batch)
+    print(format_listing(frame))
+    if args.xlsx:
+        export_xlsx(frame, args.xlsx)
+        print(f"Đã ghi {len(frame)} dòng ra {args.xlsx} (có dữ liệu cá nhân: chỉ dùng nội bộ để "
+              f"sửa và nạp lại — contains personal data, internal use)")
+    return 0

@@ -1,0 +1,290 @@
+"""Writing parsed sheets into the database: upsert by key, history, quarantine, batch records.
+
+All of a file is written in one transaction (:func:`write_transaction`): SQLite takes its write
+lock at the start (``BEGIN IMMEDIATE``, so a second importer waits for the busy timeout instead of
+failing on a lock upgrade), PostgreSQL serialises importers with an advisory lock. Work is done in
+bulk: existing rows are fetched by key in chunks, inserts/updates/history/quarantine are
+``executemany``.
+
+Only the columns a file provides are compared and written: a register that has no "Ghi chú"
+column leaves the notes already in the database alone. A changed row's previous version goes to
+``<table>_history`` with ``replaced_by_batch``; an unchanged row is not touched.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, bindparam, func, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from parbook.intake.rows import ParsedSheet, RowOutcome
+from parbook.intake.values import show
+from parbook.intake.vocab import norm
+from parbook.store import db
+from parbook.store.config import TIMEZONE
+
+CHUNK = 5000
+# How long an import waits for another importer's write lock before giving up with a message.
+LOCK_WAIT_SECONDS = db.SQLITE_BUSY_TIMEOUT_MS / 1000
+PG_LOCK_KEY = 0x70617262  # "parb": one advisory lock for every parbook import
+LOOKUP_TABLE_VI = {"procedures": "danh mục TTHC", "units": "danh sách đơn vị"}
+
+
+class LockedError(Exception):
+    """The database stayed locked by another process longer than LOCK_WAIT_SECONDS."""
+
+
+@dataclass
+class SheetResult:
+    """What one sheet of one file did to the database."""
+
+    file: str
+    sheet: str
+    batch_id: int | None = None
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    source_sheet: str = ""
+    extra_columns: list[dict[str, Any]] = field(default_factory=list)
+    units_created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    already_loaded: bool = False
+
+
+def now_local() -> datetime:
+    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+
+
+def _locked_message() -> str:
+    return (f"CSDL đang bị một tiến trình khác khóa ghi quá {LOCK_WAIT_SECONDS:g} giây; hãy thử "
+            f"lại sau (database locked by another process)")
+
+
+@contextmanager
+def write_transaction(url: str | None = None) -> Iterator[Connection]:
+    """One write transaction holding the import lock; committed on success, else rolled back."""
+    eng = db.engine(url)
+    sqlite = eng.dialect.name == "sqlite"
+    with eng.connect() as conn:
+        try:
+            try:
+                if sqlite:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(LOCK_WAIT_SECONDS * 1000)}")
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    _pg_lock(conn)
+            except OperationalError as exc:
+                conn.rollback()
+                if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                    raise LockedError(_locked_message()) from exc
+                raise
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        finally:
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={db.SQLITE_BUSY_TIMEOUT_MS}")
+                conn.rollback()
+
+
+def _pg_lock(conn: Connection) -> None:
+    deadline = _time.monotonic() + LOCK_WAIT_SECONDS
+    while not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY}
+                           ).scalar():
+        if _time.monotonic() > deadline:
+            raise LockedError(_locked_message())
+        _time.sleep(0.2)
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def existing_rows(conn: Connection, table: Any, key: tuple[str, ...], keys: set[tuple]
+                  ) -> dict[tuple, dict[str, Any]]:
+    """Rows of the table whose key is in ``keys`` (fetched in chunks by the first key column)."""
+    first = table.c[key[0]]
+    found: dict[tuple, dict[str, Any]] = {}
+    wanted = list({k[0] for k in keys})
+    for chunk in _chunks(wanted):
+        for row in conn.execute(select(table).where(first.in_(chunk))):
+            m = dict(row._mapping)
+            k = tuple(m[c] for c in key)
+            if k in keys:
+                found[k] = m
+    return found
+
+
+def existing_values(conn: Connection, column: Any, values: set[Any]) -> set[Any]:
+    found: set[Any] = set()
+    for chunk in _chunks(list(values)):
+        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
+    return found
+
+
+def _resolve_lookups(conn: Connection, rows: list[RowOutcome]) -> None:
+    wanted = {lk for r in rows for lk, _, _ in r.record.get("@lookups", ())}
+    maps: dict[Any, dict[str, set[Any]]] = {}
+    for lk in wanted:
+        table = db.DATA_TABLES[lk.table]
+        index: dict[str, set[Any]] = {}
+        for by, value in conn.execute(select(table.c[lk.by], table.c[lk.column])):
+            if by is not None and value is not None:
+                index.setdefault(norm(by), set()).add(value)
+        maps[lk] = index
+    for r in rows:
+        for lk, header, value in r.record.pop("@lookups", ()):
+            found = maps[lk].get(norm(value), set())
+            where = LOOKUP_TABLE_VI.get(lk.table, f"bảng {lk.table}")
+            if len(found) == 1:
+                r.record[lk.column] = next(iter(found))
+            elif not found:
+                r.errors.append(f'Cột "{header}": {show(value)} không có trong {where}')
+            else:
+                r.errors.append(f'Cột "{header}": {show(value)} ứng với nhiều mã trong {where} '
+                                f"({', '.join(sorted(map(str, found)))})")
+
+
+def _check_dossiers_exist(conn: Connection, parsed: ParsedSheet, rows: list[RowOutcome]) -> None:
+    header = next((h for _, c, h in parsed.layout.fields if c == "dossier_code"), "Mã hồ sơ")
+    codes = {r.record["dossier_code"] for r in rows}
+    known = existing_values(conn, db.dossiers.c.dossier_code, codes)
+    for r in rows:
+        code = r.record["dossier_code"]
+        if code not in known:
+            r.errors.append(f'Cột "{header}": {show(code)} — hồ sơ chưa có trong CSDL '
+                            f"(sự kiện của hồ sơ không xác định)")
+
+
+def ensure_units(conn: Connection, codes: set[str]) -> list[str]:
+    """Create the units that rows reference and the database lacks (code only). Returns them."""
+    missing = sorted(codes - existing_values(conn, db.units.c.unit_code, codes))
+    if missing:
+        conn.execute(db.units.insert(), [{"unit_code": c} for c in missing])
+    return missing
+
+
+def source_quarantine(conn: Connection, file_name: str, sheet: str) -> list[dict[str, Any]]:
+    """The quarantine rows of a source (file name and sheet) as they stand."""
+    q, b = db.quarantine, db.import_batches
+    stmt = (select(q).join(b, b.c.batch_id == q.c.batch_id)
+            .where(b.c.file_name == file_name, q.c.sheet == sheet))
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _latest_batch(conn: Connection, file_name: str, sheet: str) -> int | None:
+    b = db.import_batches
+    return conn.execute(select(func.max(b.c.batch_id)).where(
+        b.c.file_name == file_name, b.c.sheet == sheet)).scalar()
+
+
+def _supersede_quarantine(conn: Connection, rows: list[dict[str, Any]], batch_id: int,
+                          at: datetime) -> None:
+    """Move a source's earlier quarantine rows to quarantine_history (replaced by batch_id)."""
+    if not rows:
+        return
+    conn.execute(db.quarantine_history.insert(), [
+        {**r, "replaced_by_batch": batch_id, "replaced_at": at} for r in rows])
+    ids = [r["quarantine_id"] for r in rows]
+    for chunk in _chunks(ids):
+        conn.execute(db.quarantine.delete().where(db.quarantine.c.quarantine_id.in_(chunk)))
+
+
+def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: str,
+               at: datetime | None = None) -> SheetResult:
+    """Write one parsed sheet (its batch, rows, history and quarantine) in the open transaction.
+
+    A sheet that would change nothing — no row to insert or update, and the same rejects as the
+    quarantine of its source (file name and sheet) already holds — writes nothing at all: it was
+    loaded before. Otherwise a new version of the source replaces that source's earlier
+    quarantine rows (kept in quarantine_history): the quarantine lists what is wrong now.
+    """
+    at = at or now_local()
+    spec, table = parsed.spec, parsed.spec.table
+    layout = parsed.layout
+    result = SheetResult(file_name, spec.name, read=parsed.read, source_sheet=parsed.title,
+                         extra_columns=list(layout.extra) if layout else [])
+    if not parsed.rows:
+        return result  # nothing read: no batch to record
+    good = [r for r in parsed.rows if not r.errors]
+    if any("@lookups" in r.record for r in good):
+        _resolve_lookups(conn, good)
+    if spec.derived_key and good:
+        _check_dossiers_exist(conn, parsed, good)
+    good = [r for r in good if not r.errors]
+    bad = [r for r in parsed.rows if r.errors]
+    rejects = [{"sheet": spec.name, "row_number": r.number, "raw": parsed.raw(r),
+                "reason": "; ".join(r.errors)} for r in bad]
+
+    columns = sorted(parsed.provided)
+    key = spec.key
+    old = existing_rows(conn, table, key, {r.key for r in good}) if good else {}
+    new_rows: list[RowOutcome] = []
+    changed: list[tuple[RowOutcome, dict[str, Any]]] = []
+    for r in good:
+        previous = old.get(r.key)
+        if previous is None:
+            new_rows.append(r)
+        elif any(previous[c] != r.record.get(c) for c in columns):
+            changed.append((r, previous))
+        else:
+            result.unchanged += 1
+    earlier = source_quarantine(conn, file_name, spec.name)
+
+    def reject_key(row: dict[str, Any]) -> tuple:
+        return row["row_number"], row["raw"], row["reason"]
+
+    if not new_rows and not changed and sorted(map(reject_key, earlier)) == sorted(
+            map(reject_key, rejects)):
+        result.batch_id = _latest_batch(conn, file_name, spec.name)
+        result.quarantined = len(rejects)
+        result.already_loaded = True
+        return result
+
+    units = {r.record["unit_code"] for r in good if r.record.get("unit_code")}
+    batch_unit = parsed.unit or (next(iter(units)) if len(units) == 1 else None)
+    batch_id = conn.execute(db.import_batches.insert().values(
+        file_name=file_name, sha256=sha256, sheet=spec.name, unit_code=batch_unit,
+        extra_columns=result.extra_columns or None, imported_at=at,
+        rows_read=parsed.read)).inserted_primary_key[0]
+    result.batch_id = batch_id
+    if "unit_code" in spec.by_name:
+        result.units_created = ensure_units(conn, units)
+
+    history_table = db.HISTORY_TABLES[table.name]
+    update = table.update().where(and_(*[table.c[c] == bindparam(f"k_{c}") for c in key]))
+    for chunk in _chunks(changed):  # chunks keep the parameter copies small
+        conn.execute(history_table.insert(), [
+            {**previous, "replaced_by_batch": batch_id, "replaced_at": at}
+            for _, previous in chunk])
+        conn.execute(update, [
+            {**{c: r.record.get(c) for c in columns if c not in key},
+             **{f"k_{c}": previous[c] for c in key}, "batch_id": batch_id}
+            for r, previous in chunk])
+    for chunk in _chunks(new_rows):
+        conn.execute(table.insert(), [{**{c: r.record.get(c) for c in columns},
+                                       "batch_id": batch_id} for r in chunk])
+    result.inserted, result.updated = len(new_rows), len(changed)
+
+    _supersede_quarantine(conn, earlier, batch_id, at)
+    for chunk in _chunks(rejects):
+        conn.execute(db.quarantine.insert(), [{**r, "batch_id": batch_id} for r in chunk])
+    result.quarantined = len(rejects)
+    conn.execute(db.import_batches.update().where(db.import_batches.c.batch_id == batch_id).values(
+        rows_inserted=result.inserted, rows_updated=result.updated,
+        rows_unchanged=result.unchanged, rows_quarantined=result.quarantined))
+    return result

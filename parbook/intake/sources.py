@@ -1,0 +1,223 @@
+"""Opening import files: .xlsx workbooks and CSV files, as sheets of numbered rows.
+
+A file is recognised by its content, not its name: a ZIP container is read as an .xlsx workbook
+(openpyxl, read-only, cached formula values); text is read as CSV. The CSV encoding is detected:
+a BOM (UTF-8, UTF-16) wins; otherwise UTF-16 without BOM (Excel's "Unicode text"), UTF-8, then
+Windows-1258 (Excel's Vietnamese ANSI code page). The delimiter (``,`` ``;`` or tab) is the one
+under which the header row is recognised; an Excel ``sep=;`` first line is honoured. Anything
+else is a :class:`SourceError` naming the file.
+
+Rows are numbered as a spreadsheet shows them (1-based; in a CSV one record is one row).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parbook.intake.vocab import norm
+
+Row = tuple[int, list[Any]]
+CSV_DELIMITERS = (",", ";", "\t")
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+MAX_CONTROL_SHARE = 0.05
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class SourceError(Exception):
+    """An unreadable file; the message names the file and says why (Vietnamese, English)."""
+
+
+@dataclass
+class SheetSource:
+    """One sheet of a file: its title and a way to iterate its rows."""
+
+    title: str
+    rows: Callable[[], Iterator[Row]]
+    total_rows: int | None = None
+    delimiter_choices: tuple[str, ...] = ()
+    open_rows: Callable[[str], Callable[[], Iterator[Row]]] | None = None
+
+
+@dataclass
+class Source:
+    """An opened import file."""
+
+    path: Path
+    kind: str
+    sha256: str
+    sheets: list[SheetSource]
+    encoding: str | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()
+        self.closers.clear()
+
+
+def _fail(path: Path, vi: str, en: str) -> SourceError:
+    return SourceError(f"Không đọc được tệp '{path}': {vi} ({en})")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_source(path: str | Path) -> Source:
+    """Open an import file, or raise SourceError (missing, not Excel/CSV, corrupt)."""
+    path = Path(path)
+    if not path.exists():
+        raise _fail(path, "không có tệp này", "file not found")
+    if not path.is_file():
+        raise _fail(path, "không phải là tệp", "not a file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise _fail(path, "không mở được", str(exc)) from exc
+    sha = file_sha256(path)
+    if head.startswith(b"PK"):
+        return _open_xlsx(path, sha)
+    if head.startswith(OLE2_MAGIC):
+        raise _fail(path, "tệp Excel cũ (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx",
+                    "legacy .xls: save as .xlsx")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise _fail(path, "không phải tệp Excel .xlsx hợp lệ", "not an .xlsx workbook")
+    return _open_csv(path, sha)
+
+
+# ---------------------------------------------------------------------------------------------
+# xlsx
+
+
+def _open_xlsx(path: Path, sha: str) -> Source:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError,
+            AttributeError, EOFError) as exc:
+        raise _fail(path, "không phải tệp Excel .xlsx hợp lệ hoặc tệp bị hỏng",
+                    f"not a valid .xlsx: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # openpyxl raises many kinds on a corrupt package
+        raise _fail(path, "tệp Excel bị hỏng", f"corrupt workbook: {type(exc).__name__}: {exc}"
+                    ) from exc
+    sheets = []
+    for ws in wb.worksheets:
+        sheets.append(SheetSource(ws.title, _xlsx_rows(path, ws), total_rows=ws.max_row))
+    return Source(path, "xlsx", sha, sheets, closers=[wb.close])
+
+
+def _xlsx_rows(path: Path, ws: Any) -> Callable[[], Iterator[Row]]:
+    def rows() -> Iterator[Row]:
+        ws.reset_dimensions()  # a wrong <dimension> in the file must not cut rows off
+        try:
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except Exception as exc:  # a corrupt sheet part surfaces while streaming
+            raise _fail(path, f"trang tính '{ws.title}' bị hỏng",
+                        f"corrupt sheet: {type(exc).__name__}: {exc}") from exc
+
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """The text of a CSV file and the encoding found (see the module docstring)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode(data[3:], "utf-8", path), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(data, "utf-16", path), "utf-16"
+    sample = data[:4096]
+    if b"\x00" in sample:
+        even, odd = sample[0::2], sample[1::2]
+        if odd and odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
+            return _decode(data, "utf-16-le", path), "utf-16-le"
+        if even and even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return _decode(data, "utf-16-be", path), "utf-16-be"
+        raise _fail(path, "là tệp nhị phân, không phải Excel hay CSV", "binary file, not Excel/CSV")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode(data, "cp1258", path), "cp1258"
+
+
+def _decode(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _fail(path, "không nhận ra bảng mã (cần UTF-8, UTF-16 hoặc Windows-1258)",
+                    f"unknown text encoding: {exc}") from exc
+    if "\x00" in text:
+        raise _fail(path, "là tệp nhị phân, không phải Excel hay CSV", "binary file, not Excel/CSV")
+    return text
+
+
+def _check_text(text: str, path: Path) -> None:
+    if not text:
+        return
+    controls = len(re.findall(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text[:65536]))
+    if controls > MAX_CONTROL_SHARE * min(len(text), 65536):
+        raise _fail(path, "không phải tệp văn bản CSV", "not a text/CSV file")
+
+
+SEP_LINE = re.compile(r"sep=(.)\r?\n?", re.I)
+
+
+def _open_csv(path: Path, sha: str) -> Source:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(path, "không mở được", str(exc)) from exc
+    text, encoding = decode_text(data, path)
+    _check_text(text, path)
+    first_line = text.split("\n", 1)[0]
+    forced = SEP_LINE.fullmatch(first_line.rstrip("\r") + "\n") if first_line else None
+    choices = (forced.group(1),) if forced else CSV_DELIMITERS
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+
+    def opener(delimiter: str) -> Callable[[], Iterator[Row]]:
+        def rows() -> Iterator[Row]:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            try:
+                for number, record in enumerate(reader, start=1):
+                    yield number, [cell if cell.strip() else None for cell in record]
+            except csv.Error as exc:
+                raise _fail(path, "CSV sai định dạng", f"malformed CSV: {exc}") from exc
+
+        return rows
+
+    sheet = SheetSource(path.stem, opener(choices[0]), total_rows=text.count("\n") + 1,
+                        delimiter_choices=choices, open_rows=opener)
+    return Source(path, "csv", sha, [sheet], encoding=encoding)
+
+
+def sheet_name_of_file(stem: str, names: list[str]) -> str | None:
+    """The sheet a CSV file is named after: ``HoSo.csv``, ``hoso.csv`` or ``HoSo_2024Q3.csv``."""
+    key = norm(stem).replace(" ", "")
+    for name in names:
+        low = name.casefold()
+        if key == low or (key.startswith(low) and key[len(low)] in "_-. "):
+            return name
+    return None

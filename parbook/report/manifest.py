@@ -1,0 +1,303 @@
+"""manifest.json of an outputs folder, and ``parbook verify`` (DESIGN.md §8).
+
+The manifest records what produced the folder — parameters, window dates, code version (git
+commit and dirty flag), package versions, a fingerprint of the data read and the import batches
+it covers — and the sha256 of every other file in the folder. It never holds credentials: the
+database appears as its backend and database name only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from parbook.store.config import ROOT, db_url
+
+MANIFEST = "manifest.json"
+# Written by the summary notebook for the host, folded into the manifest, then removed.
+RUN_INFO = ".parbook-run.json"
+MANIFEST_VERSION = 1
+PACKAGES = ("parbook", "pandas", "numpy", "great-expectations", "SQLAlchemy", "psycopg", "papermill",
+            "nbconvert", "nbclient", "nbformat", "ipykernel", "matplotlib", "seaborn", "openpyxl",
+            "holidays", "weasyprint", "PyYAML")
+# Files whose content a --rerun compares (the rest carry run times or rendering details).
+RESULT_FILES = ("findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx")
+_BUFFER = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_BUFFER):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_files(folder: Path, exclude: tuple[str, ...] = (MANIFEST,)) -> dict[str, str]:
+    """Relative POSIX path → sha256 of every file under the folder (sorted)."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if rel not in exclude:
+            out[rel] = sha256_file(path)
+    return out
+
+
+def frame_digest(frame: pd.DataFrame, keys: list[str] | None = None) -> str:
+    """sha256 of a frame's columns, dtypes and row hashes, rows sorted by the key columns."""
+    data = frame
+    if keys and all(k in data.columns for k in keys) and len(data):
+        data = data.sort_values(keys, kind="stable")
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[str(c), str(t)] for c, t in data.dtypes.items()]).encode())
+    if len(data):
+        digest.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def data_fingerprint(data: Any) -> dict[str, Any]:
+    """Fingerprint of a parbook.timeline.facts.UnitData: rows and sha256 per table, and overall.
+
+    Two runs on the same rows give the same fingerprint whatever order the database returned
+    them in; any changed value, added or removed row changes it.
+    """
+    from parbook.store import db
+
+    tables = {
+        "procedures": (data.procedures, db.procedures), "dossiers": (data.dossiers, db.dossiers),
+        "dossier_events": (data.events, db.dossier_events), "feedback": (data.feedback, db.feedback),
+        "surveys": (data.surveys, db.surveys),
+        "legal_documents": (data.legal_documents, db.legal_documents),
+        "plan_tasks": (data.plan_tasks, db.plan_tasks), "self_scores": (data.self_scores, db.self_scores),
+    }
+    out: dict[str, Any] = {}
+    for name, (frame, table) in tables.items():
+        keys = [c.name for c in table.primary_key.columns]
+        out[name] = {"rows": int(len(frame)), "sha256": frame_digest(frame, keys)}
+    unit = json.dumps(data.unit, sort_keys=True, default=str, ensure_ascii=False)
+    overall = hashlib.sha256(unit.encode())
+    for name in sorted(out):
+        overall.update(f"{name}:{out[name]['sha256']}".encode())
+    return {"method": "sha256 of pandas row hashes, rows sorted by primary key",
+            "sha256": overall.hexdigest(), "tables": out}
+
+
+def code_version(root: Path = ROOT) -> dict[str, Any]:
+    """Git commit and dirty flag of the code that ran (None when not a git checkout)."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                                  timeout=10, check=True)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain") if commit else None
+    return {"git_commit": commit, "dirty": None if status is None else bool(status),
+            "source_notebooks": {p.name: sha256_file(p)
+                                 for p in sorted((root / "notebooks").glob("*.ipynb"))}}
+
+
+def package_versions() -> dict[str, str | None]:
+    """Python and the versions of the packages the run used."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def database_label(url: str | None) -> dict[str, str | None]:
+    """Backend and database name of a URL — never user, password or host."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(db_url(url))
+    name = parsed.database
+    if parsed.get_backend_name() == "sqlite" and name:
+        name = Path(name).name
+    return {"backend": parsed.get_backend_name(), "database": name}
+
+
+def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: dict[str, Any],
+                   url: str | None, notebooks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The manifest of a finished outputs folder (hashes taken now, manifest itself excluded)."""
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "created_at": datetime.now().isoformat(timespec="seconds"),
+        "parameters": parameters,
+        "window": {"period": window.period, "window": window.window, "start": window.start.isoformat(),
+                   "end": window.end.isoformat(), "as_of": window.as_of.isoformat(),
+                   "ytd_start": window.ytd_start.isoformat(), "label": window.label_vi()},
+        "code": code_version(),
+        "packages": package_versions(),
+        "database": database_label(url),
+        "data": {"fingerprint": run.get("data_fingerprint"), "import_batches": run.get("batches", []),
+                 "counts": run.get("counts", {})},
+        "run_id": run.get("run_id"),
+        "notebooks": notebooks,
+        "files": hash_files(folder),
+    }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
+    """Write manifest.json (sorted keys, UTF-8) into the folder."""
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The folder's manifest (FileNotFoundError when the folder has none: not a finished run)."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"Không có {MANIFEST} trong {folder} (no manifest: not a finished "
+                                "parbook outputs folder)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _safe_relative(name: str) -> bool:
+    p = PurePosixPath(name)
+    return bool(name) and not p.is_absolute() and ".." not in p.parts and "\\" not in name
+
+
+@dataclass
+class VerifyResult:
+    """What ``verify`` found: files changed, missing, added, and manifest entries refused."""
+
+    checked: int = 0
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed or self.missing or self.added or self.unsafe)
+
+
+def verify(folder: Path) -> VerifyResult:
+    """Compare every file hash of the manifest with the folder's files."""
+    manifest = read_manifest(folder)
+    recorded: dict[str, str] = manifest.get("files", {})
+    result = VerifyResult()
+    root = folder.resolve()
+    for name, digest in sorted(recorded.items()):
+        if not _safe_relative(name):
+            result.unsafe.append(name)
+            continue
+        path = (folder / name).resolve()
+        if root not in path.parents:
+            result.unsafe.append(name)
+            continue
+        result.checked += 1
+        if not path.is_file():
+            result.missing.append(name)
+        elif sha256_file(path) != digest:
+            result.changed.append(name)
+    present = hash_files(folder)
+    result.added = sorted(set(present) - set(recorded))
+    return result
+
+
+@dataclass
+class RerunComparison:
+    """Whether a re-run on the same data gave the same results."""
+
+    same: dict[str, bool]
+    data_same: bool | None
+    code_same: bool | None
+    rerun_dir: Path
+
+    @property
+    def ok(self) -> bool:
+        return all(self.same.values())
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if not (a.is_file() and b.is_file()):
+        return False
+    if a.suffix == ".xlsx":
+        from parbook.report.workbook import read_workbook_values
+
+        return read_workbook_values(a) == read_workbook_values(b)
+    return a.read_bytes() == b.read_bytes()
+
+
+def rerun(folder: Path, url: str | None = None, keep: Path | None = None) -> RerunComparison:
+    """Execute the report again with the manifest's parameters and compare the result files."""
+    from parbook.report.run import run_report
+    from parbook.timeline.periods import Window
+
+    manifest = read_manifest(folder)
+    params = manifest["parameters"]
+    window = Window.parse(params["period"], params["window"], params["as_of"])
+    target = keep or Path(tempfile.mkdtemp(prefix="parbook-verify-")) / "rerun"
+    run_report(params["unit"], window, url=url, out_dir=target)
+    again = read_manifest(target)
+    same = {name: _same_file(folder / name, target / name) for name in RESULT_FILES}
+    old_fp = (manifest.get("data") or {}).get("fingerprint") or {}
+    new_fp = (again.get("data") or {}).get("fingerprint") or {}
+    data_same = old_fp.get("sha256") == new_fp.get("sha256") if old_fp and new_fp else None
+    old_code, new_code = manifest.get("code", {}), again.get("code", {})
+    code_same = (old_code.get("git_commit") == new_code.get("git_commit")
+                 and not old_code.get("dirty") and not new_code.get("dirty")
+                 if old_code.get("git_commit") else None)
+    return RerunComparison(same=same, data_same=data_same, code_same=code_same, rerun_dir=target)
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "có", False: "không", None: "không xác định"}[value]
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """``parbook verify DIR [--rerun]``: exit 0 only if nothing changed (and the re-run matches)."""
+    folder = Path(args.dir)
+    try:
+        result = verify(folder)
+    except (FileNotFoundError, json.JSONDecodeError) as exc:
+        print(f"Lỗi (error): {exc}", file=sys.stderr)
+        return 2
+    print(f"Đã kiểm tra {result.checked} tệp theo {MANIFEST} (files checked).")
+    for label, names in (("Bị sửa (changed)", result.changed), ("Bị mất (missing)", result.missing),
+                         ("Tệp lạ, không có trong manifest (added)", result.added),
+                         ("Đường dẫn không hợp lệ trong manifest (unsafe path)", result.unsafe)):
+        for name in names:
+            print(f"  {label}: {name}")
+    print("Toàn vẹn: ĐẠT (all hashes match)" if result.ok
+          else "Toàn vẹn: KHÔNG ĐẠT (the folder differs from its manifest)")
+    code = 0 if result.ok else 1
+    if getattr(args, "rerun", False):
+        from parbook.report.run import ReportError
+
+        try:
+            comparison = rerun(folder, url=args.db)
+        except (ReportError, ValueError, KeyError) as exc:
+            print(f"Chạy lại thất bại (re-run failed): {exc}", file=sys.stderr)
+            return 1
+        print(f"Chạy lại vào (re-run in): {comparison.rerun_dir}")
+        print(f"  Dữ liệu giống lần chạy trước (same data fingerprint): {_yes_no(comparison.data_same)}")
+        print(f"  Mã nguồn giống lần chạy trước (same clean git commit): {_yes_no(comparison.code_same)}")
+        for name, same in comparison.same.items():
+            print(f"  {name}: {'giống hệt (identical)' if same else 'KHÁC (differs)'}")
+        print("Kết quả chạy lại: GIỐNG HỆT (findings, indicators and forms identical)" if comparison.ok
+              else "Kết quả chạy lại: KHÁC (results differ)")
+        if not comparison.ok:
+            code = 1
+    return code

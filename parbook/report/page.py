@@ -1,0 +1,367 @@
+"""The district report (HTML + PDF, NĐ 30/2020 layout) and the auditors' HTML of each notebook.
+
+DESIGN.md §10: nbconvert's ``basic`` template renders the executed notebook's cells (for the
+district: outputs only, ``exclude_input``), wrapped in parbook's own page — NĐ 30/2020 header
+(cơ quan chủ quản, UBND xã, số ký hiệu, quốc hiệu, tiêu ngữ, địa danh và ngày), BÁO CÁO with its
+trích yếu, sections, nơi nhận and signature, then the appendices on landscape pages — and print
+CSS (A4, NĐ 30 margins, Times New Roman → Liberation Serif, page numbers from page 2). WeasyPrint
+renders the PDF in-process and may fetch nothing but ``data:`` URLs.
+
+Cells tagged ``audit-only`` never reach the district report; cells tagged ``appendix`` go after
+the signature, each appendix (a markdown cell and the cells after it) on its own page. The page
+carries a Content-Security-Policy that forbids scripts and any network fetch.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+import nbformat
+
+from parbook import vnformat
+from parbook.store.config import reference_yaml
+from parbook.timeline.periods import Window
+
+AUDIT_ONLY = "audit-only"
+APPENDIX = "appendix"
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+       "base-uri 'none'; form-action 'none'")
+
+
+@dataclass
+class ReportHeader:
+    """Who issues the report and who signs it (data/reference/report_header.yaml)."""
+
+    parent_agency: str
+    issuer: str
+    place: str
+    number: str
+    symbol: str
+    report_date: date | None
+    subject: str
+    recipients_to: str
+    signer_authority: str
+    signer_title: str
+    signer_name: str
+    recipients: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def number_line(self) -> str:
+        return f"Số: {vnformat.doc_number(self.number)}/{self.symbol}"
+
+    @property
+    def place_date(self) -> str:
+        if self.report_date is None:
+            gap = "\u00a0" * 5
+            return f"{self.place}, ngày {gap} tháng {gap} năm {gap}"
+        return f"{self.place}, {vnformat.long_date(self.report_date)}"
+
+
+def _without_note(name: Any) -> str:
+    """'Xã An Lộc (mô phỏng)' → 'Xã An Lộc'."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", str(name or "")).strip()
+
+
+def _short_name(unit_name: Any) -> str:
+    """'Xã An Lộc (mô phỏng)' → 'An Lộc' (the place name of the date line)."""
+    return re.sub(r"^(Xã|Phường|Thị trấn)\s+", "", _without_note(unit_name), flags=re.I)
+
+
+def _fill(text: Any, values: dict[str, str]) -> str:
+    return str(text or "").format_map(values).strip()
+
+
+def report_header(unit: dict[str, Any], window: Window) -> ReportHeader:
+    """The header of the unit: its entry of report_header.yaml over the defaults.
+
+    Placeholders of the defaults come from the units table: {unit_name} (upper case in the
+    issuer), {district}, {district_lower}, {province}, {short_name}, {period_label}.
+    """
+    config = reference_yaml("report_header.yaml")
+    spec = {**config.get("defaults", {}), **(config.get("units", {}).get(unit.get("unit_code"), {}) or {})}
+    unit_name = _without_note(unit.get("unit_name"))
+    district = _without_note(unit.get("district")) or "huyện"
+    values = {
+        "unit_name": (unit_name or str(unit.get("unit_code"))).upper(),
+        "district": district.upper(),
+        "district_lower": district[:1].lower() + district[1:],
+        "province": unit.get("province") or "",
+        "short_name": _short_name(unit.get("unit_name") or "") or str(unit.get("unit_code")),
+        "period_label": vnformat.in_sentence(window.label_vi()),
+    }
+    when = str(spec.get("date", "as_of")).strip()
+    if when == "as_of":
+        report_date: date | None = window.as_of
+    elif when == "blank":
+        report_date = None
+    else:
+        report_date = date.fromisoformat(when)
+    return ReportHeader(
+        parent_agency=_fill(spec.get("parent_agency"), values).upper(),
+        issuer=_fill(spec.get("issuer"), values).upper(),
+        place=_fill(spec.get("place"), values),
+        number=str(spec.get("number") or ""),
+        symbol=_fill(spec.get("symbol") or "BC-UBND", values),
+        report_date=report_date,
+        subject=" ".join(_fill(spec.get("subject"), values).split()),
+        recipients_to=_fill(spec.get("recipients_to"), values),
+        signer_authority=_fill(spec.get("signer_authority"), values).upper(),
+        signer_title=_fill(spec.get("signer_title"), values).upper(),
+        signer_name=_fill(spec.get("signer_name"), values),
+        recipients=[_fill(r, values) for r in spec.get("recipients", [])],
+        note=_fill(spec.get("note"), values),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# notebook → HTML fragments
+
+
+@cache
+def _exporter(with_input: bool) -> Any:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=not with_input,
+                        exclude_input_prompt=not with_input, exclude_output_prompt=True,
+                        exclude_anchor_links=True, optimistic_validation=True)
+
+
+def _tags(cell: Any) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _without_stderr(cell: Any) -> Any:
+    cell = copy.deepcopy(cell)
+    if cell.cell_type == "code":
+        cell.outputs = [o for o in cell.get("outputs", [])
+                        if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return cell
+
+
+def cells_html(nb: Any, cells: list[Any], with_input: bool) -> str:
+    """The basic-template HTML of some cells of a notebook."""
+    part = copy.copy(nb)
+    part.cells = cells
+    body, _resources = _exporter(with_input).from_notebook_node(part)
+    return body
+
+
+def split_district_cells(nb: Any) -> tuple[list[Any], list[list[Any]]]:
+    """(body cells, appendices): audit-only, parameters and stderr left out."""
+    skip = {AUDIT_ONLY, "parameters", "injected-parameters"}
+    body: list[Any] = []
+    appendices: list[list[Any]] = []
+    for cell in nb.cells:
+        tags = _tags(cell)
+        if tags & skip:
+            continue
+        cell = _without_stderr(cell)
+        if APPENDIX in tags:
+            if cell.cell_type == "markdown" or not appendices:
+                appendices.append([])
+            appendices[-1].append(cell)
+        else:
+            body.append(cell)
+    return body, appendices
+
+
+# ------------------------------------------------------------------------------------------------
+# pages
+
+PRINT_CSS = """
+@page { size: A4; margin: 20mm 15mm 20mm 30mm;
+        @top-center { content: counter(page); font: 13pt "Times New Roman", "Liberation Serif", serif; } }
+@page :first { @top-center { content: none; } }
+@page landscape { size: A4 landscape; margin: 20mm 20mm 20mm 25mm; }
+html { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; font-size: 14pt;
+       line-height: 1.3; color: #000; }
+body { margin: 0; background: #fff; }
+@media screen { body { padding: 20mm 15mm 20mm 30mm; max-width: 210mm; box-sizing: border-box;
+                       box-shadow: 0 0 6px #999; margin: 10px auto; } }
+p { margin: 0 0 6pt 0; text-align: justify; text-indent: 1.27cm; }
+p.item, p.center, td p { text-indent: 0; }
+table.nd30-head { width: 100%; border-collapse: collapse; margin-bottom: 12pt; }
+table.nd30-head td { vertical-align: top; text-align: center; padding: 0; }
+td.head-left { width: 42%; } td.head-right { width: 58%; }
+.parent { font-size: 13pt; } .issuer { font-size: 13pt; font-weight: bold; }
+.national { font-size: 12.5pt; font-weight: bold; white-space: nowrap; }
+.motto { font-size: 13.5pt; font-weight: bold; }
+.rule { border-top: 1px solid #000; margin: 2pt auto 6pt auto; height: 0; }
+.rule.short { width: 35%; } .rule.motto-rule { width: 60%; }
+.number { font-size: 13pt; margin-top: 4pt; }
+.place-date { font-size: 14pt; font-style: italic; margin-top: 4pt; }
+h1.doc-type { font-size: 14pt; font-weight: bold; text-align: center; margin: 18pt 0 0 0; }
+p.subject { font-weight: bold; text-align: center; text-indent: 0; margin: 0; }
+.rule.subject-rule { width: 25%; margin-top: 4pt; }
+p.to { text-align: center; text-indent: 0; margin: 6pt 0 12pt 0; }
+h2 { font-size: 14pt; font-weight: bold; margin: 12pt 0 6pt 0; text-transform: uppercase; }
+h3 { font-size: 14pt; font-weight: bold; margin: 8pt 0 4pt 0; }
+h4 { font-size: 14pt; font-style: italic; font-weight: normal; margin: 6pt 0 4pt 0; }
+.anchor-link { display: none; }
+img { max-width: 100%; display: block; margin: 6pt auto; }
+.cell, .output_area, .output_subarea { margin: 0; padding: 0; }
+table.parbook-table { border-collapse: collapse; width: 100%; font-size: 11pt; margin: 4pt 0 8pt 0;
+                      page-break-inside: auto; }
+table.parbook-table th, table.parbook-table td { border: 1px solid #000; padding: 2pt 4pt; }
+table.parbook-table th { font-weight: bold; text-align: center; background: #f2f2f2; }
+table.parbook-table td.num { text-align: right; white-space: nowrap; }
+table.parbook-table caption { caption-side: top; font-weight: bold; padding: 2pt; }
+table.parbook-table tr { page-break-inside: avoid; }
+p.table-note, td.empty { font-style: italic; text-indent: 0; }
+table.sign { width: 100%; margin-top: 18pt; border-collapse: collapse; page-break-inside: avoid; }
+table.sign td { vertical-align: top; padding: 0; }
+td.recipients { width: 50%; font-size: 11pt; }
+td.recipients .label { font-size: 12pt; font-weight: bold; font-style: italic; }
+td.recipients p { margin: 0; text-align: left; }
+td.signer { text-align: center; font-weight: bold; }
+td.signer p { text-align: center; margin: 0; }
+td.signer .name { margin-top: 60pt; }
+p.note { font-size: 11pt; font-style: italic; text-indent: 0; margin-top: 18pt; }
+section.appendix { page: landscape; break-before: page; max-width: none; }
+section.appendix h2 { text-align: center; margin-top: 0; }
+section.appendix .text_cell_render p { text-align: center; text-indent: 0; }
+section.appendix table.form td:first-child { min-width: 45mm; }
+section.appendix table.parbook-table { font-size: 10.5pt; }
+"""
+
+AUDIT_CSS = """
+html { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 11pt; }
+body { max-width: 1100px; margin: 0 auto; padding: 16px; }
+.provenance { border: 1px solid #999; background: #f7f7f7; padding: 8px 12px; margin-bottom: 16px; }
+.provenance table td { padding: 1px 8px 1px 0; vertical-align: top; }
+.input_area { background: #f5f5f5; border: 1px solid #ddd; margin: 4px 0; overflow-x: auto; }
+.input_area pre { margin: 0; padding: 4px 8px; font-size: 10pt; }
+.prompt { color: #555; font-family: monospace; font-size: 9pt; }
+.output_area pre { font-size: 10pt; white-space: pre-wrap; }
+.output_stderr { background: #fff0f0; }
+.output_error pre { background: #fdd; }
+.celltag_audit-only { border-left: 3px solid #c0504d; padding-left: 6px; }
+table.parbook-table { border-collapse: collapse; margin: 4px 0 10px 0; font-size: 10pt; }
+table.parbook-table th, table.parbook-table td { border: 1px solid #888; padding: 2px 5px; }
+table.parbook-table th { background: #eee; } td.num { text-align: right; }
+img { max-width: 100%; }
+"""
+
+
+@cache
+def _jinja() -> Any:
+    import jinja2
+
+    return jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+DISTRICT_TEMPLATE = """<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta name="generator" content="parbook">
+<title>Báo cáo {{ header.subject }}</title>
+<style>{{ css | safe }}</style>
+</head>
+<body>
+<table class="nd30-head"><tr>
+<td class="head-left">
+<div class="parent">{{ header.parent_agency }}</div>
+<div class="issuer">{% for line in header.issuer.split("\\n") %}{{ line }}
+{%- if not loop.last %}<br>{% endif %}{% endfor %}</div>
+<div class="rule short"></div>
+<div class="number">{{ header.number_line }}</div>
+</td>
+<td class="head-right">
+<div class="national">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div>
+<div class="motto">Độc lập - Tự do - Hạnh phúc</div>
+<div class="rule motto-rule"></div>
+<div class="place-date">{{ header.place_date }}</div>
+</td>
+</tr></table>
+<h1 class="doc-type">BÁO CÁO</h1>
+<p class="subject">{{ header.subject }}</p>
+<div class="rule subject-rule"></div>
+{% if header.recipients_to %}<p class="to">Kính gửi: {{ header.recipients_to }}.</p>{% endif %}
+<main>{{ body | safe }}</main>
+<table class="sign"><tr>
+<td class="recipients">
+<p class="label">Nơi nhận:</p>
+{% for r in header.recipients %}<p>- {{ r.rstrip(".;") }}{{ "." if loop.last else ";" }}</p>
+{% endfor %}
+</td>
+<td class="signer">
+<p>{{ header.signer_authority }}</p>
+<p>{{ header.signer_title }}</p>
+<p class="name">{{ header.signer_name }}</p>
+</td>
+</tr></table>
+{% if header.note %}<p class="note">Ghi chú: {{ header.note }}</p>{% endif %}
+{% for appendix in appendices %}<section class="appendix">{{ appendix | safe }}</section>
+{% endfor %}
+</body>
+</html>
+"""
+
+AUDIT_TEMPLATE = """<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta name="generator" content="parbook">
+<title>{{ title }}</title>
+<style>{{ css | safe }}</style>
+</head>
+<body>
+<div class="provenance">
+<strong>{{ title }}</strong> — bản dành cho kiểm tra viên: mã nguồn, tham số và kết quả của lần chạy
+(auditor copy: code, parameters and outputs of this run).
+<table>{% for key, value in provenance %}<tr><td>{{ key }}</td><td>{{ value }}</td></tr>{% endfor %}</table>
+</div>
+{{ body | safe }}
+</body>
+</html>
+"""
+
+
+def district_report_html(nb: Any, header: ReportHeader) -> str:
+    """The district report page from the executed summary notebook (no code, NĐ 30 layout)."""
+    body_cells, appendix_cells = split_district_cells(nb)
+    body = cells_html(nb, body_cells, with_input=False)
+    appendices = [cells_html(nb, cells, with_input=False) for cells in appendix_cells]
+    return _jinja().from_string(DISTRICT_TEMPLATE).render(
+        csp=CSP, css=PRINT_CSS, header=header, body=body, appendices=appendices)
+
+
+def audit_html(nb: Any, title: str, provenance: list[tuple[str, str]]) -> str:
+    """An executed notebook with its code, for auditors, self-contained (no CDN, no script)."""
+    from pygments.formatters import HtmlFormatter
+
+    css = AUDIT_CSS + HtmlFormatter(style="default").get_style_defs(".highlight")
+    body = cells_html(nb, list(nb.cells), with_input=True)
+    return _jinja().from_string(AUDIT_TEMPLATE).render(
+        csp=CSP, css=css, title=title, provenance=provenance, body=body)
+
+
+def write_pdf(page_html: str, pdf_path: Any) -> None:
+    """Render the page with WeasyPrint; only data: URLs may be fetched (no network, no files)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    HTML(string=page_html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(pdf_path)
+
+
+def read_notebook(path: Any) -> Any:
+    return nbformat.read(path, as_version=4)
+
+
+def warm_up() -> None:
+    """Load nbconvert's exporters and WeasyPrint (seconds of imports) ahead of the first page."""
+    import weasyprint  # noqa: F401
+    from pygments.formatters import HtmlFormatter  # noqa: F401
+
+    _exporter(True)
+    _exporter(False)
+    _jinja()

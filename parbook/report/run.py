@@ -1,0 +1,524 @@
+"""``parbook report``: execute the notebooks with papermill and write the outputs folder (§8).
+
+How the work is split (DESIGN.md §10):
+
+- **One kernel per report** (``KernelSession``): the five notebooks run one after the other in
+  the same ``parbook`` kernel, its user namespace reset between notebooks (so each notebook still
+  stands alone and re-runs alone). ``parbook.report.notebook.load`` computes the analysis once — one
+  database read, one Great Expectations run — and the other notebooks reuse it. ``parbook
+  batch`` keeps the kernel across communes, so the kernel start and the GX import are paid once
+  per worker.
+- **The kernel writes the result files, the host reads them back**: the summary notebook's last
+  cell (tagged ``audit-only``) writes findings.csv, indicators.csv, bieu06.csv, forms.xlsx and the
+  GX artefacts into the work folder and a run-info file with the data fingerprint. The host never
+  imports Great Expectations nor recomputes anything; it renders HTML/PDF from the executed
+  notebooks, hashes the files and writes manifest.json. (Reading results back out of notebook
+  outputs would need a serialisation round-trip for every table; files are what auditors get
+  anyway.)
+- **Crash safety**: everything is written into a hidden work folder next to the target and
+  renamed into place at the end, manifest last; a killed run leaves no half-written folder
+  presented as complete. A failed cell stops the run: the folder is kept as ``<target>.failed``
+  with the executed notebooks (error cell included) and the command exits non-zero naming the
+  notebook and cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from parbook.pipeline import default_out_dir, window_from_args
+from parbook.report.manifest import RUN_INFO, build_manifest, code_version, write_manifest
+from parbook.store.config import KERNEL_NAME, NOTEBOOKS_DIR, db_url
+from parbook.store.params import validate_unit_code
+from parbook.timeline.periods import PeriodError, Window
+
+log = logging.getLogger(__name__)
+
+NOTEBOOKS = ("00_tong_hop", "01_kiem_tra_du_lieu", "02_giai_quyet_tthc", "03_hai_long_va_pakn",
+             "04_tu_cham_diem")
+SUMMARY_NOTEBOOK = "00_tong_hop"
+NOTEBOOK_TITLES = {
+    "00_tong_hop": "Báo cáo tổng hợp quý",
+    "01_kiem_tra_du_lieu": "Kiểm tra dữ liệu và quy trình",
+    "02_giai_quyet_tthc": "Giải quyết thủ tục hành chính",
+    "03_hai_long_va_pakn": "Mức độ hài lòng và phản ánh, kiến nghị",
+    "04_tu_cham_diem": "Tự chấm điểm CCHC và theo dõi kế hoạch",
+}
+CELL_TIMEOUT_S = 600
+STARTUP_TIMEOUT_S = 120
+ENGINE_NAME = "parbook-shared-kernel"
+INTERNAL_DIR = "noi-bo"
+# What a finished outputs folder may contain: --out refuses a folder holding anything else.
+OUTPUT_ENTRIES = frozenset({"findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx", "report.html",
+                            "report.pdf", "manifest.json", "notebooks", "audit", "gx", INTERNAL_DIR})
+
+
+class ReportError(RuntimeError):
+    """A report that could not be produced; names the notebook and cell when a cell failed."""
+
+    def __init__(self, message: str, notebook: str | None = None, cell: int | None = None,
+                 kept: Path | None = None) -> None:
+        super().__init__(message)
+        self.notebook, self.cell, self.kept = notebook, cell, kept
+
+
+# ------------------------------------------------------------------------------------------------
+# the shared kernel
+
+
+def _register_engine() -> None:
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SharedKernelEngine(NBClientEngine):
+        """papermill's nbclient engine on a kernel the caller started (``km=``), which it keeps
+        running; the client's channels are closed after each notebook."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None,
+                                     start_timeout: int = 60, execution_timeout: int | None = None,
+                                     **kwargs: Any) -> Any:
+            km = kwargs.pop("km")
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
+
+
+class KernelSession:
+    """One ``parbook`` Jupyter kernel executing notebooks in turn (see the module docstring).
+
+    The kernel gets PARBOOK_DB in its environment (never in a notebook parameter) and talks to
+    the host over IPC sockets in a private temporary folder.
+    """
+
+    def __init__(self, url: str | None = None, kernel_name: str = KERNEL_NAME,
+                 extra_env: dict[str, str] | None = None, startup_timeout: int = STARTUP_TIMEOUT_S
+                 ) -> None:
+        self.url = db_url(url)
+        self.kernel_name = kernel_name
+        self.extra_env = dict(extra_env or {})
+        self.startup_timeout = startup_timeout
+        self.km: Any = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.log_path: Path | None = None
+        self._log: Any = None
+        self.notebooks_run = 0
+
+    def start(self) -> KernelSession:
+        from jupyter_client.manager import KernelManager
+
+        _register_engine()
+        self._tmp = tempfile.TemporaryDirectory(prefix="parbook-kernel-")
+        self.log_path = Path(self._tmp.name) / "kernel.log"
+        self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 — closed in close()
+        env = {**os.environ, **self.extra_env, "PARBOOK_DB": self.url}
+        self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                ip=str(Path(self._tmp.name) / "kernel"))
+        self.km.start_kernel(env=env, cwd=self._tmp.name, stdout=self._log, stderr=self._log)
+        kc = self.km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=self.startup_timeout)
+        finally:
+            kc.stop_channels()
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
+    def _prepare(self, cwd: Path) -> None:
+        """Reset the user namespace (fresh execution counts) and move the kernel into ``cwd``.
+
+        Only the shell channel is used: its reply arrives once the code has run.
+        """
+        code = ("get_ipython().reset(new_session=True)\n"
+                f"import os as _os; _os.chdir({json.dumps(str(cwd))}); del _os\n")
+        kc = self.km.blocking_client()
+        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        try:
+            msg_id = kc.execute(code, silent=True, store_history=False)
+            while True:
+                reply = kc.get_shell_msg(timeout=self.startup_timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+        finally:
+            kc.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise ReportError(f"Không chuẩn bị được kernel (kernel setup failed): {reply['content']}")
+
+    def execute(self, source: Path, output: Path, parameters: dict[str, Any], cwd: Path,
+                timeout: int = CELL_TIMEOUT_S) -> Any:
+        """Execute one notebook; papermill saves it to ``output`` (also when a cell fails)."""
+        import papermill as pm
+
+        if not self.alive:
+            self.close()
+            self.start()
+        self._prepare(cwd)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        self.notebooks_run += 1
+        return pm.execute_notebook(
+            str(source), str(output), parameters=parameters, kernel_name=self.kernel_name,
+            engine_name=ENGINE_NAME, km=self.km, cwd=str(cwd), execution_timeout=timeout,
+            start_timeout=self.startup_timeout, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=True)
+
+    def kernel_log(self) -> str:
+        if self.log_path and self.log_path.exists():
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+        return ""
+
+    def close(self) -> None:
+        """Ask the kernel to shut down, kill it if it has not within a second, free resources."""
+        if self.km is not None:
+            try:
+                if self.km.is_alive():
+                    self.km.request_shutdown()
+                    self.km.finish_shutdown(waittime=1.0, pollinterval=0.05)
+                self.km.cleanup_resources()
+            except Exception:  # noqa: BLE001 — the kernel may already be gone
+                log.debug("kernel shutdown failed", exc_info=True)
+            self.km = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> KernelSession:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# the outputs folder
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(target: Path) -> None:
+    """Remove work folders of killed runs for this target (their process is gone)."""
+    if not target.parent.is_dir():
+        return
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(tmp|old)-(\d+)-")
+    for entry in target.parent.iterdir():
+        match = pattern.match(entry.name)
+        if match and entry.is_dir() and not _pid_alive(int(match.group(2))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def check_target(target: Path) -> None:
+    """Refuse to replace a folder holding anything but parbook outputs (protects --out DIR)."""
+    if target.exists() and not target.is_dir():
+        raise ReportError(f"{target} là một tệp, không phải thư mục (not a folder)")
+    if target.is_dir():
+        foreign = sorted(p.name for p in target.iterdir() if p.name not in OUTPUT_ENTRIES)
+        if foreign:
+            raise ReportError(
+                f"Thư mục {target} chứa tệp không do parbook tạo ({', '.join(foreign[:5])}); chọn thư "
+                "mục khác cho --out (the folder holds files parbook did not write; it would be replaced)")
+
+
+def publish(staging: Path, target: Path) -> None:
+    """Rename the finished work folder into place (the previous outputs are removed after)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{os.getpid()}-{time.time_ns()}"
+        os.rename(target, old)
+        os.rename(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, target)
+
+
+def _keep_failed(staging: Path, target: Path, message: str) -> Path:
+    failed = target.parent / f"{target.name}.failed"
+    if failed.exists():
+        shutil.rmtree(failed)
+    (staging / "LOI-BAO-CAO.txt").write_text(
+        "Báo cáo KHÔNG hoàn thành (the report did not finish).\n" + message + "\n", encoding="utf-8")
+    os.rename(staging, failed)
+    return failed
+
+
+def _relative_metadata(nb_path: Path, name: str) -> None:
+    """Replace the machine's absolute paths papermill records by paths relative to the folder."""
+    nb = nbformat.read(nb_path, as_version=4)
+    pm_meta = nb.metadata.get("papermill", {})
+    pm_meta["input_path"] = f"notebooks/{name}.ipynb (mã nguồn / source repository)"
+    pm_meta["output_path"] = f"notebooks/{name}.ipynb"
+    nbformat.write(nb, nb_path)
+
+
+@dataclass
+class NotebookRun:
+    name: str
+    seconds: float
+
+
+def _parameters(unit_code: str, window: Window, name: str, run_id: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"unit": unit_code, "period": window.period, "window": window.window,
+                              "as_of": window.as_of.isoformat()}
+    if name == SUMMARY_NOTEBOOK:
+        params["run_id"] = run_id
+    return params
+
+
+def _failure_message(exc: Exception, name: str) -> tuple[str, int | None]:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return (f"Notebook {name}.ipynb dừng ở ô [{exc.exec_count}] (ô thứ {exc.cell_index + 1}): "
+                f"{exc.ename}: {exc.evalue}", exc.exec_count)
+    if name not in NOTEBOOKS:
+        return f"Lỗi khi kết xuất báo cáo (rendering failed): {type(exc).__name__}: {exc}", None
+    return f"Notebook {name}.ipynb không chạy được: {type(exc).__name__}: {exc}", None
+
+
+def _provenance(name: str, params: dict[str, Any], window: Window, code: dict[str, Any],
+                seconds: float) -> list[tuple[str, str]]:
+    return [
+        ("Notebook", f"notebooks/{name}.ipynb"),
+        ("Tham số (parameters)", ", ".join(f"{k}={v}" for k, v in params.items())),
+        ("Kỳ (window)", f"{window.label_vi()}: {window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}, "
+                        f"chốt {window.as_of:%d/%m/%Y}"),
+        ("Mã nguồn (git)", f"{code.get('git_commit') or 'không rõ'}"
+                           f"{' (có sửa đổi chưa commit — dirty)' if code.get('dirty') else ''}"),
+        ("Thời gian chạy", f"{seconds:.1f} s"),
+        ("CSDL", "lấy từ biến môi trường PARBOOK_DB (không ghi vào notebook)"),
+    ]
+
+
+def _warm_host_imports() -> None:
+    """Import the host's rendering libraries while the kernel works (they take seconds)."""
+    from parbook.report import page as reportpage
+
+    reportpage.warm_up()
+
+
+class _Renderer:
+    """Host-side work of a run, done in one background thread while the kernel executes the
+    next notebooks: audit HTML of each executed notebook, the district report HTML and PDF."""
+
+    def __init__(self, staging: Path, unit_code: str, window: Window, run_id: str) -> None:
+        self.staging, self.unit_code, self.window, self.run_id = staging, unit_code, window, run_id
+        self.code = code_version()
+        self.timings: dict[str, float] = {}
+
+    def _timed(self, key: str, started: float) -> None:
+        self.timings[key] = round(self.timings.get(key, 0.0) + time.perf_counter() - started, 3)
+
+    def audit(self, name: str, seconds: float) -> None:
+        from parbook.report import page as reportpage
+
+        started = time.perf_counter()
+        path = self.staging / "notebooks" / f"{name}.ipynb"
+        _relative_metadata(path, name)
+        nb = reportpage.read_notebook(path)
+        params = _parameters(self.unit_code, self.window, name, self.run_id)
+        page = reportpage.audit_html(nb, f"{NOTEBOOK_TITLES[name]} — {name}",
+                                     _provenance(name, params, self.window, self.code, seconds))
+        (self.staging / "audit").mkdir(exist_ok=True)
+        (self.staging / "audit" / f"{name}.html").write_text(page, encoding="utf-8")
+        self._timed("audit_html", started)
+
+    def district(self, run_info: dict[str, Any]) -> None:
+        from parbook.report import page as reportpage
+
+        started = time.perf_counter()
+        nb = reportpage.read_notebook(self.staging / "notebooks" / f"{SUMMARY_NOTEBOOK}.ipynb")
+        header = reportpage.report_header(_unit_row(run_info, self.unit_code), self.window)
+        page = reportpage.district_report_html(nb, header)
+        (self.staging / "report.html").write_text(page, encoding="utf-8")
+        self._timed("report_html", started)
+        started = time.perf_counter()
+        reportpage.write_pdf(page, self.staging / "report.pdf")
+        self._timed("report_pdf", started)
+
+
+def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: str | Path | None = None,
+               include_personal_data: bool = False, *, session: KernelSession | None = None,
+               cell_timeout: int = CELL_TIMEOUT_S, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
+    """Produce the complete outputs folder of one unit and window; returns its path.
+
+    ``session``: a running KernelSession to reuse (``parbook batch``); otherwise one is started
+    and stopped here. Raises ReportError (notebook and cell named) when a notebook fails; the
+    previous outputs folder, if any, is left untouched.
+    """
+    validate_unit_code(unit_code)
+    if not isinstance(window, Window):
+        raise PeriodError("window phải là parbook.timeline.periods.Window (window must be a Window)")
+    target = (Path(out_dir) if out_dir else default_out_dir(unit_code, window)).absolute()
+    check_target(target)
+    _clean_stale(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+    run_id = (f"{unit_code}/{window.period}/{window.window}/{window.as_of:%Y%m%d}/"
+              f"{datetime.now():%Y%m%dT%H%M%S}")
+    own_session = session is None
+    renderer = _Renderer(staging, unit_code, window, run_id)
+    runs: list[NotebookRun] = []
+    current = NOTEBOOKS[0]
+    closer: threading.Thread | None = None
+    started_all = time.perf_counter()
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parbook-render") as pool:
+            jobs = [pool.submit(_warm_host_imports)]
+            try:
+                started = time.perf_counter()
+                if session is None:
+                    session = KernelSession(url).start()
+                elif session.url != db_url(url):
+                    raise ReportError("Phiên kernel dùng CSDL khác (the session uses another database)")
+                renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
+                for name in NOTEBOOKS:
+                    current = name
+                    started = time.perf_counter()
+                    session.execute(notebooks_dir / f"{name}.ipynb", staging / "notebooks" / f"{name}.ipynb",
+                                    _parameters(unit_code, window, name, run_id), cwd=staging,
+                                    timeout=cell_timeout)
+                    runs.append(NotebookRun(name, time.perf_counter() - started))
+                    jobs.append(pool.submit(renderer.audit, name, runs[-1].seconds))
+                    if name == SUMMARY_NOTEBOOK:
+                        run_info = _read_run_info(staging)
+                        jobs.append(pool.submit(renderer.district, run_info))
+            except BaseException:
+                for job in jobs:
+                    job.cancel()          # no rendering for a run that failed
+                raise
+            finally:
+                if own_session and session is not None:
+                    closer = threading.Thread(target=session.close, name="parbook-kernel-close")
+                    closer.start()
+                    session = None
+            current = "(kết xuất / rendering)"
+            for job in jobs:
+                job.result()
+    except Exception as exc:
+        message, cell = _failure_message(exc, current)
+        if session is not None and not session.alive:
+            message += " (kernel đã dừng — the kernel died)"
+        if closer is not None:
+            closer.join()
+        kept = _keep_failed(staging, target, message)
+        log.error("%s", message)
+        raise ReportError(message, notebook=current if current in NOTEBOOKS else None, cell=cell,
+                          kept=kept) from exc
+
+    try:
+        personal = None
+        if include_personal_data:
+            personal = _write_internal_list(staging, unit_code, window, url)
+        parameters = {"unit": unit_code, "period": window.period, "window": window.window,
+                      "as_of": window.as_of.isoformat(), "include_personal_data": include_personal_data}
+        renderer.timings["notebooks"] = round(sum(r.seconds for r in runs), 3)
+        renderer.timings["total_before_manifest"] = round(time.perf_counter() - started_all, 3)
+        manifest = build_manifest(staging, parameters, window, run_info, url,
+                                  [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs])
+        manifest["timings_s"] = renderer.timings
+        if personal:
+            manifest["personal_data_export"] = personal
+        write_manifest(staging, manifest)
+        if closer is not None:
+            closer.join()
+        publish(staging, target)
+        shutil.rmtree(target.parent / f"{target.name}.failed", ignore_errors=True)  # now outdated
+    except Exception as exc:
+        message = ("Không hoàn tất thư mục kết quả (could not finish the outputs): "
+                   f"{type(exc).__name__}: {exc}")
+        kept = _keep_failed(staging, target, message) if staging.exists() else None
+        raise ReportError(message, kept=kept) from exc
+    return target
+
+
+def _read_run_info(staging: Path) -> dict[str, Any]:
+    path = staging / RUN_INFO
+    if not path.is_file():
+        raise ReportError(f"Notebook {SUMMARY_NOTEBOOK} không ghi kết quả (no run info: its export "
+                          "cell did not run)")
+    info = json.loads(path.read_text(encoding="utf-8"))
+    path.unlink()
+    return info
+
+
+def _unit_row(run_info: dict[str, Any], unit_code: str) -> dict[str, Any]:
+    """The unit's row (report header), as the kernel read it."""
+    return dict(run_info.get("unit_row") or {"unit_code": unit_code})
+
+
+def _write_internal_list(staging: Path, unit_code: str, window: Window, url: str | None
+                         ) -> dict[str, Any]:
+    from parbook.report.followup import FOLLOWUP_FILE, write_followup_list
+
+    path = staging / INTERNAL_DIR / FOLLOWUP_FILE
+    rows = write_followup_list(staging / "findings.csv", unit_code, window, path, url)
+    user = getpass.getuser()
+    log.warning("Đã xuất danh sách nội bộ CÓ DỮ LIỆU CÁ NHÂN theo yêu cầu --include-personal-data "
+                "(internal list WITH personal data): %s, %d dòng, người chạy %s", path.name, rows, user)
+    return {"file": f"{INTERNAL_DIR}/{FOLLOWUP_FILE}", "rows": rows, "requested_by": user,
+            "at": datetime.now().isoformat(timespec="seconds"),
+            "note": "Tài liệu nội bộ, không gửi kèm báo cáo (NĐ 13/2023)"}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``parbook report``: exit 0 with the outputs folder written, 1 if a notebook failed."""
+    try:
+        window = window_from_args(args)
+        validate_unit_code(args.unit)
+    except (PeriodError, ValueError) as exc:
+        print(f"Lỗi tham số (invalid parameter): {exc}", file=sys.stderr)
+        return 2
+    if args.include_personal_data:
+        print("CẢNH BÁO: --include-personal-data — sẽ tạo danh sách nội bộ có họ tên, số điện thoại "
+              f"trong thư mục {INTERNAL_DIR}/ (internal list with personal data; never send it).",
+              file=sys.stderr)
+    started = time.perf_counter()
+    try:
+        folder = run_report(args.unit, window, args.db, args.out, args.include_personal_data)
+    except ReportError as exc:
+        print(f"Lỗi (error): {exc}", file=sys.stderr)
+        if exc.kept:
+            print(f"Đã giữ notebook lỗi tại (failed run kept in): {exc.kept}", file=sys.stderr)
+        return 1
+    print(f"Báo cáo {window.label_vi()} của {args.unit}: {folder} ({time.perf_counter() - started:.1f} s)")
+    print(f"  {folder / 'report.pdf'}")
+    return 0
