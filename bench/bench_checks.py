@@ -1,6 +1,6 @@
 """All checks (GX on pandas) at 10k/100k/1M dossiers vs a DuckDB single-query floor.
 
-Both sides start from the same prepared analysis (facts and register frames built in set-up):
+Both sides start from the same facts (dossier and register frames built in set-up):
 ours runs the whole GX catalogue and formats the findings; the floor is one DuckDB query that
 evaluates the fifteen dossier rules (HS01–HS15) over the facts frame and returns the failing keys.
 """
@@ -38,29 +38,30 @@ SELECT dossier_code FROM facts WHERE
 
 @cache
 def _analysis(url: str) -> Any:
-    """The prepared analysis (facts and registers) of the database; built once per process."""
-    from parbook.pipeline import prepare
+    """The facts and form of the database (built once per process): what the checks take."""
+    from parbook.analysis.forms import build_forms
     from parbook.store import db
-    from parbook.timeline.facts import load_for_window
+    from parbook.timeline import scope
     from parbook.timeline.periods import Window
 
     window = Window.parse("2024")
     with db.engine(url).connect() as conn:
-        return prepare(load_for_window(conn, UNIT, window), window)
+        facts = scope.build(scope.load(conn, UNIT, window), window)
+    return facts, build_forms(facts.period).bieu06
 
 
 def ours(url: str) -> Callable[[], Any]:
     from parbook.quality.checks import _gx_context, run_checks
 
-    analysis = _analysis(url)
+    facts, form = _analysis(url)
     _gx_context()                           # GX import and context off the clock
-    return lambda: run_checks(analysis)
+    return lambda: run_checks(facts, form)
 
 
 def floor(url: str) -> Callable[[], Any]:
     import duckdb
 
-    facts = _analysis(url).facts.reset_index(drop=True)
+    facts = _analysis(url)[0].period.dossiers.reset_index(drop=True)
     con = duckdb.connect()
     con.register("facts", facts)
     return lambda: con.execute(FLOOR_SQL).fetchall()

@@ -15,8 +15,9 @@ CACHE = Path(tempfile.gettempdir()) / "parbook-bench"
 
 def ours(url: str) -> Callable[[], Any]:
     from parbook.store import db
+    from parbook.timeline import scope
     from parbook.timeline.calendar import WorkCalendar
-    from parbook.timeline.facts import build_facts, load_for_window
+    from parbook.timeline.facts import build_facts
     from parbook.timeline.periods import Window
 
     WorkCalendar.default()
@@ -24,7 +25,7 @@ def ours(url: str) -> Callable[[], Any]:
 
     def run() -> None:
         with db.engine(url).connect() as conn:
-            data = load_for_window(conn, UNIT, window)
+            data = scope.load(conn, UNIT, window)
         build_facts(data, window)
 
     return run

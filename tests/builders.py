@@ -6,9 +6,14 @@ from typing import Any
 
 import pandas as pd
 
+from parbook.analysis.forms import build_forms
+from parbook.quality.checks import Findings, run_checks
 from parbook.store import db
 from parbook.store.reference import read_procedures
-from parbook.timeline.facts import UnitData
+from parbook.store.unitdata import UnitData
+from parbook.timeline import scope
+from parbook.timeline.periods import Window
+from parbook.timeline.scope import Facts
 
 UNIT = "TEST01"
 
@@ -52,3 +57,14 @@ def unit_data(dossiers: list[dict], events: list[dict] | None = None,
         plan_tasks=frame(db.plan_tasks, plan_tasks or []),
         self_scores=frame(db.self_scores, self_scores or []),
     )
+
+
+def facts_of(data: UnitData, window: Window) -> Facts:
+    """The timeline stage on hand-made data."""
+    return scope.build(data, window)
+
+
+def findings_of(data: UnitData, window: Window, **kw: Any) -> Findings:
+    """The checks on hand-made data (facts, the form for BM01, then the catalogue)."""
+    facts = facts_of(data, window)
+    return run_checks(facts, build_forms(facts.period).bieu06, **kw)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from parbook.analysis.forms import bieu06
 from parbook.analysis.indicators import compute_indicators, ontime_rate_bases
 from parbook.analysis.rates import VolumeCounts, rate_on_base
-from parbook.pipeline import prepare
+from parbook.analysis.scores import tt01_scores
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from parbook.vnformat import percent as format_percent
 from parbook.vnformat import round_half_up
@@ -71,15 +73,15 @@ def test_vinh_phuc_figures_through_the_facts_pipeline() -> None:
              for i in range(689)]
     rows += [dossier(f"W{i:05}", received="2024-07-01 09:00", due="2024-07-10",
                      finished="2024-07-02 09:00", status="withdrawn") for i in range(16)]
-    a = prepare(unit_data(rows), Window.parse("2024-Q3"))
-    bases = ontime_rate_bases(a).set_index("base")
+    a = scope.build(unit_data(rows), Window.parse("2024-Q3"))
+    bases = ontime_rate_bases(a.period).set_index("base")
     assert bases.loc["due", ["numerator", "denominator"]].tolist() == [19_255, 19_944]
     assert format_percent(bases.loc["due", "value"], 2) == "96,55%"
     assert bases.loc["received", "denominator"] == 19_630
     assert format_percent(bases.loc["received", "value"], 2) == "98,09%"
-    frame = compute_indicators(a)
+    frame = compute_indicators(a, tt01_scores(a)).frame
     rate = frame[(frame.indicator_id == "ontime_rate") & (frame.scope == "period")].iloc[0]
     assert (rate.numerator, rate.denominator) == (19_255, 19_255)     # settled base: 100%
     r766 = frame[(frame.indicator_id == "ontime_rate_766") & (frame.scope == "period")].iloc[0]
     assert (r766.numerator, r766.denominator) == (19_255, 19_944)     # the 766 reading agrees
-    assert a.bieu06.set_index("field").loc["TOTAL", "carried_over"] == 314
+    assert bieu06(a.period.dossiers).set_index("field").loc["TOTAL", "carried_over"] == 314

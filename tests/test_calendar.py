@@ -6,6 +6,7 @@ import holidays
 import numpy as np
 import pytest
 
+from parbook.store.settings import ConfigError
 from parbook.timeline.calendar import WorkCalendar, read_overrides
 
 CAL = WorkCalendar.default()
@@ -105,7 +106,7 @@ def test_overrides_applied_last(tmp_path) -> None:
 def test_bad_override_kind_is_a_clear_error(tmp_path) -> None:
     path = tmp_path / "o.csv"
     path.write_text("date,kind,note\n2024-05-04,holiday,x\n")
-    with pytest.raises(ValueError, match="dòng 2"):
+    with pytest.raises(ConfigError, match="dòng 2"):
         read_overrides(path)
 
 

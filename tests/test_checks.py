@@ -14,11 +14,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parbook.pipeline import FINDINGS_COLUMNS, prepare
+from parbook.analysis.forms import build_forms
+from parbook.contract import FINDINGS_COLUMNS
+from parbook.pipeline import Analysis, analyse_data
 from parbook.quality.catalogue import check_catalogue, load_catalogue
 from parbook.quality.checks import failing_records, findings_summary, run_checks
 from parbook.timeline.periods import Window
-from tests.builders import dossier, event, unit_data
+from tests.builders import dossier, event, facts_of, findings_of, unit_data
 
 PERIOD = "2024-Q3"          # nd09: 2024-06-15 … 2024-09-14, as-of 2024-09-14
 NOW = datetime(2024, 9, 20, 8, 0)
@@ -330,15 +332,26 @@ CASES: dict[str, tuple[dict[str, list], set[str]]] = {
 }
 
 
-def analysis_of(records: dict[str, list], as_of: str | None = None) -> Any:
-    data = unit_data(records.get("dossiers", []), records.get("events"),
+def data_of(records: dict[str, list]) -> Any:
+    return unit_data(records.get("dossiers", []), records.get("events"),
                      **{k: records.get(k) for k in REGISTERS})
-    return prepare(data, Window.parse(PERIOD, as_of=as_of))
+
+
+def analysis_of(records: dict[str, list], as_of: str | None = None) -> Analysis:
+    return analyse_data(data_of(records), Window.parse(PERIOD, as_of=as_of), now=NOW)
 
 
 def run(records: dict[str, list], as_of: str | None = None, now: datetime = NOW,
         **kw: Any) -> pd.DataFrame:
-    return run_checks(analysis_of(records, as_of), now=now, **kw)
+    return findings_of(data_of(records), Window.parse(PERIOD, as_of=as_of), now=now, **kw).frame
+
+
+def _facts(records: dict[str, list]) -> pd.DataFrame:
+    return facts_of(data_of(records), Window.parse(PERIOD)).period.dossiers
+
+
+def _failing(analysis: Analysis) -> tuple:
+    return analysis.findings.frame, analysis.facts, analysis.forms.bieu06
 
 
 def flagged(findings: pd.DataFrame, check_id: str) -> set[str]:
@@ -423,11 +436,10 @@ def test_summary_and_failing_records() -> None:
         {**d, "applicant_name": "Trần Thị Bích Ngọc", "applicant_phone": "0987 654 321"}
         for d in records["dossiers"]]}
     analysis = analysis_of(records)
-    analysis.findings = run_checks(analysis, now=NOW)
-    summary = findings_summary(analysis.findings).set_index("check_id")
+    summary = findings_summary(analysis.findings.frame).set_index("check_id")
     assert len(summary) == 24 and summary.loc["HS08", "count"] == 4
     assert summary.loc["HS11", "count"] == 0 and summary.loc["HS08", "severity"] == "violation"
-    table = failing_records(analysis, "HS08")
+    table = failing_records(*_failing(analysis), "HS08")
     assert set(table["dossier_code"]) == CASES["HS08"][1]
     assert set(table["applicant_name_masked"]) == {"Trần T. B. N."}
     assert set(table["applicant_phone_masked"]) == {"09xx xxx 321"}
@@ -464,8 +476,7 @@ def test_surveys_of_a_unit_without_dossiers() -> None:
 def test_failing_records_of_a_register() -> None:
     records, expected = CASES["KS02"]
     analysis = analysis_of(records)
-    analysis.findings = run_checks(analysis, now=NOW)
-    table = failing_records(analysis, "KS02")
+    table = failing_records(*_failing(analysis), "KS02")
     assert set(table["survey_id"]) == expected
     assert table.set_index("survey_id").loc["KS02-six", "overall"] == 6
     assert table.set_index("survey_id").loc["KS02-zero", "message"] == \
@@ -493,13 +504,13 @@ def test_catalogue_rejects_personal_data_in_messages(tmp_path) -> None:
 
 def test_facts_columns_the_checks_add() -> None:
     """facts.py: last_apology_date (HS09), last_appraisal_request_date (HS12), last_event_at (HS04)."""
-    f = analysis_of(CASES["HS12"][0]).facts
+    f = _facts(CASES["HS12"][0])
     assert f.loc["HS12-fourth-day", "last_appraisal_request_date"] == pd.Timestamp("2024-07-05")
     assert pd.isna(f.loc["HS12-reception", "last_appraisal_request_date"])
-    f = analysis_of(CASES["HS09"][0]).facts
+    f = _facts(CASES["HS09"][0])
     assert f.loc["HS09-one-late", "last_apology_date"] == pd.Timestamp("2024-07-04")
     assert pd.isna(f.loc["HS09-after-asof", "last_apology_date"])        # not yet happened
-    f = analysis_of(CASES["HS04"][0]).facts
+    f = _facts(CASES["HS04"][0])
     assert f.loc["HS04-event-future", "last_event_at"] == pd.Timestamp("2024-09-20 08:00:01")
     assert f.loc["HS04-event-future", "apology_count"] == 0                 # after the as-of date
     assert pd.isna(f.loc["HS04-due-early", "last_event_at"])
@@ -510,7 +521,7 @@ def test_a_check_gx_cannot_evaluate_stops_the_run() -> None:
     exception_info; run_checks raises instead of reporting no findings."""
     from parbook.quality.checks import CheckRunError
 
-    analysis = analysis_of(CASES["HS04"][0])
-    analysis.facts["finished_at"] = analysis.facts["finished_at"].astype(str)
+    facts = facts_of(data_of(CASES["HS04"][0]), Window.parse(PERIOD))
+    facts.period.dossiers["finished_at"] = facts.period.dossiers["finished_at"].astype(str)
     with pytest.raises(CheckRunError, match="HS04"):
-        run_checks(analysis, now=NOW)
+        run_checks(facts, build_forms(facts.period).bieu06, now=NOW)

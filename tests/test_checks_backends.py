@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect
 
+from parbook.analysis.forms import build_forms
 from parbook.commands.main import main
-from parbook.pipeline import INDICATOR_COLUMNS
+from parbook.contract import INDICATOR_COLUMNS
 from parbook.quality import checks as checks_module
 from parbook.quality.catalogue import check_catalogue, load_catalogue
 from parbook.quality.checks import (
@@ -30,8 +31,9 @@ from parbook.quality.checks import (
 )
 from parbook.store import db
 from parbook.store.init import init_database
-from tests.builders import UNIT
-from tests.test_checks import CASES, NOW, analysis_of, flagged
+from parbook.timeline.periods import Window
+from tests.builders import UNIT, facts_of, findings_of
+from tests.test_checks import CASES, NOW, PERIOD, data_of, flagged
 
 NAMES = ("Nguyễn Thị Hồng Nhung", "Trần Văn Quyết", "Lê Minh Khôi")
 ADDRESS = "12 Lê Lợi, phường Vĩnh Ninh, Huế"
@@ -72,9 +74,10 @@ def personal_values(records: dict[str, list]) -> list[str]:
 
 
 def test_backends_give_identical_findings(any_db_url: str) -> None:
-    analysis = analysis_of(mixed_records())
-    on_pandas = run_checks(analysis, now=NOW)
-    on_sql = run_checks(analysis, backend="sql", url=any_db_url, now=NOW)
+    facts = facts_of(data_of(mixed_records()), Window.parse(PERIOD))
+    form = build_forms(facts.period).bieu06
+    on_pandas = run_checks(facts, form, now=NOW).frame
+    on_sql = run_checks(facts, form, backend="sql", url=any_db_url, now=NOW).frame
     pd.testing.assert_frame_equal(on_pandas, on_sql)
     assert set(on_pandas["check_id"]) == set(check_catalogue()["id"])
     for check_id, (records, expected) in CASES.items():
@@ -91,14 +94,14 @@ def test_backends_give_identical_findings(any_db_url: str) -> None:
 def test_no_personal_data_in_findings_or_gx_artifacts(backend: str, sqlite_url: str,
                                                       tmp_path: Path) -> None:
     records = mixed_records()
-    analysis = analysis_of(records)
-    analysis.findings = run_checks(analysis, backend=backend, url=sqlite_url, now=NOW)
-    paths = write_gx_artifacts(analysis, tmp_path / "out")
+    findings = findings_of(data_of(records), Window.parse(PERIOD), backend=backend, url=sqlite_url,
+                           now=NOW)
+    paths = write_gx_artifacts(findings, tmp_path / "out")
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in paths) == sorted(
         f"gx/{kind}/{spec.entity}.json" for kind in ("suites", "validations")
         for spec in load_catalogue())
     texts = [p.read_text(encoding="utf-8") for p in paths]
-    texts.append(analysis.findings.to_csv(index=False))
+    texts.append(findings.frame.to_csv(index=False))
     for value in [*personal_values(records), sqlite_url, str(tmp_path)]:   # nor the database URL
         for text in texts:
             assert value not in text
@@ -119,10 +122,10 @@ def test_no_personal_data_in_findings_or_gx_artifacts(backend: str, sqlite_url: 
 def test_gx_results_exclude_values(monkeypatch: pytest.MonkeyPatch) -> None:
     """GX is asked to leave data values out of its results; without that, HS06 would put the
     failing phone numbers in them."""
-    analysis = analysis_of(mixed_records())
+    facts = facts_of(data_of(mixed_records()), Window.parse(PERIOD))
     spec = next(s for s in load_catalogue() if s.entity == "dossier")
-    frame = entity_frame(spec, entity_sources(analysis)["dossier"])
-    params = check_parameters(analysis, NOW)
+    frame = entity_frame(spec, entity_sources(facts, build_forms(facts.period).bieu06)["dossier"])
+    params = check_parameters(facts, NOW)
 
     def raw_json() -> str:
         raw = _validate_pandas({"dossier": frame}, {"dossier": spec}, params)

@@ -65,9 +65,9 @@ def test_timestamps_round_trip_as_timestamps(any_db_url: str) -> None:
 
 
 def test_survey_of_a_dossier_closed_before_the_year_is_known(sqlite_url: str) -> None:
-    from parbook.timeline.facts import load_for_window
     from parbook.timeline.periods import Window
     from parbook.timeline.registers import survey_facts
+    from parbook.timeline.scope import load as load_for_window
 
     init_database(sqlite_url, [{"unit_code": "X1"}])
     with db.begin(sqlite_url) as conn:

@@ -21,14 +21,13 @@ from parbook.demo import (
     write_demo,
 )
 from parbook.demo.build import TABLES, columns_of
-from parbook.pipeline import prepare
-from parbook.quality.checks import run_checks
 from parbook.store import db
 from parbook.store.init import init_database
 from parbook.store.reference import read_procedures
+from parbook.timeline import scope
 from parbook.timeline.calendar import WorkCalendar
-from parbook.timeline.facts import load_for_window
 from parbook.timeline.periods import Window
+from tests.builders import findings_of
 from tests.textscan import every_text
 
 UNIT = profile.UNIT_CODE
@@ -42,8 +41,8 @@ def rule_findings(url: str, unit_code: str, window: Window, now: datetime | None
                   backend: str = "pandas") -> pd.DataFrame:
     """check_id, record_key of every record the real checks (parbook.quality.checks on GX) flag."""
     with db.engine(url).connect() as conn:
-        data = load_for_window(conn, unit_code, window)
-    found = run_checks(prepare(data, window), backend=backend, url=url, now=now)
+        data = scope.load(conn, unit_code, window)
+    found = findings_of(data, window, backend=backend, url=url, now=now).frame
     return (found[["check_id", "record_key"]].astype(str)
             .sort_values(["check_id", "record_key"]).reset_index(drop=True))
 
@@ -349,7 +348,7 @@ def test_cmd_demo_end_to_end(tmp_path, capsys, monkeypatch) -> None:
     import subprocess
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    monkeypatch.setattr("parbook.pipeline.OUTPUTS_DIR", tmp_path / "outputs")
+    monkeypatch.setattr("parbook.store.config.OUTPUTS_DIR", tmp_path / "outputs")
     assert main(["demo", "--db", url, "--workbook", str(tmp_path / "demo.xlsx")]) == 0
     out = capsys.readouterr().out
     assert "DEMO-ANLOC" in out and (tmp_path / "cli.demo-ground-truth.csv").exists()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from openpyxl import Workbook, load_workbook
 
-from parbook.analysis.forms import BIEU06_COLUMNS, TOTAL, bieu06, withdrawn_beside
-from parbook.pipeline import prepare
-from parbook.report.bieu06_sheet import bieu06_meta, write_bieu06_for, write_bieu06_sheet
+from parbook.analysis.forms import Forms, bieu06, build_forms
+from parbook.contract import BIEU06_COLUMNS, TOTAL
+from parbook.report.bieu06_sheet import write_bieu06_sheet
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import dossier, unit_data
 
@@ -20,8 +21,13 @@ ROWS = [
 ]
 
 
-def _analysis(period="2024-Q3"):
-    return prepare(unit_data(ROWS), Window.parse(period))
+WINDOW = Window.parse("2024-Q3")
+META = {"unit_code": "TEST01", "unit_name": "Xã Thử", "period_label": WINDOW.label_vi(),
+        "start": WINDOW.start, "end": WINDOW.end, "as_of": WINDOW.as_of}
+
+
+def _analysis() -> Forms:
+    return build_forms(scope.build(unit_data(ROWS), WINDOW).period)
 
 
 def test_bieu06_rows_per_field_total_and_withdrawn_beside() -> None:
@@ -38,7 +44,7 @@ def test_bieu06_rows_per_field_total_and_withdrawn_beside() -> None:
     assert form.loc["Không xác định", "on_time"] == 1
     total = form.loc[TOTAL]
     assert total["received_total"] == 5 == total["settled_total"] + total["pending_total"]
-    beside = withdrawn_beside(a.facts)
+    beside = a.withdrawn
     assert beside.to_dict() == {"Chứng thực": 1, TOTAL: 1}
 
 
@@ -46,15 +52,15 @@ def test_carried_over_equals_the_previous_window_pending() -> None:
     data = unit_data(ROWS + [dossier("P2", received="2024-05-02 09:00", due="2024-05-06"),
                              dossier("S2", received="2024-05-02 09:00", due="2024-05-06",
                                      finished="2024-07-01 09:00", status="done")])
-    q2 = bieu06(prepare(data, Window.parse("2024-Q2")).facts).set_index("field")
-    q3 = bieu06(prepare(data, Window.parse("2024-Q3")).facts).set_index("field")
+    q2 = bieu06(scope.build(data, Window.parse("2024-Q2")).period.dossiers).set_index("field")
+    q3 = bieu06(scope.build(data, WINDOW).period.dossiers).set_index("field")
     assert q3.loc[TOTAL, "carried_over"] == q2.loc[TOTAL, "pending_total"] == 3
 
 
 def test_sheet_layout_two_header_rows_and_values(tmp_path) -> None:
     a = _analysis()
     wb = Workbook()
-    write_bieu06_for(wb.active, a)
+    write_bieu06_sheet(wb.active, a.bieu06, a.withdrawn, META)
     path = tmp_path / "b06.xlsx"
     wb.save(path)
     ws = load_workbook(path).active
@@ -84,7 +90,7 @@ def test_sheet_text_is_formula_safe() -> None:
     a = _analysis()
     form = a.bieu06.copy()
     form.loc[0, "field"] = "=HYPERLINK(\"http://x\")"
-    meta = {**bieu06_meta(a), "unit_name": "+Xã Thử"}
-    ws = write_bieu06_sheet(Workbook().active, form, withdrawn_beside(a.facts), meta)
+    meta = {**META, "unit_name": "+Xã Thử"}
+    ws = write_bieu06_sheet(Workbook().active, form, a.withdrawn, meta)
     assert ws["B10"].value == "'=HYPERLINK(\"http://x\")" and ws["B10"].data_type == "s"
     assert ws["A4"].value == "Đơn vị báo cáo: +Xã Thử"

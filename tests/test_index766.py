@@ -7,7 +7,7 @@ import math
 import pytest
 
 from parbook.analysis.index766 import capped_linear, config, estimate_766, group_totals
-from parbook.pipeline import prepare
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, event, unit_data
 
@@ -27,15 +27,17 @@ def test_capped_linear_rejects_a_zero_threshold() -> None:
 
 def test_configuration_adds_up() -> None:
     cfg = config()
-    assert sum(g["max"] for g in cfg["groups"]) == cfg["total_max"] == 100
-    for group in cfg["groups"]:
-        assert sum(c["max"] for c in group["components"]) == group["max"], group["id"]
-        for comp in group["components"]:
-            assert comp.get("computable") == ("measure" in comp), comp["id"]
-            assert comp.get("basis") or comp.get("reason"), comp["id"]
-    computable = {c["id"] for g in cfg["groups"] for c in g["components"] if c.get("computable")}
+    assert sum(g.max for g in cfg.groups) == cfg.total_max == 100
+    for group in cfg.groups:
+        assert sum(c.max for c in group.components) == group.max, group.id
+        for comp in group.components:
+            assert comp.computable == (comp.measure is not None), comp.id
+            assert comp.basis or comp.reason, comp.id
+    computable = {c.id for g in cfg.groups for c in g.components if c.computable}
     assert computable == {"2.1", "3.3", "4.1", "4.2", "5.2", "5.3", "5.4"}
-    assert "ƯỚC TÍNH" in cfg["status"]
+    assert "ƯỚC TÍNH" in cfg.status
+    names = {c.id: c.name_vi for g in cfg.groups for c in g.components}
+    assert names["1.2"] == "Cập nhật, công khai TTHC đúng hạn trên CSDL quốc gia"   # not cut at ","
 
 
 def _case():
@@ -58,7 +60,7 @@ def _case():
         ],
         surveys=[{"survey_id": "S1", "dossier_code": "A", "surveyed_at": "2024-07-03 10:00",
                   "overall": 2}])
-    return prepare(data, Window.parse("2024-Q3"))
+    return scope.build(data, Window.parse("2024-Q3"))
 
 
 def test_hand_computed_components() -> None:
@@ -86,8 +88,8 @@ def test_hand_computed_components() -> None:
 
 
 def test_component_without_data_is_missing_with_a_reason() -> None:
-    est = estimate_766(prepare(unit_data([dossier("A", due="2024-09-20")]),
-                               Window.parse("2024-Q3")))
+    est = estimate_766(scope.build(unit_data([dossier("A", due="2024-09-20")]),
+                                   Window.parse("2024-Q3")))
     t = est.components.set_index("component")
     assert math.isnan(t.loc["5.2", "score"]) and "không có dữ liệu" in t.loc["5.2", "reason"]
     assert t.loc["2.1", "score"] == 20                     # pending within only

@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parbook.analysis.forms import bieu06
 from parbook.analysis.indicators import compute_indicators
+from parbook.analysis.scores import tt01_scores
 from parbook.analysis.tt01 import evaluate_tt01
-from parbook.pipeline import prepare
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import dossier, event, unit_data
 
@@ -47,9 +49,9 @@ def test_indicators_agree_with_bieu06(case, period, as_of_shift) -> None:
     rows, events = case
     w = Window.parse(period)
     window = Window.parse(period, as_of=w.end + timedelta(days=as_of_shift))
-    a = prepare(unit_data(rows, events), window)
-    frame = compute_indicators(a).set_index(["indicator_id", "scope"])
-    total = a.bieu06.set_index("field").loc["TOTAL"]
+    facts = scope.build(unit_data(rows, events), window)
+    frame = compute_indicators(facts, tt01_scores(facts)).frame.set_index(["indicator_id", "scope"])
+    total = bieu06(facts.period.dossiers).set_index("field").loc["TOTAL"]
 
     def get(i, scope="period"):
         return frame.loc[(i, scope)]
@@ -61,7 +63,7 @@ def test_indicators_agree_with_bieu06(case, period, as_of_shift) -> None:
     assert get("online_rate")["numerator"] == total["received_online"]
     assert get("online_rate")["denominator"] >= total["received_total"] - total["carried_over"]
     assert get("apology_coverage")["denominator"] == total["late"] + total["pending_overdue"]
-    i1 = evaluate_tt01(a).indicators.set_index("indicator").loc[1, "n_dossiers"]
+    i1 = evaluate_tt01(facts).indicators.set_index("indicator").loc[1, "n_dossiers"]
     assert (i1 or 0) == total["settled_total"]
     for (indicator_id, _scope), r in frame.iterrows():
         if indicator_id not in ("multi_supplement_count", "tt01_total") and not math.isnan(r["value"]):

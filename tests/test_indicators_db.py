@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 
 from parbook.analysis.indicators import compute_indicators
-from parbook.pipeline import prepare
+from parbook.analysis.scores import tt01_scores
 from parbook.store import db
 from parbook.store.init import init_database
-from parbook.timeline.facts import load_for_window
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, event, frame, unit_data
 
@@ -50,6 +50,10 @@ def _records(table, rows) -> list[dict[str, Any]]:
             for r in typed.to_dict("records")]
 
 
+def _indicators(facts: scope.Facts) -> pd.DataFrame:
+    return compute_indicators(facts, tt01_scores(facts)).frame
+
+
 def test_database_and_memory_give_the_same_indicators(any_db_url: str) -> None:
     init_database(any_db_url, [{"unit_code": UNIT, "unit_name": "Xã Thử"}])
     with db.begin(any_db_url) as conn:
@@ -59,8 +63,8 @@ def test_database_and_memory_give_the_same_indicators(any_db_url: str) -> None:
             conn.execute(TABLES[name].insert(), _records(TABLES[name], rows))
     window = Window.parse("2024-Q3")
     with db.engine(any_db_url).connect() as conn:
-        from_db = compute_indicators(prepare(load_for_window(conn, UNIT, window), window))
-    in_memory = compute_indicators(prepare(unit_data(DOSSIERS, EVENTS, **REGISTERS), window))
+        from_db = _indicators(scope.build(scope.load(conn, UNIT, window), window))
+    in_memory = _indicators(scope.build(unit_data(DOSSIERS, EVENTS, **REGISTERS), window))
     pd.testing.assert_frame_equal(from_db, in_memory)
     period = from_db[from_db.scope == "period"].set_index("indicator_id")
     assert period.loc["ontime_rate", ["numerator", "denominator"]].tolist() == [1, 2]

@@ -235,9 +235,7 @@ def test_doctests(module) -> None:
 
 def test_loaded_plan_feeds_self_inspection(any_db_url: str) -> None:
     """Database round trip: plan load → staff results → load_for_window → self_inspection."""
-    from parbook.pipeline import prepare
-    from parbook.plan.inspection import self_inspection
-    from parbook.timeline.facts import load_for_window
+    from parbook.pipeline import analyse
     from parbook.timeline.periods import Window
 
     init_database(any_db_url, [{"unit_code": "X1"}])
@@ -249,9 +247,7 @@ def test_loaded_plan_feeds_self_inspection(any_db_url: str) -> None:
             conn.execute(update(db.plan_tasks).where(t.task_id == f"kh-par-sipas-2024-R4-{n}")
                          .values(done_date=done, evidence=f"Báo cáo quý {n}"))
     window = Window.parse("2024-Q2")
-    with db.engine(any_db_url).connect() as conn:
-        data = load_for_window(conn, "X1", window)
-    table = self_inspection(prepare(data, window), plan).set_index("requirement_id")
+    table = analyse("X1", window, any_db_url).plan.inspection.set_index("requirement_id")
     assert table.loc["R4", "status"] == "đạt"
     assert table.loc["R4", "evidence"] == "Báo cáo quý 1; Báo cáo quý 2"
     assert table.loc["R6", "status"] == "chưa đến hạn"                # yearly, due 14/12

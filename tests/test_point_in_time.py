@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from parbook.pipeline import prepare
-from parbook.plan.inspection import duties_by_section
-from parbook.quality.checks import failing_records, run_checks
+from parbook.pipeline import analyse_data
+from parbook.report.notebook import failing_records
 from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
 
@@ -28,19 +27,18 @@ def _analysis():
         plan_tasks=[{"task_id": "T1", "unit_code": UNIT, "requirement_id": "R1",
                      "due_date": "2024-08-01", "done_date": "2024-09-20", "evidence": "x"}],
     )
-    a = prepare(data, WINDOW)
-    a.findings = run_checks(a)
-    return a
+    return analyse_data(data, WINDOW)
 
 
 def test_registers_show_nothing_after_the_as_of_date() -> None:
     a = _analysis()
-    assert pd.isna(a.feedback.loc["F1", "resolved_at"])
-    docs = a.legal_documents.loc["D1"]
+    period = a.facts.period
+    assert pd.isna(period.feedback.loc["F1", "resolved_at"])
+    docs = period.legal_documents.loc["D1"]
     assert pd.isna(docs["reviewed_at"]) and docs["review_result"] is None
     assert pd.isna(docs["handled_at"]) and docs["handling"] is None
-    assert pd.isna(a.plan_tasks.loc["T1", "done_date"])
-    assert pd.isna(a.surveys.loc["S1", "dossier_returned_at"])
+    assert pd.isna(period.plan_tasks.loc["T1", "done_date"])
+    assert pd.isna(period.surveys.loc["S1", "dossier_returned_at"])
 
 
 def test_failing_records_show_the_as_of_state() -> None:
@@ -49,7 +47,7 @@ def test_failing_records_show_the_as_of_state() -> None:
     nv01 = failing_records(a, "NV01").set_index("task_id")
     assert pd.isna(nv01.loc["T1", "done_date"])
     assert "chưa hoàn thành" in nv01.loc["T1", "message"]
-    duties = duties_by_section(a).set_index("task_id")
+    duties = a.plan.duties.set_index("task_id")
     assert pd.isna(duties.loc["T1", "done_date"]) and duties.loc["T1", "problem"].startswith("quá hạn")
     hs08 = failing_records(a, "HS08").set_index("dossier_code")
     assert pd.isna(hs08.loc["LATE", "finished_asof"])

@@ -6,8 +6,9 @@ import math
 
 from parbook.analysis.indicators import compute_indicators
 from parbook.analysis.satisfaction import satisfaction_summary
-from parbook.pipeline import prepare
+from parbook.analysis.scores import tt01_scores
 from parbook.store.db import SURVEY_ELEMENTS
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import dossier, unit_data
 
@@ -18,7 +19,7 @@ def _survey(sid, ratings, overall):
 
 
 def test_by_element_distribution_and_pooled_share() -> None:
-    a = prepare(unit_data([dossier("A")], surveys=[
+    a = scope.build(unit_data([dossier("A")], surveys=[
         _survey("S1", (5, 4, 3, 2, None), 5),
         _survey("S2", (4, 2, 5, 9, None), 3),
         _survey("S3", (3, 5, 4, 4, None), 0),
@@ -39,6 +40,6 @@ def test_by_element_distribution_and_pooled_share() -> None:
     assert dist.loc["overall", [3, 5, "invalid"]].tolist() == [1, 1, 1]
     # pooled over the five elements: (2 + 2 + 2 + 1) ÷ (3 + 3 + 3 + 2) = 7/11
     assert (s.pooled.numerator, s.pooled.denominator) == (7, 11)
-    frame = compute_indicators(a)
+    frame = compute_indicators(a, tt01_scores(a)).frame
     rate = frame[(frame.indicator_id == "satisfaction_rate") & (frame.scope == "period")].iloc[0]
     assert rate.value == s.pooled.value

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 
 import parbook.plan.assessment
-from parbook.contract import INDICATOR_IDS
-from parbook.pipeline import INDICATOR_COLUMNS, prepare
+from parbook.contract import INDICATOR_COLUMNS, INDICATOR_IDS
 from parbook.plan.assessment import (
     Band,
     CriteriaError,
@@ -90,10 +89,11 @@ def indicators(rows: list[tuple[str, str, float | None, float | None, float | No
                         columns=INDICATOR_COLUMNS)
 
 
-def analysis(ind: pd.DataFrame, scores: list[dict] | None = None, period: str = "2024-Q3"):
-    a = prepare(unit_data([dossier("A")], self_scores=scores), Window.parse(period))
-    a.indicators = ind
-    return a
+def analysis(ind: pd.DataFrame, scores: list[dict] | None = None, period: str = "2024-Q3"
+             ) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    """The inputs of par_assessment: the unit's self_scores, the window's year, the indicators."""
+    data = unit_data([dossier("A")], self_scores=scores)
+    return data.self_scores, Window.parse(period).year, ind
 
 
 def score(criterion: str, value: float | None, evidence: str | None = "QĐ 1/QĐ-UBND",
@@ -194,7 +194,7 @@ def test_par_assessment_scores_auto_and_manual_criteria(tmp_path: Path) -> None:
                     ("multi_supplement_count", "period", 2, None, 2)]),
         [score("1.2.1", 1), score("1.2.2", 1, evidence="  "), score("2.2", 5),
          score("1.1", 4), score("9.9", 1), score("2.2", 0, year=2023)])
-    out = par_assessment(a, path).set_index("criterion_id")
+    out = par_assessment(*a, path).set_index("criterion_id")
     assert list(out.index) == ["1", "1.1", "1.2", "1.2.1", "1.2.2", "2", "2.1", "2.2"]
     assert (out.loc["1.1", "score"], out.loc["1.1", "source"]) == (3, "tự động")  # = 0.95 → 3
     assert out.loc["1.1", "value"] == 0.95 and "bỏ qua điểm tự chấm 4" in out.loc["1.1", "note"]
@@ -208,26 +208,26 @@ def test_par_assessment_scores_auto_and_manual_criteria(tmp_path: Path) -> None:
     assert (out.loc["1.2", "score"], out.loc["1", "score"], out.loc["2", "score"]) == (2, 5, 3)
     assert out.loc["1", "flagged"] and out.loc["1", "status"] == "3/3 tiêu chí đã chấm"
     assert out.loc["1", "gap"] == 1 and out["gap"].ge(0).all()
-    totals = par_totals(par_assessment(a, path))
+    totals = par_totals(par_assessment(*a, path))
     assert (totals["score"], totals["max"], totals["gap"]) == (8, 10, 2)
     assert (totals["auto_score"], totals["manual_score"], totals["flagged"]) == (4, 4, 2)
     assert totals["unknown_scores"] == ["9.9"] and not totals["template"]
 
 
 def test_unscored_and_no_data_show_zero(tmp_path: Path) -> None:
-    out = par_assessment(analysis(indicators([("ontime_rate", "ytd", 0, 0, None)])),
+    out = par_assessment(*analysis(indicators([("ontime_rate", "ytd", 0, 0, None)])),
                          write(tmp_path, CRITERIA)).set_index("criterion_id")
     assert (out.loc["1.1", "score"], out.loc["1.1", "status"]) == (0, "chưa có dữ liệu")
     assert (out.loc["2.1", "score"], out.loc["2.1", "status"]) == (0, "chưa có dữ liệu")
     assert (out.loc["2.2", "score"], out.loc["2.2", "status"]) == (0, "chưa chấm")
     assert not out["flagged"].any() and out.loc["1", "gap"] == 6
-    totals = par_totals(par_assessment(analysis(indicators([])), write(tmp_path, CRITERIA)))
+    totals = par_totals(par_assessment(*analysis(indicators([])), write(tmp_path, CRITERIA)))
     assert (totals["score"], totals["unscored"], totals["no_data"]) == (0, 3, 2)
 
 
 def test_manual_scores_of_the_window_year_only(tmp_path: Path) -> None:
     a = analysis(indicators([]), [score("2.2", 2, year=2023)])
-    out = par_assessment(a, write(tmp_path, CRITERIA)).set_index("criterion_id")
+    out = par_assessment(*a, write(tmp_path, CRITERIA)).set_index("criterion_id")
     assert out.loc["2.2", "status"] == "chưa chấm"
 
 
@@ -235,7 +235,7 @@ def test_largest_gaps_first_with_sections(tmp_path: Path) -> None:
     a = analysis(indicators([("ontime_rate", "ytd", 90, 100, 0.90),
                              ("multi_supplement_count", "period", 0, None, 0)]),
                  [score("1.2.1", 1), score("2.2", 1)])
-    gaps = largest_gaps(par_assessment(a, write(tmp_path, CRITERIA)), 3)
+    gaps = largest_gaps(par_assessment(*a, write(tmp_path, CRITERIA)), 3)
     # 1.1: 4 − 1 = 3; then 1.2.2 (gap 1, max 1) and 2.2 (gap 1, max 2): larger max first
     assert list(gaps["criterion_id"]) == ["1.1", "2.2", "1.2.2"]
     assert list(gaps["gap"]) == [3, 1, 1]
@@ -244,7 +244,7 @@ def test_largest_gaps_first_with_sections(tmp_path: Path) -> None:
 
 
 def test_template_assessment_is_labelled() -> None:
-    totals = par_totals(par_assessment(analysis(indicators([]))))
+    totals = par_totals(par_assessment(*analysis(indicators([]))))
     if totals["criteria_code"] == "par-xa-mau-2024":
         assert totals["template"] and "tham khảo" in totals["label"]
     assert totals["max"] == 100 or not totals["template"]

@@ -8,14 +8,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS, prepare
-from parbook.plan.inspection import (
-    DUTY_COLUMNS,
-    INSPECTION_COLUMNS,
-    duties_by_section,
-    self_inspection,
-)
+from parbook.contract import FINDINGS_COLUMNS, INDICATOR_COLUMNS
+from parbook.plan.inspection import DUTY_COLUMNS, INSPECTION_COLUMNS
 from parbook.plan.model import expand_tasks, load_plan
+from parbook.plan.status import plan_status
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
 
@@ -54,10 +51,10 @@ def inspect(indicators: pd.DataFrame | None = None, findings: pd.DataFrame | Non
             ) -> tuple[pd.DataFrame, Any]:
     data = unit_data(dossiers if dossiers is not None else [dossier("A")], plan_tasks=plan_tasks,
                      **kw)
-    a = prepare(data, Window.parse(period, as_of=as_of))
-    a.indicators = indicators if indicators is not None else ind()
-    a.findings = findings if findings is not None else find()
-    return self_inspection(a, PLAN, criteria_file).set_index("requirement_id"), a
+    facts = scope.build(data, Window.parse(period, as_of=as_of))
+    status = plan_status(facts, indicators if indicators is not None else ind(),
+                         findings if findings is not None else find(), PLAN, criteria_file)
+    return status.inspection.set_index("requirement_id"), status
 
 
 def status(table: pd.DataFrame, rid: str) -> str:
@@ -233,7 +230,7 @@ def test_duties_by_section_from_nv_findings() -> None:
     _, a = inspect(plan_tasks=rows, period="2024", as_of="2024-12-31",
                    findings=find(("NV01", tid("R40", 1)), ("NV02", tid("R9", 1)),
                                  ("NV01", tid("R4", 4)), ("NV01", "NV-RIENG-1"), ("HS08", "A")))
-    duties = duties_by_section(a)
+    duties = a.duties
     assert list(duties.columns) == DUTY_COLUMNS
     assert list(duties["section"]) == ["Tư pháp", "Văn phòng – Thống kê", "Văn phòng – Thống kê",
                                        "Văn phòng – Thống kê"]
@@ -247,15 +244,17 @@ def test_duties_by_section_from_nv_findings() -> None:
     assert by_id.loc[tid("R9", 1), "problem"] == "hoàn thành nhưng thiếu tài liệu kiểm chứng"
     assert pd.isna(by_id.loc[tid("R9", 1), "days_late"])
     _, a = inspect(plan_tasks=rows)
-    assert duties_by_section(a).empty
+    assert a.duties.empty
 
 
 def test_no_plan_for_the_year_gives_an_empty_table() -> None:
-    a = prepare(unit_data([dossier("A", received="2025-07-01 09:00")]), Window.parse("2025-Q3"))
-    table = self_inspection(a)
-    assert table.empty and list(table.columns) == INSPECTION_COLUMNS
-    a = prepare(unit_data([dossier("A")]), Window.parse("2024-Q3"))
-    assert len(self_inspection(a)) == 48                  # the 2024 plan is found by year
+    facts = scope.build(unit_data([dossier("A", received="2025-07-01 09:00")]),
+                        Window.parse("2025-Q3"))
+    status = plan_status(facts, ind(), find())
+    assert status.plan is None
+    assert status.inspection.empty and list(status.inspection.columns) == INSPECTION_COLUMNS
+    facts = scope.build(unit_data([dossier("A")]), Window.parse("2024-Q3"))
+    assert len(plan_status(facts, ind(), find()).inspection) == 48   # the 2024 plan, by year
 
 
 def test_a_unit_without_dossiers_can_be_inspected() -> None:

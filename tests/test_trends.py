@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from parbook.analysis import indicators as ind
+from parbook.analysis import definitions as defs
 from parbook.analysis.indicators import compute_indicators
+from parbook.analysis.scores import tt01_scores
 from parbook.analysis.trends import indicator_trend, ontime_outlook, store_indicator_run, trend_table
-from parbook.pipeline import prepare
 from parbook.store import db
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
 
@@ -20,9 +21,8 @@ def _quarter(period: str, n_ontime: int, n_late: int, as_of: str | None = None):
     rows = [dossier(f"{period}-{i}", received=f"{day} 09:00", due=f"{day}",
                     finished=f"{day} 10:00" if i < n_ontime else f"{w.end} 10:00", status="done")
             for i in range(n_ontime + n_late)]
-    a = prepare(unit_data(rows), w)
-    a.indicators = compute_indicators(a)
-    return a
+    facts = scope.build(unit_data(rows), w)
+    return w, compute_indicators(facts, tt01_scores(facts)).frame
 
 
 def test_runs_are_stored_and_read_back_as_a_trend(any_db_url: str) -> None:
@@ -32,9 +32,10 @@ def test_runs_are_stored_and_read_back_as_a_trend(any_db_url: str) -> None:
             ("r3", _quarter("2024-Q3", 9, 1)), ("r2b", _quarter("2024-Q2", 4, 0)),
             ("y", _quarter("2024", 2, 0))]
     with db.begin(any_db_url) as conn:
-        for run_id, a in runs:
-            assert store_indicator_run(conn, a, run_id) == 32
-        assert store_indicator_run(conn, runs[0][1], "r1") == 32          # replaced, not doubled
+        for run_id, (w, frame) in runs:
+            assert store_indicator_run(conn, UNIT, w, frame, run_id) == 32
+        w, frame = runs[0][1]
+        assert store_indicator_run(conn, UNIT, w, frame, "r1") == 32   # replaced, not doubled
     with eng.connect() as conn:
         stored = db.read_table(conn, db.indicator_runs)
         assert len(stored) == 5 * 32
@@ -58,7 +59,7 @@ def _year_to_date(n_ontime: int, n_late: int, n_overdue: int = 0):
                     status="done") for i in range(n_ontime + n_late)]
     rows += [dossier(f"O{i}", received="2024-08-01 09:00", due="2024-08-05")
              for i in range(n_overdue)]
-    return prepare(unit_data(rows), Window.parse("2024-Q3"))
+    return scope.build(unit_data(rows), Window.parse("2024-Q3"))
 
 
 @pytest.mark.parametrize("remaining,required,reachable,max_late", [
@@ -81,9 +82,13 @@ def test_outlook_secured_strict_and_overdue(monkeypatch: pytest.MonkeyPatch) -> 
     # already overdue dossiers will be late: 19 needed of 20, but 2 are overdue → unreachable
     o = ontime_outlook(_year_to_date(19, 1, n_overdue=2), remaining_volume=20)
     assert o.required_ontime == 19 and o.pending_overdue_now == 2 and o.reachable is False
-    strict = {**ind.rules(), "ontime_target_comparison": ">"}
-    monkeypatch.setattr(ind, "rules", lambda: strict)
-    assert ontime_outlook(_year_to_date(9, 1), remaining_volume=30).required_ontime == 30
+    strict = defs.rules().model_copy(update={"ontime_target_comparison": ">"})
+    monkeypatch.setattr(defs, "rules", lambda: strict)
+    defs.definitions.cache_clear()
+    try:
+        assert ontime_outlook(_year_to_date(9, 1), remaining_volume=30).required_ontime == 30
+    finally:
+        defs.definitions.cache_clear()
 
 
 def test_outlook_default_assumption_uses_the_working_day_pace() -> None:

@@ -8,9 +8,8 @@ import pandas as pd
 import pytest
 
 from parbook.analysis import tt01
-from parbook.analysis.measures import scope_frames
 from parbook.analysis.tt01 import commune_class, dossier_scores, round1, staff_band, unit_settings
-from parbook.pipeline import prepare
+from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, event, unit_data
 
@@ -22,11 +21,11 @@ def prepared(dossiers=(), events=(), procedures_online=None, **registers):
     if procedures_online is not None:
         data.procedures["online_level"] = data.procedures["procedure_code"].map(
             procedures_online).fillna("none")
-    return prepare(data, Window.parse("2024-Q3"))
+    return scope.build(data, Window.parse("2024-Q3"))
 
 
 def evaluate(a, **settings):
-    return tt01.evaluate(scope_frames(a, "period"), a.data.procedures, {**DEFAULTS, **settings})
+    return tt01.evaluate(a.period, a.data.procedures, {**DEFAULTS, **settings})
 
 
 def score(ev, number: int) -> float:
@@ -77,7 +76,7 @@ def test_dossier_points_for_indicators_1_3_7() -> None:
         event("LATE2", "supplement_request", "2024-07-02 10:00")],
         feedback=[{"feedback_id": "F1", "unit_code": UNIT, "received_at": "2024-07-05 09:00",
                    "dossier_code": "COMPLAINT", "about_staff": True, "in_scope": True}])
-    s = dossier_scores(a.facts).set_index("dossier_code")
+    s = dossier_scores(a.period.dossiers).set_index("dossier_code")
     assert set(s.index) == {"EARLY", "ONTIME1", "LATE2", "COMPLAINT", "NODUE"}
     assert s.loc["EARLY", ["i1", "i3", "i7"]].tolist() == [2, 2, 2]
     assert s.loc["ONTIME1", ["i1", "i3", "i7"]].tolist() == [1, 1, 1]

@@ -11,14 +11,11 @@ import re
 import pandas as pd
 import pytest
 
-from parbook.analysis import chartdata
-from parbook.analysis.forms import TOTAL
-from parbook.analysis.indicators import compute_indicators, ontime_by_month
-from parbook.analysis.satisfaction import satisfaction_summary
+from parbook.analysis.indicators import ontime_by_month
+from parbook.contract import TOTAL
 from parbook.demo import write_demo
-from parbook.pipeline import analyse, prepare
-from parbook.quality.checks import findings_summary, run_checks
-from parbook.report import narrative
+from parbook.pipeline import analyse, analyse_data
+from parbook.report import chartdata, narrative
 from parbook.timeline.periods import Window
 from parbook.vnformat import percent
 from tests.builders import dossier, event, unit_data
@@ -53,11 +50,8 @@ def _fixture_analysis():
     events = [event("LATE", "apology", "2024-07-02 09:00")]
     surveys = [{"survey_id": "S1", "dossier_code": "EARLY", "surveyed_at": "2024-07-02 11:00",
                 "access": 5, "procedure": 4, "staff": 3, "result": 5, "feedback_handling": 2}]
-    a = prepare(unit_data(rows, events, surveys=surveys),
+    return analyse_data(unit_data(rows, events, surveys=surveys),
                 Window.parse("2024-Q3", as_of="2024-08-31"))
-    a.findings = run_checks(a)
-    a.indicators = compute_indicators(a)
-    return a
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +76,7 @@ def _int(text: str) -> int:
 
 
 def _report_text(a) -> str:
-    summary = findings_summary(a.findings)
+    summary = a.findings.summary()
     parts = [narrative.direction(a), narrative.dossier_results(a), narrative.process_results(a),
              narrative.quality_results(a), narrative.satisfaction_results(a),
              narrative.feedback_results(a), narrative.check_results(a, summary),
@@ -97,7 +91,7 @@ def _pairs(ind: pd.DataFrame) -> set[tuple[int, int]]:
 
 def test_every_printed_ratio_is_an_indicator_row(analysis) -> None:
     text = _report_text(analysis)
-    pairs = _pairs(analysis.indicators)
+    pairs = _pairs(analysis.indicators.frame)
     found = 0
     for m in FRACTION.finditer(text):
         if text[max(0, m.start() - 3):m.start()] in LEGAL_PREFIXES:
@@ -113,7 +107,7 @@ def test_every_printed_ratio_is_an_indicator_row(analysis) -> None:
 
 
 def test_the_dossier_sentence_equals_bieu06(analysis) -> None:
-    total = analysis.bieu06.set_index("field").loc[TOTAL]
+    total = analysis.forms.bieu06.set_index("field").loc[TOTAL]
     text = _text(narrative.dossier_results(analysis))
     m = re.search(r"Tổng số hồ sơ nhận giải quyết: ([\d.]+) hồ sơ \(tiếp nhận trực tuyến ([\d.]+); "
                   r"trực tiếp và qua dịch vụ bưu chính công ích ([\d.]+); từ kỳ trước chuyển sang "
@@ -133,20 +127,21 @@ def _row(ind: pd.DataFrame, indicator_id: str, scope: str = "period") -> tuple[f
 
 
 def test_charts_count_what_the_indicators_count(analysis) -> None:
-    ind = analysis.indicators
-    channels = chartdata.channel_counts(analysis.facts).set_index("channel")["count"]
+    ind = analysis.indicators.frame
+    dossiers = analysis.facts.period.dossiers
+    channels = chartdata.channel_counts(dossiers).set_index("channel")["count"]
     online, received = _row(ind, "online_rate")
     assert channels.sum() == received and channels.get("Trực tuyến", 0) == online
-    total = analysis.bieu06.set_index("field").loc[TOTAL]
+    total = analysis.forms.bieu06.set_index("field").loc[TOTAL]
     known_channel = channels.drop("Không rõ", errors="ignore").sum()
     assert known_channel == total["received_online"] + total["received_direct_postal"]
-    late = chartdata.late_by_field(analysis.facts)
+    late = chartdata.late_by_field(dossiers)
     assert late["total"].sum() == _row(ind, "apology_coverage")[1]
     assert late["settled_late"].sum() == total["late"]
     assert late["pending_overdue"].sum() == total["pending_overdue"]
-    months = ontime_by_month(analysis, "ytd")
+    months = ontime_by_month(analysis.facts.ytd)
     assert (months["numerator"].sum(), months["denominator"].sum()) == _row(ind, "ontime_rate", "ytd")
-    by_element = satisfaction_summary(analysis).by_element
+    by_element = analysis.scores.satisfaction["period"].by_element
     assert (by_element["n_satisfied"].sum(), by_element["n_ratings"].sum()) == _row(
         ind, "satisfaction_rate")
 
@@ -154,10 +149,10 @@ def test_charts_count_what_the_indicators_count(analysis) -> None:
 def test_the_fixture_counts_are_the_hand_counted_ones() -> None:
     """The fixture's figures, counted by hand (not by the code under test)."""
     a = _fixture_analysis()
-    ind = a.indicators
+    ind = a.indicators.frame
     # received in window by 31/8, not withdrawn: EARLY, ON-TIME, LATE, PENDING, OVERDUE
     assert _row(ind, "online_rate") == (2, 5)
     # settled in window: CARRIED-DONE (late), EARLY, ON-TIME, LATE → 2 of 4 early/on time
     assert _row(ind, "ontime_rate") == (2, 4)
-    total = a.bieu06.set_index("field").loc[TOTAL]
+    total = a.forms.bieu06.set_index("field").loc[TOTAL]
     assert (total["received_total"], total["carried_over"], total["pending_total"]) == (7, 2, 3)

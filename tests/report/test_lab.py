@@ -90,7 +90,7 @@ def test_lab_opens_a_notebook_and_runs_the_kernel(tmp_path, fixture_commune) -> 
         session = _api(port, "/api/sessions", "POST", {"path": "00_tong_hop.ipynb", "type": "notebook",
                                                         "name": "", "kernel": {"name": "parbook"}})
         kernel = session["kernel"]["id"]
-        out = _execute(port, kernel, "import os\nfrom parbook import notebook as nb\n"
+        out = _execute(port, kernel, "import os\nfrom parbook.report import notebook as nb\n"
                                      "w = nb.window_of('2024-Q3')\n"
                                      "print(os.environ['PARBOOK_DB'] == " + repr(fixture_commune.url) + ")\n"
                                      "print(w.start, os.getcwd())")

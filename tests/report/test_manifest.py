@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pandas as pd
@@ -10,6 +9,7 @@ import pytest
 
 from parbook.commands.main import main
 from parbook.report import manifest
+from parbook.report.verify import verify
 from parbook.timeline.periods import Window
 from tests.builders import dossier, unit_data
 
@@ -42,12 +42,12 @@ def test_manifest_content(tmp_path) -> None:
 
 def test_verify_detects_changes(tmp_path, capsys) -> None:
     folder, _ = _folder(tmp_path)
-    assert manifest.verify(folder).ok
+    assert verify(folder).ok
     assert main(["verify", str(folder)]) == 0
     (folder / "findings.csv").write_text("check_id\n", encoding="utf-8")
     (folder / "extra.txt").write_text("x", encoding="utf-8")
     (folder / "notebooks" / "00.ipynb").unlink()
-    result = manifest.verify(folder)
+    result = verify(folder)
     assert (result.changed, result.missing, result.added) == (["findings.csv"], ["notebooks/00.ipynb"],
                                                               ["extra.txt"])
     capsys.readouterr()
@@ -63,14 +63,14 @@ def test_verify_refuses_paths_outside_the_folder(tmp_path) -> None:
     m["files"]["../secret.txt"] = manifest.sha256_file(outside)
     m["files"]["/etc/hostname"] = "0" * 64
     manifest.write_manifest(folder, m)
-    result = manifest.verify(folder)
+    result = verify(folder)
     assert sorted(result.unsafe) == ["../secret.txt", "/etc/hostname"] and not result.ok
 
 
 def test_verify_without_manifest(tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
-        manifest.verify(tmp_path)
-    assert manifest.cmd_verify(argparse.Namespace(dir=str(tmp_path), rerun=False, db=None)) == 2
+        verify(tmp_path)
+    assert main(["verify", str(tmp_path)]) == 2
 
 
 def test_data_fingerprint_ignores_row_order_and_sees_every_change() -> None:

@@ -8,8 +8,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.font_manager import FontProperties, findfont
 
-from parbook.analysis import chartdata
-from parbook.report import plots
+from parbook.report import chartdata, plots
 from tests.builders import dossier, unit_data
 
 GLYPHS = "ư ơ ạ ế Ư Ơ Ạ Ế ỹ đ Đ"
@@ -44,7 +43,7 @@ def test_charts_from_frames_are_deterministic() -> None:
 
 
 def test_chart_data_from_facts() -> None:
-    from parbook.timeline.facts import build_facts
+    from parbook.timeline import scope
     from parbook.timeline.periods import Window
 
     rows = [
@@ -53,7 +52,7 @@ def test_chart_data_from_facts() -> None:
         dossier("C", received="2024-08-01 09:00", due="2024-08-05"),                          # overdue
         dossier("D", procedure="9.9", due="2024-07-03", finished="2024-07-05 08:00", status="done"),
     ]
-    facts = build_facts(unit_data(rows), Window.parse("2024-Q3"))
+    facts = scope.build(unit_data(rows), Window.parse("2024-Q3")).period.dossiers
     channels = chartdata.channel_counts(facts)
     assert dict(zip(channels["channel"], channels["count"], strict=True)) == {"Trực tiếp": 3, "Trực tuyến": 1}
     late = chartdata.late_by_field(facts).set_index("field")

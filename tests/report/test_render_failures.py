@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 from pathlib import Path
@@ -11,6 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
+from parbook.commands import report as report_command
+from parbook.commands.main import main
 from parbook.report import run as render
 from parbook.store.config import NOTEBOOKS_DIR
 from parbook.timeline.periods import PeriodError, Window
@@ -30,9 +31,8 @@ def test_unit_code_is_validated_before_anything_runs(unit: str, tmp_path: Path) 
 def test_period_and_as_of_are_validated(period: str, as_of: str | None) -> None:
     with pytest.raises(PeriodError):
         Window.parse(period, "nd09", as_of)
-    args = argparse.Namespace(unit="XA-THU", period=period, window="nd09", as_of=as_of, db=None, out=None,
-                              include_personal_data=False)
-    assert render.cmd_report(args) == 2
+    argv = ["report", "--unit", "XA-THU", "--period", period] + (["--as-of", as_of] if as_of else [])
+    assert main(argv) == 2
 
 
 def test_foreign_folder_is_refused(tmp_path: Path) -> None:
@@ -98,10 +98,8 @@ def test_cmd_report_names_the_failing_cell(monkeypatch, capsys, tmp_path: Path) 
         raise render.ReportError("Notebook 01_kiem_tra_du_lieu.ipynb dừng ở ô [4]: KeyError: 'x'",
                                  notebook="01_kiem_tra_du_lieu", cell=4, kept=tmp_path / "x.failed")
 
-    monkeypatch.setattr(render, "run_report", fail)
-    args = argparse.Namespace(unit="XA-THU", period="2024-Q3", window="nd09", as_of=None, db=None,
-                              out=None, include_personal_data=False)
-    assert render.cmd_report(args) == 1
+    monkeypatch.setattr(report_command, "run_report", fail)
+    assert main(["report", "--unit", "XA-THU", "--period", "2024-Q3"]) == 1
     err = capsys.readouterr().err
     assert "ô [4]" in err and "x.failed" in err
 

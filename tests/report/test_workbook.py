@@ -49,7 +49,7 @@ def test_forms_xlsx_of_the_fixture(fixture_commune, window, tmp_path) -> None:
     path = workbook.write_forms_xlsx(analysis, tmp_path / "forms.xlsx")
     wb = load_workbook(path)
     assert wb.sheetnames[:3] == ["Chỉ số", "Biểu 06", "Phát hiện"]
-    assert set(workbook.SHEET_SOURCES) <= set(wb.sheetnames)
+    assert set(workbook.result_sheets(analysis)) <= set(wb.sheetnames)
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"], "no cell may be a formula"
     texts = {str(c.value) for c in cells}
