@@ -180,15 +180,41 @@ def test_personal_data_is_fictitious_and_procedures_are_real(demo) -> None:
 
 def test_registers_and_plan_tasks(demo) -> None:
     docs, tasks = demo.tables["legal_documents"], demo.tables["plan_tasks"]
-    assert 12 <= len(docs) <= 20 and docs["document_id"].is_unique
+    assert len(docs) == 18 and docs["document_id"].is_unique
+    assert len(tasks) == 100 and tasks["task_id"].is_unique
+    assert {f"kh-par-sipas-2024-R11-{n}" for n in range(1, 6)} <= set(tasks["task_id"])
+    r4 = tasks[tasks["requirement_id"] == "R4"].sort_values("due_date")
+    assert r4["due_date"].tolist() == [pd.Timestamp(f"2024-{m:02d}-14") for m in (3, 6, 9, 12)]
+    assert r4["title"].iloc[0].endswith("(quý I/2024)")
+    assert (tasks["plan_code"] == "kh-par-sipas-2024").all()
+
+
+def test_the_demo_expands_the_plan_as_plan_load_does() -> None:
+    """Two readings of the plan format — the demo's own (it must not call the product, or a bug
+    there would be copied into the ground truth) and parbook.plan's — give the same tasks."""
+    from parbook.demo.plan_tasks import _plan_file, expand
     from parbook.plan.model import expand_tasks, load_plan
 
-    planned = expand_tasks(load_plan(), "DEMO-ANLOC")
-    assert set(tasks["task_id"]) == {t["task_id"] for t in planned}   # exactly the plan loader's
-    assert tasks["task_id"].str.fullmatch(r"kh-par-sipas-2024-R\d{1,2}-\d+").all()
-    assert (tasks["plan_code"] == "kh-par-sipas-2024").all()
-    quarter_ends = {pd.Timestamp(f"2024-{m:02d}-14") for m in (3, 6, 9, 12)}
-    assert quarter_ends <= set(tasks["due_date"])
+    assert expand(_plan_file(2024), UNIT) == expand_tasks(load_plan(), UNIT)
+
+
+def test_the_demo_calendar_agrees_with_the_product_calendar() -> None:
+    """The demo's own working days and clock (parbook.demo.workdays) and parbook.timeline agree
+    day by day over the years the demo spans, and on the legal due date of every demo dossier."""
+    from parbook.demo.workdays import DemoCalendar
+    from parbook.timeline.facts import clock_due
+
+    mine, product = DemoCalendar(2016, 2026), WorkCalendar.default()
+    days = pd.date_range("2016-01-01", "2026-12-31", freq="D")
+    assert [mine.is_working(d.date()) for d in days] == list(product.is_working_day(days))
+    d = build_demo().tables["dossiers"].merge(build_demo().tables["procedures"], on="procedure_code")
+    d = d[d["received_at"].notna()].reset_index(drop=True)
+    ours = [mine.due(t.to_pydatetime(), u, v) for t, u, v in
+            zip(d["received_at"], d["processing_time_unit"], d["processing_time_value"], strict=True)]
+    theirs = clock_due(product, d["received_at"], d["processing_time_unit"],
+                       d["processing_time_value"].astype("float64"))
+    assert [None if x is None else pd.Timestamp(x) for x in ours] == [
+        None if pd.isna(x) else x for x in theirs]
 
 
 # --- ground truth ----------------------------------------------------------------------------

@@ -10,9 +10,21 @@ import numpy as np
 import pandas as pd
 
 from parbook.demo import profile
+from parbook.demo.workdays import DemoCalendar
 from parbook.store.reference import read_procedures
-from parbook.timeline.calendar import WorkCalendar
-from parbook.timeline.periods import Window
+
+
+@dataclass(frozen=True)
+class TruthWindow:
+    """The window the ground truth is written for: the NĐ 09/2019 year (15/12 of the year before
+    to 14/12), as of its end — the demo's own dates, not parbook.timeline's."""
+
+    start: date
+    as_of: date
+
+    @property
+    def ytd_start(self) -> date:
+        return self.start
 
 
 @dataclass
@@ -21,22 +33,22 @@ class Context:
 
     seed: int
     year: int
-    cal: WorkCalendar
+    cal: DemoCalendar
     first_day: date
     last_day: date
     export_at: datetime
-    window: Window                  # the ground-truth window: the year, nd09, as of its end
+    window: TruthWindow             # the ground-truth window: the year, nd09, as of its end
 
     @classmethod
     def make(cls, seed: int, year: int) -> Context:
-        cal = WorkCalendar.default()
-        export_day = cal.next_working_day(date(year + 1, *profile.EXPORT_DAY))
+        cal = DemoCalendar(year - 10, year + 2)       # registers reach back 8 years
+        export_day = cal.add(date(year + 1, *profile.EXPORT_DAY), 0)
         return cls(
             seed=seed, year=year, cal=cal,
             first_day=date(year - 1, *profile.FIRST_RECEIPT),
             last_day=date(year, 12, 31),
             export_at=datetime.combine(export_day, time.fromisoformat(profile.EXPORT_TIME)),
-            window=Window.parse(str(year), "nd09"),
+            window=TruthWindow(start=date(year - 1, 12, 15), as_of=date(year, 12, 14)),
         )
 
     def rng(self, stream: int) -> np.random.Generator:

@@ -24,8 +24,8 @@ import pandas as pd
 
 from parbook.demo import profile
 from parbook.demo.context import Context, Draft
-from parbook.demo.dossiers import clock_days
 from parbook.demo.times import DAY, moment, next_window_end, wd_add, wd_between
+from parbook.demo.workdays import clock_days
 
 FUTURE = pd.DateOffset(years=18)          # a typed year 2042 for 2024: later than any "now"
 UNKNOWN_CODES = ["2.000907", "2.00815", "2.001053", "1.0001193"]

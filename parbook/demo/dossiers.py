@@ -35,8 +35,7 @@ from parbook.demo.times import (
     wd_add,
     wd_between,
 )
-from parbook.timeline.calendar import WorkCalendar
-from parbook.timeline.facts import clock_due
+from parbook.demo.workdays import clock_days, is_working
 
 PATHS = ("withdrawn", "rejected", "late", "reception", "appraisal", "verification", "pause")
 EXTENDING = ("appraisal", "verification", "pause")
@@ -75,7 +74,7 @@ def _receipts(ctx: Context, cat: pd.DataFrame) -> pd.DataFrame:
     postal = ~online & (rng.random(n) < profile.POSTAL_SHARE_OF_COUNTER)
     channel = np.where(online, "online", np.where(postal, "postal", "direct"))
 
-    working = np.asarray(ctx.cal.is_working_day(all_days))
+    working = is_working(ctx.cal, all_days)
     season = pd.DatetimeIndex(all_days).month.map(profile.MONTH_FACTOR).to_numpy(dtype="float64")
     w_counter = season * working
     w_online = season * np.where(working, 1.0, profile.ONLINE_OFF_DAY_WEIGHT)
@@ -155,7 +154,7 @@ def _timeline(ctx: Context, rng: np.random.Generator, received: np.ndarray, proc
     unit, value, days_n = clock["unit"], clock["value"], clock["days_n"]
     base_due = clock_days(cal, received, unit, value)
     eff = wd_add(cal, rday, 0)
-    rday_working = np.asarray(cal.is_working_day(rday))
+    rday_working = is_working(cal, rday)
     work_start = np.where(rday_working & (secs < LATE_AFTERNOON), rday,
                           np.where(rday_working, wd_add(cal, rday, 1), eff))
     path = _paths(rng, proc, clock["known"], days_n, clock["verification_days"])
@@ -358,11 +357,3 @@ def _year_window_starts(year: int) -> list[np.datetime64]:
     """First days of the nd09 and calendar year windows that the export period touches."""
     return [np.datetime64(d, "D") for d in (f"{year - 1}-12-15", f"{year}-01-01",
                                             f"{year}-12-15", f"{year + 1}-01-01")]
-
-
-def clock_days(cal: WorkCalendar, moments: np.ndarray, unit: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """parbook.timeline.facts.clock_due on arrays: the due day of a clock started at each moment."""
-    idx = pd.RangeIndex(len(moments))
-    due = clock_due(cal, pd.Series(np.asarray(moments).astype("datetime64[us]"), index=idx),
-                    pd.Series(unit, index=idx, dtype=object), pd.Series(value, index=idx))
-    return due.to_numpy().astype(DAY)

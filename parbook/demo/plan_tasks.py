@@ -1,30 +1,79 @@
 """Plan tasks of the demo commune for the requirements R1–R48 of the 2024 PAR/SIPAS plan
 (../shared/domain/plan-2024.md, Part 2).
 
-The tasks are exactly those ``parbook plan load`` creates (parbook.plan.model.expand_tasks of
-data/reference/plans/); the demo adds done dates and evidence. Every clean task is done on or
-before its due date with a piece of evidence.
+The demo expands the plan file itself (it does not call parbook.plan): one task per duty,
+department and due date — quarterly duties at the end of each NĐ 09/2019 quarter (14/3, 14/6,
+14/9, 14/12), yearly ones on 14/12 — numbered ``<plan_code>-<requirement>-<n>`` in file order, as
+``parbook plan load`` makes them (a test checks that the two agree). The demo adds done dates
+and evidence: every clean task is done on or before its due date with a piece of evidence.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from parbook.demo import profile
 from parbook.demo.context import Context
 from parbook.demo.times import DAY, wd_add
-from parbook.plan.model import expand_tasks, load_plan, plans_for_year
+from parbook.store.config import REFERENCE_DIR
+
+QUARTERS = ("I", "II", "III", "IV")
+
+
+def _yaml(path: Path) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _plan_file(year: int) -> dict[str, Any]:
+    """The plan of the year, or the 2024 plan's duties re-dated to that year."""
+    for path in sorted((REFERENCE_DIR / "plans").glob("*.yaml")):
+        plan = _yaml(path)
+        if plan.get("year") == year:
+            return plan
+    plan = _yaml(REFERENCE_DIR / "plans" / f"{profile.PLAN_CODE_PATTERN.format(year=2024)}.yaml")
+    return {**plan, "year": year}
+
+
+def _dues(schedule: str, year: int) -> list[date]:
+    if schedule == "quarterly":
+        return [date(year, month, 14) for month in (3, 6, 9, 12)]
+    return [date(year, 12, 14)]
+
+
+def expand(plan: dict[str, Any], unit_code: str) -> list[dict[str, Any]]:
+    """The task rows of a plan file for a unit (the demo's own reading of the plan format)."""
+    names = {code: spec["name"] for code, spec in
+             _yaml(REFERENCE_DIR / "sections.yaml")["sections"].items()}
+    rows = []
+    for req in plan["requirements"]:
+        n = 0
+        for duty in req.get("tasks") or []:
+            departments = duty["department"]
+            departments = [departments] if isinstance(departments, str) else departments
+            dues = _dues(duty["schedule"], plan["year"])
+            for dept in departments:
+                for i, due in enumerate(dues):
+                    n += 1
+                    title = str(duty["title"]).strip()
+                    if duty["schedule"] == "quarterly":
+                        title = f"{title} (quý {QUARTERS[i]}/{plan['year']})"
+                    rows.append({"task_id": f"{plan['plan_code']}-{req['id']}-{n}",
+                                 "unit_code": unit_code, "plan_code": plan["plan_code"],
+                                 "requirement_id": req["id"], "department": names[dept],
+                                 "title": title, "due_date": due})
+    return rows
 
 
 def generate_plan_tasks(ctx: Context) -> pd.DataFrame:
-    """Every task the plan loader makes for the unit (parbook.plan.model), done on time with evidence."""
-    plans = plans_for_year(ctx.year)
-    # another demo year reuses the duties of the shipped 2024 plan, dated in that year
-    plan = plans[0] if plans else replace(load_plan(), year=ctx.year)
-    tasks = pd.DataFrame(expand_tasks(plan, profile.UNIT_CODE))
+    """Every task of the year's plan for the unit, done on time with evidence."""
+    tasks = pd.DataFrame(expand(_plan_file(ctx.year), profile.UNIT_CODE))
     tasks["report"] = tasks["title"].str.startswith("Báo cáo")
     rng = ctx.rng(8)
     due = tasks["due_date"].to_numpy().astype(DAY)

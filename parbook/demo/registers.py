@@ -14,6 +14,7 @@ import pandas as pd
 from parbook.demo import profile
 from parbook.demo.context import Context
 from parbook.demo.times import DAY, MINUTE, SEC, days_of, moment, next_window_end, wd_add
+from parbook.demo.workdays import is_working
 from parbook.law.rules import rules
 from parbook.store.db import SURVEY_ELEMENTS
 
@@ -85,7 +86,7 @@ def generate_feedback(ctx: Context, dossiers: pd.DataFrame) -> pd.DataFrame:
     rng = ctx.rng(6)
     cal = ctx.cal
     days = np.arange(np.datetime64(ctx.first_day, "D"), np.datetime64(ctx.last_day, "D") + 1)
-    days = days[np.asarray(cal.is_working_day(days))]
+    days = days[is_working(cal, days)]
     n = int(rng.poisson(profile.FEEDBACK_PER_YEAR * (ctx.last_day - ctx.first_day).days / 365.25))
     received = np.sort(moment(rng, np.sort(rng.choice(days, size=n))))
     subject = rng.integers(0, len(FEEDBACK_SUBJECTS), size=n)

@@ -1,4 +1,4 @@
-"""Vectorised day and time helpers of the generator (working days come from parbook.timeline.calendar).
+"""Vectorised day and time helpers of the generator (working days: parbook.demo.workdays).
 
 Days are numpy ``datetime64[D]`` arrays, moments ``datetime64[s]`` arrays.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parbook.timeline.calendar import WorkCalendar
+from parbook.demo.workdays import DemoCalendar, wd_add, wd_count
 
 DAY = "datetime64[D]"
 SEC = "datetime64[s]"
@@ -50,16 +50,11 @@ def moment(rng: np.random.Generator, days: np.ndarray, not_before: np.ndarray | 
     return out
 
 
-def wd_add(cal: WorkCalendar, days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
-    """The n-th working day after each day (parbook.timeline.calendar semantics)."""
-    return np.asarray(cal.add_working_days(np.asarray(days).astype(DAY), n)).astype(DAY)
-
-
-def wd_between(rng: np.random.Generator, cal: WorkCalendar, lo: np.ndarray, hi: np.ndarray
+def wd_between(rng: np.random.Generator, cal: DemoCalendar, lo: np.ndarray, hi: np.ndarray
                ) -> np.ndarray:
     """A uniformly drawn working day in [lo, hi] (lo moved to a working day; hi >= lo)."""
     lo = wd_add(cal, lo, 0)
-    count = np.asarray(cal.count_working_days(lo, np.asarray(hi).astype(DAY)), dtype="float64")
+    count = wd_count(cal, lo, np.asarray(hi).astype(DAY))
     count = np.maximum(np.nan_to_num(count, nan=1.0), 1.0)
     step = np.floor(rng.random(len(lo)) * count).astype("int64")
     return wd_add(cal, lo, step)
