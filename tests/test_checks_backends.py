@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 import json
 import re
 from datetime import datetime
@@ -20,7 +22,6 @@ from parbook.contract import INDICATOR_COLUMNS
 from parbook.quality import checks as checks_module
 from parbook.quality.catalogue import check_catalogue, load_catalogue
 from parbook.quality.checks import (
-    SQL_TABLE_PREFIX,
     _result_format,
     _validate_pandas,
     check_parameters,
@@ -85,9 +86,10 @@ def test_backends_give_identical_findings(any_db_url: str) -> None:
         # rows, which aggregate the dossiers of a field, excepted)
         if check_id != "BM01":
             assert flagged(on_pandas, check_id) & record_keys(records) == expected, check_id
-    leftovers = [t for t in inspect(db.engine(any_db_url)).get_table_names()
-                 if t.startswith(SQL_TABLE_PREFIX)]
-    assert leftovers == []
+    insp = inspect(db.engine(any_db_url))
+    assert insp.get_table_names() == []                  # nothing written to the user's database
+    assert not [s for s in insp.get_schema_names() if s.startswith("parbook_scratch_")]
+    assert not list(Path(tempfile.gettempdir()).glob(f"parbook-gx-{os.getpid()}-*"))
 
 
 @pytest.mark.parametrize("backend", ["pandas", "sql"])
@@ -179,3 +181,56 @@ def test_parbook_check_reports_a_missing_unit(sqlite_url: str, tmp_path: Path, c
     assert main(["check", "--db", sqlite_url, "--unit", "KHONGCO", "--period", "2024-Q3",
                  "--out", str(tmp_path)]) == 2
     assert "KHONGCO" in capsys.readouterr().err
+
+
+def test_scratch_leftovers_of_killed_runs_are_swept(any_db_url: str) -> None:
+    """A killed SQL check leaves its scratch space behind; the next run removes it — and the
+    tables an older version wrote into the user's database."""
+    from sqlalchemy import text
+
+    from parbook.quality.scratch import sweep
+
+    eng = db.engine(any_db_url)
+    dead = 2 ** 22 + 12345                    # above Linux's default pid_max: never alive
+    folder = Path(tempfile.mkdtemp(prefix=f"parbook-gx-{dead}-"))
+    (folder / "scratch.sqlite").write_bytes(b"")
+    with eng.begin() as conn:
+        conn.execute(text('CREATE TABLE "gx_check_dossier_0123456789" (x INTEGER)'))
+        if eng.dialect.name == "postgresql":
+            conn.execute(text(f'CREATE SCHEMA "parbook_scratch_{dead}_0123456789"'))
+    removed = sweep(eng)
+    assert str(folder) in removed and not folder.exists()
+    assert "gx_check_dossier_0123456789" in removed
+    insp = inspect(db.engine(any_db_url))
+    assert insp.get_table_names() == []
+    assert not [s for s in insp.get_schema_names() if s.startswith("parbook_scratch_")]
+
+
+def test_a_killed_sql_check_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    """SIGKILL while GX validates in SQL: the user's database holds exactly its own tables."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from parbook.demo import write_demo
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    write_demo(url, ground_truth_dir=tmp_path)
+    before = sorted(inspect(db.engine(url)).get_table_names())
+    proc = subprocess.Popen([sys.executable, "-m", "parbook", "check", "--db", url, "--unit",
+                             "DEMO-ANLOC", "--period", "2024", "--backend", "sql", "--out",
+                             str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pattern = f"parbook-gx-{proc.pid}-*"
+    deadline = time.monotonic() + 120
+    while not list(Path(tempfile.gettempdir()).glob(pattern)) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    left = list(Path(tempfile.gettempdir()).glob(pattern))
+    assert left, "the kill came before the scratch space was made"
+    assert sorted(inspect(db.engine(url)).get_table_names()) == before
+    from parbook.quality.scratch import sweep
+
+    assert [str(p) for p in left] == [r for r in sweep(db.engine(url)) if "parbook-gx-" in r]

@@ -22,8 +22,6 @@ import logging
 import math
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -42,6 +40,7 @@ from parbook.quality.catalogue import (
     get_check,
     load_catalogue,
 )
+from parbook.quality.scratch import scratch
 from parbook.store.config import TIMEZONE
 from parbook.store.privacy import mask_name, mask_phone
 from parbook.timeline.facts import TIMELINESS_VI
@@ -55,7 +54,6 @@ log = logging.getLogger(__name__)
 BACKENDS = ("pandas", "sql")
 RECORD_KEY = "record_key"
 SUITE_PREFIX = "parbook."
-SQL_TABLE_PREFIX = "gx_check_"
 # GX's own expectation severity (critical / warning / info) for each catalogue severity
 GX_SEVERITY = {"error": "critical", "violation": "critical", "warning": "warning"}
 EMPTY_VALUE_VI = "(trống)"
@@ -159,7 +157,6 @@ def _gx_context() -> Any:
             )
             _GX_STATE["context"] = gx.get_context(mode="ephemeral", project_config=config)
             _GX_STATE["suites"] = {}
-            _GX_STATE["sql_sources"] = {}
         return _GX_STATE["context"]
 
 
@@ -232,76 +229,28 @@ def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpe
     return results
 
 
-def _sql_type(series: pd.Series) -> Any:
-    from sqlalchemy import BigInteger, Boolean, DateTime, Float, Text
-
-    dtype = series.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return DateTime()
-    if pd.api.types.is_bool_dtype(dtype):
-        return Boolean()
-    if pd.api.types.is_integer_dtype(dtype):
-        return BigInteger()
-    if pd.api.types.is_float_dtype(dtype):
-        return Float()
-    values = series.dropna()
-    if len(values) and values.map(lambda v: isinstance(v, bool)).all():
-        return Boolean()
-    return Text()
-
-
-@contextmanager
-def _sql_tables(url: str | None, frames: dict[str, pd.DataFrame]) -> Iterator[dict[str, str]]:
-    """Write the frames to fresh tables of the database (real TIMESTAMP columns); drop them after."""
-    from sqlalchemy import text
-
-    from parbook.store import db
-
-    eng = db.engine(url)
-    token = uuid.uuid4().hex[:10]
-    tables = {entity: f"{SQL_TABLE_PREFIX}{entity}_{token}" for entity in frames}
-    try:
-        with eng.begin() as conn:
-            for entity, frame in frames.items():
-                types = {c: _sql_type(frame[c]) for c in frame.columns}
-                frame.to_sql(tables[entity], conn, index=False, dtype=types, chunksize=10_000)
-        yield tables
-    finally:
-        with eng.begin() as conn:
-            for table in tables.values():
-                conn.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
-
-
 def _validate_sql(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpec],
                   params: dict[str, Any], url: str | None) -> dict[str, Any]:
-    from parbook.store import db
-
+    """Validate in SQL: the frames in scratch tables next to ``url`` (parbook.quality.scratch),
+    one GX SQL datasource for the run, removed with the scratch space."""
     context = _gx_context()
-    sa_url = db.engine(url).url
-    connection_string = sa_url.render_as_string(hide_password=False)
-    add = {"sqlite": context.data_sources.add_sqlite,
-           "postgresql": context.data_sources.add_postgres}.get(
-        sa_url.get_backend_name(), context.data_sources.add_sql)
     results = {}
-    with _sql_tables(url, frames) as tables:
+    with scratch(url, frames) as space:
+        add = (context.data_sources.add_sqlite if space.schema is None
+               else context.data_sources.add_postgres)
         with _GX_LOCK:
-            sources = _GX_STATE["sql_sources"]
-            if connection_string not in sources:
-                sources[connection_string] = add(f"parbook_sql_{len(sources) + 1}",
-                                                 connection_string=connection_string)
-            source = sources[connection_string]
-            assets = {entity: source.add_table_asset(table, table_name=table)
-                      for entity, table in tables.items()}
+            name = f"parbook_sql_{uuid.uuid4().hex[:10]}"
+            source = add(name, connection_string=space.connection_string)
         try:
-            for entity, asset in assets.items():
+            for entity, table in space.tables.items():
+                asset = source.add_table_asset(table, table_name=table)
                 batch = asset.add_batch_definition_whole_table("whole").get_batch()
                 results[entity] = batch.validate(
                     _gx_suite(specs[entity]), result_format=_result_format(frames[entity]),
                     expectation_parameters=params)
         finally:
             with _GX_LOCK:
-                for asset in assets.values():
-                    source.delete_asset(asset.name)
+                context.data_sources.delete(name)
     return results
 
 
