@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 import json
+import os
 import re
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
