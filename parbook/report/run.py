@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -109,6 +110,21 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
 
 
+def own_kernel_spec(folder: Path, name: str = KERNEL_NAME) -> Path:
+    """A kernel spec ``name`` running this very interpreter, in ``folder``/kernels (returned).
+
+    The report's kernel is always the Python that runs parbook — the checkout's venv or an
+    installed wheel's environment — whatever kernels Jupyter has registered elsewhere.
+    """
+    spec_dir = folder / "kernels" / name
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "parbook (Python 3.11)", "language": "python",
+    }), encoding="utf-8")
+    return folder / "kernels"
+
+
 class KernelSession:
     """One ``parbook`` Jupyter kernel executing notebooks in turn (see the module docstring).
 
@@ -130,6 +146,7 @@ class KernelSession:
         self.notebooks_run = 0
 
     def start(self) -> KernelSession:
+        from jupyter_client.kernelspec import KernelSpecManager
         from jupyter_client.manager import KernelManager
 
         _register_engine()
@@ -137,8 +154,10 @@ class KernelSession:
         self.log_path = Path(self._tmp.name) / "kernel.log"
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 — closed in close()
         env = {**os.environ, **self.extra_env, "PARBOOK_DB": self.url}
-        self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                ip=str(Path(self._tmp.name) / "kernel"))
+        specs = KernelSpecManager(kernel_dirs=[str(own_kernel_spec(Path(self._tmp.name),
+                                                                   self.kernel_name))])
+        self.km = KernelManager(kernel_name=self.kernel_name, kernel_spec_manager=specs,
+                                transport="ipc", ip=str(Path(self._tmp.name) / "kernel"))
         self.km.start_kernel(env=env, cwd=self._tmp.name, stdout=self._log, stderr=self._log)
         kc = self.km.blocking_client()
         kc.start_channels()
