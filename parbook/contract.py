@@ -1,7 +1,7 @@
-"""Identifiers fixed by DESIGN.md (contract): indicator ids (§7) and check ids (§6).
+"""Names fixed by DESIGN.md (contract): check ids (§6), indicator ids (§7), output columns (§8).
 
-Configuration files (the plan, the PAR criteria) may only bind to these ids; their loaders
-validate against the tuples below.
+Configuration files (the plan, the PAR criteria) may only bind to these ids, and every stage
+writes its outputs with these columns.
 """
 
 from __future__ import annotations
@@ -19,3 +19,11 @@ CHECK_IDS: tuple[str, ...] = (
     "PA01", "PA02", "KS01", "KS02", "VB01", "VB02", "NV01", "NV02", "BM01",
 )
 
+FINDINGS_COLUMNS = ["check_id", "severity", "entity", "record_key", "message"]
+INDICATOR_COLUMNS = ["indicator_id", "scope", "numerator", "denominator", "value", "target", "met"]
+BIEU06_COLUMNS = [
+    "field", "received_total", "received_online", "received_direct_postal", "carried_over",
+    "settled_total", "early", "on_time", "late", "pending_total", "pending_within",
+    "pending_overdue",
+]
+TOTAL = "TOTAL"          # the last row of bieu06.csv

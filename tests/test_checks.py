@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parbook.pipeline import FINDINGS_COLUMNS, prepare
+from parbook.contract import FINDINGS_COLUMNS
+from parbook.pipeline import prepare
 from parbook.quality.catalogue import check_catalogue, load_catalogue
 from parbook.quality.checks import failing_records, findings_summary, run_checks
 from parbook.timeline.periods import Window

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import inspect
 
 from parbook.commands.main import main
-from parbook.pipeline import INDICATOR_COLUMNS
+from parbook.contract import INDICATOR_COLUMNS
 from parbook.quality import checks as checks_module
 from parbook.quality.catalogue import check_catalogue, load_catalogue
 from parbook.quality.checks import (

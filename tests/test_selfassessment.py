@@ -11,7 +11,8 @@ import pytest
 
 import parbook.plan.assessment
 from parbook.contract import INDICATOR_IDS
-from parbook.pipeline import INDICATOR_COLUMNS, prepare
+from parbook.contract import INDICATOR_COLUMNS
+from parbook.pipeline import prepare
 from parbook.plan.assessment import (
     Band,
     CriteriaError,

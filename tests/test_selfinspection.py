@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS, prepare
+from parbook.contract import FINDINGS_COLUMNS, INDICATOR_COLUMNS
+from parbook.pipeline import prepare
 from parbook.plan.inspection import (
     DUTY_COLUMNS,
     INSPECTION_COLUMNS,

@@ -21,25 +21,22 @@ from typing import Any
 import pandas as pd
 
 from parbook import vnformat
+from parbook.analysis.definitions import definitions
 
 SCOPE_LABELS_VI = {"period": "trong kỳ", "ytd": "lũy kế từ đầu năm"}
 RATE_UNIT = "%"
 
 
-def _definition(indicator_id: str) -> dict[str, Any]:
-    from parbook.analysis.indicators import definitions
-
-    return definitions().get(indicator_id, {})
-
-
 def indicator_label(indicator_id: str) -> str:
     """The Vietnamese name of an indicator id (the id itself if unknown)."""
-    return _definition(indicator_id).get("label_vi", indicator_id)
+    spec = definitions().get(indicator_id)
+    return spec.label_vi if spec else indicator_id
 
 
 def indicator_unit(indicator_id: str) -> str:
     """'%' for a rate, 'hồ sơ' for a count, 'điểm' for a score."""
-    return _definition(indicator_id).get("unit", RATE_UNIT)
+    spec = definitions().get(indicator_id)
+    return spec.unit if spec else RATE_UNIT
 
 
 def format_value(value: Any, unit: str) -> str:

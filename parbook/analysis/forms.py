@@ -8,16 +8,27 @@ Withdrawn dossiers are left out and counted beside the form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
+from parbook.contract import BIEU06_COLUMNS, TOTAL
 from parbook.timeline.facts import UNKNOWN_FIELD
+from parbook.timeline.scope import ScopeFacts
 
-BIEU06_COLUMNS = [
-    "field", "received_total", "received_online", "received_direct_postal", "carried_over",
-    "settled_total", "early", "on_time", "late", "pending_total", "pending_within",
-    "pending_overdue",
-]
-TOTAL = "TOTAL"
+
+@dataclass(frozen=True)
+class Forms:
+    """The official form of the window: Biểu 06 (contract columns, TOTAL last) and the
+    withdrawn dossiers counted beside it, per field and TOTAL."""
+
+    bieu06: pd.DataFrame
+    withdrawn: pd.Series
+
+
+def build_forms(facts: ScopeFacts) -> Forms:
+    """The forms of the window's facts."""
+    return Forms(bieu06=bieu06(facts.dossiers), withdrawn=withdrawn_beside(facts.dossiers))
 
 
 def bieu06(facts: pd.DataFrame) -> pd.DataFrame:

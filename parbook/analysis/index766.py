@@ -10,26 +10,68 @@ this is a self-check, labelled as an estimate everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import model_validator
 
-from parbook.analysis.measures import Ratio, ScopeFrames, dossier_masks, feedback_masks, flag, scope_frames
-from parbook.store.config import reference_yaml
+from parbook.analysis.measures import Ratio, dossier_masks, feedback_masks, flag
+from parbook.store.settings import Strict, reference
+from parbook.store.unitdata import UnitData
 from parbook.timeline.facts import dated_by
-
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
-    from parbook.timeline.facts import UnitData
+from parbook.timeline.scope import Facts, ScopeFacts
 
 COMPONENT_COLUMNS = ["group", "group_name_vi", "component", "name_vi", "max", "computable",
                      "numerator", "denominator", "ratio", "threshold", "score", "reliability",
                      "basis", "reason"]
 
 
-def config() -> dict[str, Any]:
+Measure = Literal["ontime_766", "online_share", "electronic_result", "digitized", "feedback_ontime",
+                  "feedback_satisfaction", "tthc_satisfaction"]
+
+
+class Component(Strict):
+    """A component of the 766 index: computable ones name the figure (measure) and threshold."""
+
+    id: str
+    name_vi: str
+    max: float
+    computable: bool = False
+    measure: Measure | None = None
+    threshold: float | None = None
+    reliability: Literal["V", "S", "U"] | None = None
+    basis: str | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _computable_has_measure(self) -> Component:
+        if self.computable and (self.measure is None or not self.threshold):
+            raise ValueError("thành phần tính được cần measure và threshold dương "
+                             "(a computable component needs a measure and a positive threshold)")
+        return self
+
+
+class Group(Strict):
+    id: str
+    name_vi: str
+    max: float
+    reliability: Literal["V", "S", "U"] | None = None
+    components: tuple[Component, ...]
+
+
+class Index766Config(Strict):
+    """index766.yaml."""
+
+    status: str
+    total_max: float
+    sync_ratio: float = 1.0
+    dislike_max_rating: int = 2
+    groups: tuple[Group, ...]
+
+
+def config() -> Index766Config:
     """The 766 configuration (data/reference/index766.yaml)."""
-    return reference_yaml("index766.yaml")
+    return reference("index766.yaml", Index766Config)
 
 
 def capped_linear(ratio: float | None, maximum: float, threshold: float) -> float | None:
@@ -49,13 +91,13 @@ def _feedback_satisfaction(fb: pd.DataFrame) -> Ratio:
     return Ratio(float((in_scope & ~bad).sum()), float(in_scope.sum()))
 
 
-def _tthc_satisfaction(frames: ScopeFrames, data: UnitData, dislike_max: int) -> Ratio:
+def _tthc_satisfaction(frames: ScopeFacts, data: UnitData, dislike_max: int) -> Ratio:
     """1 − (late share on the 2.1 base + share of those dossiers with a PAKN or a dislike).
 
     Returned as a Ratio whose numerator is the base minus late minus complained dossiers
     (floored at 0), so ratio = that ÷ base.
     """
-    facts = frames.facts
+    facts = frames.dossiers
     num, den = dossier_masks(facts)["ontime_rate_766"]
     base = int(den.sum())
     late = base - int(num.sum())
@@ -68,12 +110,12 @@ def _tthc_satisfaction(frames: ScopeFrames, data: UnitData, dislike_max: int) ->
     return Ratio(float(max(0, base - late - int(complained.sum()))), float(base))
 
 
-def component_figures(frames: ScopeFrames, data: UnitData) -> dict[str, Ratio]:
+def component_figures(frames: ScopeFacts, data: UnitData) -> dict[str, Ratio]:
     """The figures that feed the computable components."""
     cfg = config()
-    masks = dossier_masks(frames.facts)
+    masks = dossier_masks(frames.dossiers)
     online = Ratio.of(masks["online_rate"])
-    sync = float(cfg.get("sync_ratio", 1.0))
+    sync = cfg.sync_ratio
     return {
         "ontime_766": Ratio.of(masks["ontime_rate_766"]),
         "online_share": Ratio(online.numerator * sync, online.denominator),
@@ -81,7 +123,7 @@ def component_figures(frames: ScopeFrames, data: UnitData) -> dict[str, Ratio]:
         "digitized": Ratio.of(masks["digitized_rate"]),
         "feedback_ontime": Ratio.of(feedback_masks(frames.feedback)),
         "feedback_satisfaction": _feedback_satisfaction(frames.feedback),
-        "tthc_satisfaction": _tthc_satisfaction(frames, data, int(cfg.get("dislike_max_rating", 2))),
+        "tthc_satisfaction": _tthc_satisfaction(frames, data, cfg.dislike_max_rating),
     }
 
 
@@ -108,26 +150,26 @@ class Index766Estimate:
         return self.score / self.computed_max if self.computed_max else None
 
 
-def estimate(frames: ScopeFrames, data: UnitData) -> Index766Estimate:
+def estimate(frames: ScopeFacts, data: UnitData) -> Index766Estimate:
     """The estimate from a scope's frames."""
     cfg = config()
     figures = component_figures(frames, data)
     rows = []
-    for group in cfg["groups"]:
-        for comp in group["components"]:
+    for group in cfg.groups:
+        for comp in group.components:
             row: dict[str, Any] = {
-                "group": group["id"], "group_name_vi": group["name_vi"], "component": comp["id"],
-                "name_vi": comp["name_vi"], "max": float(comp["max"]),
-                "computable": bool(comp.get("computable")), "numerator": None,
-                "denominator": None, "ratio": None, "threshold": comp.get("threshold"),
-                "score": None, "reliability": comp.get("reliability", group.get("reliability")),
-                "basis": comp.get("basis"), "reason": comp.get("reason"),
+                "group": group.id, "group_name_vi": group.name_vi, "component": comp.id,
+                "name_vi": comp.name_vi, "max": float(comp.max),
+                "computable": comp.computable, "numerator": None,
+                "denominator": None, "ratio": None, "threshold": comp.threshold,
+                "score": None, "reliability": comp.reliability or group.reliability,
+                "basis": comp.basis, "reason": comp.reason,
             }
-            if row["computable"]:
-                figure = figures[comp["measure"]]
+            if comp.computable and comp.measure is not None and comp.threshold is not None:
+                figure = figures[comp.measure]
                 row.update(numerator=figure.numerator, denominator=figure.denominator,
                            ratio=figure.value)
-                row["score"] = capped_linear(figure.value, row["max"], float(comp["threshold"]))
+                row["score"] = capped_linear(figure.value, row["max"], comp.threshold)
                 if figure.value is None:
                     row["reason"] = "không có dữ liệu trong kỳ (mẫu số bằng 0)"
             rows.append(row)
@@ -138,7 +180,7 @@ def estimate(frames: ScopeFrames, data: UnitData) -> Index766Estimate:
     return Index766Estimate(
         scope=frames.scope, window_kind=frames.window.window, components=table,
         score=float(scored["score"].sum()), computed_max=float(scored["max"].sum()),
-        total_max=float(cfg["total_max"]), status=str(cfg["status"]),
+        total_max=cfg.total_max, status=cfg.status,
     )
 
 
@@ -155,9 +197,6 @@ def group_totals(est: Index766Estimate) -> pd.DataFrame:
     return out.reset_index()
 
 
-def estimate_766(analysis: Analysis, scope: str = "period") -> Index766Estimate:
-    """The QĐ 766 estimate of the analysis' window (``period``) or year to date (``ytd``)."""
-    key = f"index766.{scope}"
-    if key not in analysis.extras:
-        analysis.extras[key] = estimate(scope_frames(analysis, scope), analysis.data)
-    return analysis.extras[key]
+def estimate_766(facts: Facts, scope: str = "period") -> Index766Estimate:
+    """The QĐ 766 estimate of the window (``period``) or the year to date (``ytd``)."""
+    return estimate(facts.of(scope), facts.data)

@@ -1,42 +1,40 @@
 """The plan's indicators (DESIGN.md §7): contract frame, details, breakdowns, monthly on-time rate.
 
-``compute_indicators(analysis)`` gives the 16 indicators for the window (``period``) and the
-year to date (``ytd``) with exactly the contract columns of indicators.csv. Definitions, labels,
-targets and sources live in data/reference/indicators.yaml (the on-time target in rules.yaml);
-the counting rules in parbook.analysis.measures; TT 01/2018 in parbook.analysis.tt01.
+:func:`compute_indicators` gives the 16 indicators for the window (``period``) and the year to
+date (``ytd``) with exactly the contract columns of indicators.csv, plus the details a reader
+needs (labels, units, formatted values, why a rate is empty). Definitions, labels, targets and
+sources live in data/reference/indicators.yaml (parbook.analysis.definitions); the counting rules
+in parbook.analysis.measures; TT 01/2018 in parbook.analysis.tt01.
 
-A rate with a zero denominator is empty (value and met NaN) and ``indicator_details`` says why.
+A rate with a zero denominator is empty (value and met NaN) and the details say why.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from parbook.analysis import figures
+from parbook.analysis.definitions import definitions, indicator_file
 from parbook.analysis.measures import (
-    SCOPES,
     Ratio,
-    ScopeFrames,
     all_masks,
     dossier_masks,
     flag,
     group_key,
     returned_masks,
-    scope_frames,
 )
 from parbook.analysis.rates import ontime_by_base
-from parbook.analysis.tt01 import evaluate_tt01
-from parbook.store.config import reference_yaml, rules
+from parbook.analysis.tt01 import TT01Evaluation
+from parbook.contract import INDICATOR_COLUMNS
+from parbook.timeline.periods import report_month
+from parbook.timeline.scope import SCOPES, Facts, ScopeFacts
 from parbook.vnformat import is_missing
 
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
-
-INDICATOR_COLUMNS = ["indicator_id", "scope", "numerator", "denominator", "value", "target", "met"]
 DETAIL_COLUMNS = [*INDICATOR_COLUMNS, "scope_label", "label_vi", "unit", "comparison", "value_text",
                   "empty_reason", "basis", "source", "reliability", "class_label"]
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
@@ -62,27 +60,6 @@ EMPTY_REASONS = {
 }
 
 
-def definitions() -> dict[str, dict[str, Any]]:
-    """Indicator definitions of indicators.yaml, in contract order, targets resolved."""
-    config = reference_yaml("indicators.yaml")["indicators"]
-    out = {}
-    for indicator_id, spec in config.items():
-        spec = dict(spec)
-        if spec.get("target_from_rules"):
-            spec["target"] = rules()["ontime_target"]
-            spec["comparison"] = rules()["ontime_target_comparison"]
-        spec.setdefault("target", None)
-        spec.setdefault("comparison", ">=" if spec["target"] is not None else None)
-        spec.setdefault("breakdown", [])
-        out[indicator_id] = spec
-    return out
-
-
-def indicator_ids() -> list[str]:
-    """The 16 indicator ids of DESIGN.md §7, in order."""
-    return list(definitions())
-
-
 def is_met(value: float | None, target: float | None, comparison: str | None) -> bool | None:
     """value compared with target; None when either is missing (no target, or empty value)."""
     if is_missing(value) or is_missing(target) or comparison is None:
@@ -92,10 +69,9 @@ def is_met(value: float | None, target: float | None, comparison: str | None) ->
     return bool(COMPARISONS[comparison](value, target))
 
 
-def _scope_rows(analysis: Analysis, frames: ScopeFrames) -> list[dict[str, Any]]:
+def _scope_rows(frames: ScopeFacts, tt01: TT01Evaluation) -> list[dict[str, Any]]:
     specs = definitions()
     ratios = {k: Ratio.of(m) for k, m in all_masks(frames).items()}
-    tt01 = evaluate_tt01(analysis, frames.scope)
     ratios["tt01_total"] = Ratio(float("nan") if tt01.total is None else tt01.total, None)
     rows = []
     for indicator_id, spec in specs.items():
@@ -106,7 +82,7 @@ def _scope_rows(analysis: Analysis, frames: ScopeFrames) -> list[dict[str, Any]]
         rows.append({
             "indicator_id": indicator_id, "scope": frames.scope,
             "numerator": r.numerator, "denominator": r.denominator, "value": value,
-            "target": spec["target"], "met": is_met(value, spec["target"], spec["comparison"]),
+            "target": spec.target, "met": is_met(value, spec.target, spec.comparison),
             "tt01_class": tt01.class_label if indicator_id == "tt01_total" else None,
         })
     return rows
@@ -120,39 +96,48 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     return frame[columns]
 
 
-def compute_indicators(analysis: Analysis) -> pd.DataFrame:
-    """The contract frame of indicators.csv: 16 indicators × (period, ytd)."""
-    rows = [row for scope in SCOPES for row in _scope_rows(analysis, scope_frames(analysis, scope))]
-    return _frame(rows, INDICATOR_COLUMNS)
+@dataclass(frozen=True)
+class Indicators:
+    """The indicators of a window and its year to date.
 
-
-def indicator_details(analysis: Analysis) -> pd.DataFrame:
-    """The contract columns plus label, unit, formatted value, empty reason, basis and source.
-
-    ``class_label`` holds the TT 01/2018 class of tt01_total ("tốt"…); ``label_vi`` of
-    tt01_total carries it too, as the contract asks.
+    ``frame``: the contract columns of indicators.csv; ``details``: the same rows with the
+    label, unit, formatted value, why a rate is empty, basis, source and TT 01 class.
     """
+
+    frame: pd.DataFrame
+    details: pd.DataFrame
+
+    def figure(self, indicator_id: str, scope: str = "period") -> figures.Figure:
+        """One row as a Figure (every number None when the row is absent)."""
+        return figures.indicator_value(self.frame, indicator_id, scope)
+
+
+def _details(rows: list[dict[str, Any]]) -> pd.DataFrame:
     specs = definitions()
-    rows = []
-    for scope in SCOPES:
-        for row in _scope_rows(analysis, scope_frames(analysis, scope)):
-            spec = specs[row["indicator_id"]]
-            empty = is_missing(row["value"])
-            label = spec["label_vi"]
-            if row["tt01_class"]:
-                label = f"{label} — xếp loại {row['tt01_class']}"
-            rows.append({
-                **row, "scope_label": figures.SCOPE_LABELS_VI[scope], "label_vi": label, "unit": spec["unit"],
-                "comparison": spec["comparison"],
-                "value_text": figures.format_value(row["value"], spec["unit"]),
-                "empty_reason": EMPTY_REASONS.get(row["indicator_id"]) if empty else None,
-                "basis": spec.get("basis"), "source": spec.get("source"),
-                "reliability": spec.get("reliability"), "class_label": row["tt01_class"],
-            })
-    return _frame(rows, DETAIL_COLUMNS)
+    out = []
+    for row in rows:
+        spec = specs[row["indicator_id"]]
+        label = spec.label_vi
+        if row["tt01_class"]:
+            label = f"{label} — xếp loại {row['tt01_class']}"
+        out.append({
+            **row, "scope_label": figures.SCOPE_LABELS_VI[row["scope"]], "label_vi": label,
+            "unit": spec.unit, "comparison": spec.comparison,
+            "value_text": figures.format_value(row["value"], spec.unit),
+            "empty_reason": EMPTY_REASONS.get(row["indicator_id"]) if is_missing(row["value"]) else None,
+            "basis": spec.basis or None, "source": spec.source or None,
+            "reliability": spec.reliability, "class_label": row["tt01_class"],
+        })
+    return _frame(out, DETAIL_COLUMNS)
 
 
-def indicator_breakdown(analysis: Analysis, by: str, scope: str = "period") -> pd.DataFrame:
+def compute_indicators(facts: Facts, tt01: Mapping[str, TT01Evaluation]) -> Indicators:
+    """The 16 indicators × (period, ytd); ``tt01`` holds the TT 01/2018 evaluation per scope."""
+    rows = [row for scope in SCOPES for row in _scope_rows(facts.of(scope), tt01[scope])]
+    return Indicators(frame=_frame(rows, INDICATOR_COLUMNS), details=_details(rows))
+
+
+def indicator_breakdown(frames: ScopeFacts, by: str) -> pd.DataFrame:
     """Dossier indicators per field, department or handler (where the config says it makes sense).
 
     Long frame: group, indicator_id, label_vi, numerator, denominator, value — one row per group
@@ -160,13 +145,12 @@ def indicator_breakdown(analysis: Analysis, by: str, scope: str = "period") -> p
     """
     if by not in BREAKDOWNS:
         raise ValueError(f"Không chia theo {by!r}: {', '.join(BREAKDOWNS)} (unknown breakdown)")
-    frames = scope_frames(analysis, scope)
-    masks = {iid: (frames.facts, m) for iid, m in dossier_masks(frames.facts).items()}
+    masks = {iid: (frames.dossiers, m) for iid, m in dossier_masks(frames.dossiers).items()}
     masks.update({iid: (frames.returned, m) for iid, m in returned_masks(frames.returned).items()})
     specs = definitions()
     parts = []
     for indicator_id, spec in specs.items():
-        if indicator_id not in masks or by not in spec["breakdown"]:
+        if indicator_id not in masks or by not in spec.breakdown:
             continue
         frame, (num, den) = masks[indicator_id]
         key = group_key(frame, by)
@@ -179,7 +163,7 @@ def indicator_breakdown(analysis: Analysis, by: str, scope: str = "period") -> p
             grouped["denominator"] = den.groupby(key).sum()
             grouped = grouped[grouped["denominator"] > 0]
             grouped["value"] = grouped["numerator"] / grouped["denominator"]
-        grouped.insert(0, "label_vi", specs[indicator_id]["label_vi"])
+        grouped.insert(0, "label_vi", spec.label_vi)
         grouped.insert(0, "indicator_id", indicator_id)
         parts.append(grouped.rename_axis("group").reset_index())
     columns = ["group", "indicator_id", "label_vi", "numerator", "denominator", "value"]
@@ -191,23 +175,14 @@ def indicator_breakdown(analysis: Analysis, by: str, scope: str = "period") -> p
     return out
 
 
-def report_month(days: pd.Series, window_kind: str) -> pd.Series:
-    """The reporting month of each day: NĐ 09 months run 15th → 14th (nd09), else calendar."""
-    days = pd.to_datetime(days)
-    if window_kind == "nd09":
-        days = days + pd.to_timedelta((days.dt.day >= 15).astype("int64") * 20, unit="D")
-    return days.dt.to_period("M")
-
-
-def ontime_by_month(analysis: Analysis, scope: str = "ytd") -> pd.DataFrame:
+def ontime_by_month(frames: ScopeFacts) -> pd.DataFrame:
     """On-time rate by reporting month of settlement (for the chart against the target).
 
     Columns: month (Period), label_vi ("T07/2024"), numerator, denominator, value,
     cumulative_numerator, cumulative_denominator, cumulative_value, target.
     """
-    frames = scope_frames(analysis, scope)
-    num, den = dossier_masks(frames.facts)["ontime_rate"]
-    month = report_month(frames.facts.loc[den, "finished_date"], frames.window.window)
+    num, den = dossier_masks(frames.dossiers)["ontime_rate"]
+    month = report_month(frames.dossiers.loc[den, "finished_date"], frames.window.window)
     table = pd.DataFrame({"numerator": num[den].groupby(month).sum(),
                           "denominator": den[den].groupby(month).sum()}).astype("float64")
     table = table.rename_axis("month").reset_index().sort_values("month", ignore_index=True)
@@ -216,19 +191,18 @@ def ontime_by_month(analysis: Analysis, scope: str = "ytd") -> pd.DataFrame:
     table["cumulative_numerator"] = table["numerator"].cumsum()
     table["cumulative_denominator"] = table["denominator"].cumsum()
     table["cumulative_value"] = table["cumulative_numerator"] / table["cumulative_denominator"]
-    table["target"] = definitions()["ontime_rate"]["target"]
+    table["target"] = definitions()["ontime_rate"].target
     return table
 
 
-def ontime_rate_bases(analysis: Analysis, scope: str = "period") -> pd.DataFrame:
+def ontime_rate_bases(frames: ScopeFacts) -> pd.DataFrame:
     """The on-time share on each base of indicators.yaml ``ontime_bases`` (plan R12)."""
-    bases = tuple(reference_yaml("indicators.yaml").get("ontime_bases", ("settled",)))
-    return ontime_by_base(scope_frames(analysis, scope).facts, bases)
+    return ontime_by_base(frames.dossiers, indicator_file().ontime_bases)
 
 
-def late_by_handler(analysis: Analysis, scope: str = "period") -> pd.DataFrame:
+def late_by_handler(frames: ScopeFacts) -> pd.DataFrame:
     """Late dossiers per handler with and without apology (plan R20, R29: ≥ 2 flagged)."""
-    f = scope_frames(analysis, scope).facts
+    f = frames.dossiers
     late = f[flag(f["is_late"]) & ~flag(f["withdrawn"])]
     handler = group_key(late, "handler")
     out = pd.DataFrame({

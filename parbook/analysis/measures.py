@@ -12,23 +12,12 @@ date" are the facts columns ``settled_in_window`` and ``pending_at_asof`` (parbo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from parbook.store.db import SURVEY_ELEMENTS
-from parbook.timeline.periods import Window
-from parbook.timeline.registers import (
-    feedback_facts,
-    legal_document_facts,
-    plan_task_facts,
-    survey_facts,
-)
+from parbook.timeline.scope import ScopeFacts
 
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
-
-SCOPES = ("period", "ytd")
 GOOD_TIMELINESS = ("early", "on_time")
 SATISFIED_MIN = 4
 RATING_RANGE = (1, 5)
@@ -58,39 +47,6 @@ class Ratio:
     def of(cls, masks: Masks) -> Ratio:
         num, den = masks
         return cls(float(num.sum()), None if den is None else float(den.sum()))
-
-
-@dataclass
-class ScopeFrames:
-    """The frames one scope (the window, or the year to date) counts over."""
-
-    scope: str
-    window: Window
-    facts: pd.DataFrame
-    returned: pd.DataFrame
-    feedback: pd.DataFrame
-    surveys: pd.DataFrame
-    legal_documents: pd.DataFrame
-    plan_tasks: pd.DataFrame
-
-
-def scope_frames(analysis: Analysis, scope: str) -> ScopeFrames:
-    """The period frames of the analysis, or the year-to-date ones (registers computed once)."""
-    if scope == "period":
-        return ScopeFrames("period", analysis.window, analysis.facts, analysis.returned,
-                           analysis.feedback,
-                           analysis.surveys, analysis.legal_documents, analysis.plan_tasks)
-    if scope != "ytd":
-        raise ValueError(f"Phạm vi không hợp lệ {scope!r}: period hoặc ytd (scope must be period/ytd)")
-    cached = analysis.extras.get("measures.ytd")
-    if cached is None:
-        ytd = analysis.window.year_to_date()
-        cached = ScopeFrames("ytd", ytd, analysis.ytd_facts, analysis.ytd_returned,
-                             feedback_facts(analysis.data, ytd),
-                             survey_facts(analysis.data, ytd), legal_document_facts(analysis.data, ytd),
-                             plan_task_facts(analysis.data, ytd))
-        analysis.extras["measures.ytd"] = cached
-    return cached
 
 
 UNKNOWN_GROUP = "(không xác định)"
@@ -164,7 +120,7 @@ def feedback_masks(fb: pd.DataFrame) -> Masks:
     return due & flag(fb["resolved_on_time"]), due
 
 
-def register_masks(frames: ScopeFrames) -> dict[str, Masks]:
+def register_masks(frames: ScopeFacts) -> dict[str, Masks]:
     """Masks of the indicators of the other registers (PAKN, surveys, VBQPPL, plan tasks)."""
     docs, tasks = frames.legal_documents, frames.plan_tasks
     needs = flag(docs["needs_handling"])
@@ -178,9 +134,9 @@ def register_masks(frames: ScopeFrames) -> dict[str, Masks]:
     }
 
 
-def all_masks(frames: ScopeFrames) -> dict[str, Masks]:
+def all_masks(frames: ScopeFacts) -> dict[str, Masks]:
     """Every mask-defined indicator of a scope (all of §7 except tt01_total)."""
-    return {**dossier_masks(frames.facts), **returned_masks(frames.returned),
+    return {**dossier_masks(frames.dossiers), **returned_masks(frames.returned),
             **register_masks(frames)}
 
 

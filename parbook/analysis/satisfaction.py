@@ -9,44 +9,67 @@ SIPAS formula is not verified, so every output carries the configuration's ``sta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
+from pydantic import field_validator
 
-from parbook.analysis.measures import SATISFIED_MIN, Ratio, rating_values, satisfaction_masks, scope_frames
-from parbook.store.config import reference_yaml
+from parbook.analysis.measures import SATISFIED_MIN, Ratio, rating_values, satisfaction_masks
 from parbook.store.db import SURVEY_ELEMENTS
-
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
+from parbook.store.settings import Strict, reference
+from parbook.timeline.scope import Facts
 
 RATINGS = (1, 2, 3, 4, 5)
 
 
-def config() -> dict[str, Any]:
+class Element(Strict):
+    name_vi: str
+    national_2023: float | None = None
+    national_2024: float | None = None
+
+
+class SipasConfig(Strict):
+    """sipas.yaml: the label of the approximation, the rating scale, the elements with the
+    national figures, and the national index by year."""
+
+    status: str
+    scale: dict[int, str]
+    elements: dict[str, Element]
+    overall: Element
+    national_index: dict[int, float] = {}
+
+    @field_validator("elements")
+    @classmethod
+    def _the_five_elements(cls, value: dict[str, Element]) -> dict[str, Element]:
+        if set(value) != set(SURVEY_ELEMENTS):
+            raise ValueError(f"cần đúng 5 yếu tố (the five elements): {', '.join(SURVEY_ELEMENTS)}")
+        return value
+
+
+def config() -> SipasConfig:
     """The SIPAS configuration (data/reference/sipas.yaml)."""
-    return reference_yaml("sipas.yaml")
+    return reference("sipas.yaml", SipasConfig)
 
 
 def _name(element: str) -> str:
     cfg = config()
-    spec = cfg["elements"].get(element) or (cfg["overall"] if element == "overall" else {})
-    return spec.get("name_vi", element)
+    spec = cfg.elements.get(element) or (cfg.overall if element == "overall" else None)
+    return spec.name_vi if spec else element
 
 
 def satisfaction_by_element(surveys: pd.DataFrame) -> pd.DataFrame:
     """Per element: valid ratings, ratings ≥ 4, their share, national 2023/2024 and the gap."""
     long = rating_values(surveys)
-    elements = config()["elements"]
+    elements = config().elements
     rows = []
     for element in SURVEY_ELEMENTS:
         ratings = long.loc[long["element"] == element, "rating"]
         r = Ratio(float((ratings >= SATISFIED_MIN).sum()), float(len(ratings)))
-        national = elements.get(element, {}).get("national_2023")
+        national = elements[element].national_2023
         rows.append({
             "element": element, "name_vi": _name(element), "n_ratings": int(r.denominator or 0),
             "n_satisfied": int(r.numerator), "rate": r.value,
-            "national_2023": national, "national_2024": elements.get(element, {}).get("national_2024"),
+            "national_2023": national, "national_2024": elements[element].national_2024,
             "gap_2023": None if r.value is None or national is None else r.value - national,
         })
     out = pd.DataFrame(rows)
@@ -88,10 +111,10 @@ def summarise(surveys: pd.DataFrame, scope: str = "period") -> SatisfactionSumma
     return SatisfactionSummary(
         scope=scope, n_surveys=len(surveys), pooled=Ratio.of(satisfaction_masks(surveys)),
         by_element=satisfaction_by_element(surveys), distribution=rating_distribution(surveys),
-        status=str(cfg["status"]), scale={int(k): v for k, v in cfg["scale"].items()},
+        status=cfg.status, scale=dict(cfg.scale),
     )
 
 
-def satisfaction_summary(analysis: Analysis, scope: str = "period") -> SatisfactionSummary:
+def satisfaction_summary(facts: Facts, scope: str = "period") -> SatisfactionSummary:
     """The summary of the surveys dated in the window (``period``) or the year to date."""
-    return summarise(scope_frames(analysis, scope).surveys, scope)
+    return summarise(facts.of(scope).surveys, scope)

@@ -13,20 +13,19 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, delete
 
-from parbook.analysis.indicators import compute_indicators, definitions, ontime_by_month
-from parbook.analysis.measures import Ratio, dossier_masks, flag, scope_frames
+from parbook.analysis.definitions import definitions
+from parbook.analysis.indicators import ontime_by_month
+from parbook.analysis.measures import Ratio, dossier_masks, flag
 from parbook.store import db
 from parbook.timeline.calendar import WorkCalendar
 from parbook.timeline.periods import Window
+from parbook.timeline.scope import Facts
 from parbook.vnformat import is_missing
-
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
 
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
 
@@ -35,21 +34,19 @@ def _number(value: Any) -> float | None:
     return None if is_missing(value) else float(value)
 
 
-def store_indicator_run(conn: Any, analysis: Analysis, run_id: str) -> int:
-    """Write the analysis' indicators as run ``run_id`` (replacing that run's rows of the unit).
+def store_indicator_run(conn: Any, unit_code: str, w: Window, indicators: pd.DataFrame,
+                        run_id: str) -> int:
+    """Write a window's indicators (contract frame) as run ``run_id`` (replacing that run's rows
+    of the unit).
 
     ``conn`` is a connection inside a transaction (e.g. ``with db.begin(url) as conn``).
     Returns the number of rows written.
     """
-    indicators = analysis.indicators
-    if indicators is None or indicators.empty:
-        indicators = compute_indicators(analysis)
     t = db.indicator_runs
-    conn.execute(delete(t).where(and_(t.c.run_id == run_id, t.c.unit_code == analysis.unit_code)))
-    w = analysis.window
+    conn.execute(delete(t).where(and_(t.c.run_id == run_id, t.c.unit_code == unit_code)))
     now = datetime.now().replace(microsecond=0)
     rows = [{
-        "run_id": run_id, "unit_code": analysis.unit_code, "period": w.period, "window": w.window,
+        "run_id": run_id, "unit_code": unit_code, "period": w.period, "window": w.window,
         "as_of": w.as_of, "indicator_id": r.indicator_id, "scope": r.scope,
         "numerator": _number(r.numerator), "denominator": _number(r.denominator),
         "value": _number(r.value), "created_at": now,
@@ -153,7 +150,7 @@ def _required(target: Fraction, comparison: str, ontime: int, settled: int, rema
     return max(0, x)
 
 
-def ontime_outlook(analysis: Analysis, remaining_volume: int | None = None,
+def ontime_outlook(facts: Facts, remaining_volume: int | None = None,
                    cal: WorkCalendar | None = None) -> OntimeOutlook:
     """The year's on-time trajectory against the target, and what the rest of the year needs.
 
@@ -162,17 +159,17 @@ def ontime_outlook(analysis: Analysis, remaining_volume: int | None = None,
     to date did; the dossiers already overdue at the as-of date will be late when settled.
     """
     cal = cal or WorkCalendar.default()
-    w = analysis.window
+    w = facts.window
     year = Window.parse(str(w.year), w.window)
     spec = definitions()["ontime_rate"]
-    target, comparison = float(spec["target"]), str(spec["comparison"])
-    frames = scope_frames(analysis, "ytd")
-    r = Ratio.of(dossier_masks(frames.facts)["ontime_rate"])
+    target, comparison = float(spec.target or 0), str(spec.comparison)
+    frames = facts.ytd
+    r = Ratio.of(dossier_masks(frames.dossiers)["ontime_rate"])
     ontime, settled = int(r.numerator), int(r.denominator or 0)
     elapsed = int(cal.count_working_days(year.start, w.as_of))
     left = int(cal.count_working_days(w.as_of + timedelta(days=1), year.end)) if w.as_of < year.end else 0
-    active = ~flag(frames.facts["withdrawn"])
-    overdue_now = int((active & (frames.facts["timeliness"] == "pending_overdue")).sum())
+    active = ~flag(frames.dossiers["withdrawn"])
+    overdue_now = int((active & (frames.dossiers["timeliness"] == "pending_overdue")).sum())
     if remaining_volume is not None:
         remaining = int(remaining_volume)
         assumption = f"Khối lượng hồ sơ còn lại của năm do người dùng nhập: {remaining} hồ sơ."
@@ -198,5 +195,5 @@ def ontime_outlook(analysis: Analysis, remaining_volume: int | None = None,
         working_days_elapsed=elapsed, working_days_left=left, expected_remaining=remaining,
         pending_overdue_now=overdue_now, required_ontime=required, required_share=share,
         max_late_allowed=max_late, reachable=reachable, assumption=assumption,
-        trajectory=ontime_by_month(analysis, "ytd"),
+        trajectory=ontime_by_month(frames),
     )

@@ -20,24 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from parbook.analysis.measures import (
-    Ratio,
-    ScopeFrames,
-    dossier_masks,
-    feedback_masks,
-    flag,
-    group_key,
-    scope_frames,
-)
-from parbook.store.config import reference_yaml
-
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
+from parbook.analysis.measures import Ratio, dossier_masks, feedback_masks, flag, group_key
+from parbook.store.settings import Strict, reference
+from parbook.timeline.scope import Facts, ScopeFacts
 
 MAX_POINTS = 2
 NAMES_VI = {
@@ -95,10 +85,31 @@ def staff_band(score: float | None) -> str | None:
     return next((label for bound, label in STAFF_BANDS if value >= bound), STAFF_LOWEST)
 
 
+class UnitSettings(Strict):
+    """What the unit declares for TT 01/2018 indicators 5, 6 and 9 (null = not declared)."""
+
+    status: str | None = None
+    bpmc_processes_all: bool | None = None
+    bpmc_receives_returns_all: bool | None = None
+    published_at_office: bool | None = None
+    published_online: bool | None = None
+    published_accurate_complete_timely: bool | None = None
+    online_service_share: float | None = None
+
+
+class UnitSettingsFile(Strict):
+    """unit_settings.yaml: defaults, and each unit's own entries over them."""
+
+    default: UnitSettings = UnitSettings()
+    units: dict[str, UnitSettings] = {}
+
+
 def unit_settings(unit_code: str) -> dict[str, Any]:
     """The unit's settings: the file's defaults overridden by its own entry."""
-    config = reference_yaml("unit_settings.yaml")
-    return {**config.get("default", {}), **(config.get("units") or {}).get(unit_code, {})}
+    config = reference("unit_settings.yaml", UnitSettingsFile)
+    own = config.units.get(unit_code)
+    return {**config.default.model_dump(),
+            **(own.model_dump(exclude_unset=True) if own else {})}
 
 
 def dossier_scores(facts: pd.DataFrame) -> pd.DataFrame:
@@ -202,10 +213,10 @@ class TT01Evaluation:
     settings_status: str = ""
 
 
-def evaluate(frames: ScopeFrames, procedures: pd.DataFrame, settings: dict[str, Any]
+def evaluate(frames: ScopeFacts, procedures: pd.DataFrame, settings: dict[str, Any]
              ) -> TT01Evaluation:
     """The evaluation of a scope's frames with the given unit settings."""
-    scores = dossier_scores(frames.facts)
+    scores = dossier_scores(frames.dossiers)
     rows = []
     for number in range(1, 10):
         n_dossiers = None
@@ -223,7 +234,7 @@ def evaluate(frames: ScopeFrames, procedures: pd.DataFrame, settings: dict[str, 
         elif number == 8:
             (score, basis), level = _indicator8(frames.feedback), "đơn vị"
         else:
-            (score, basis), level = _indicator9(frames.facts, procedures, settings), "đơn vị"
+            (score, basis), level = _indicator9(frames.dossiers, procedures, settings), "đơn vị"
         rows.append({"indicator": number, "name_vi": NAMES_VI[number], "level": level,
                      "score": np.nan if score is None else float(score), "max_score": MAX_POINTS,
                      "n_dossiers": n_dossiers, "included": score is not None, "basis": basis})
@@ -260,10 +271,6 @@ def staff_scores(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def evaluate_tt01(analysis: Analysis, scope: str = "period") -> TT01Evaluation:
-    """The TT 01/2018 evaluation of the analysis' window (``period``) or year to date (``ytd``)."""
-    key = f"tt01.{scope}"
-    if key not in analysis.extras:
-        analysis.extras[key] = evaluate(scope_frames(analysis, scope), analysis.data.procedures,
-                                        unit_settings(analysis.unit_code))
-    return analysis.extras[key]
+def evaluate_tt01(facts: Facts, scope: str = "period") -> TT01Evaluation:
+    """The TT 01/2018 evaluation of the window (``period``) or the year to date (``ytd``)."""
+    return evaluate(facts.of(scope), facts.data.procedures, unit_settings(facts.unit_code))

@@ -22,10 +22,9 @@ import pandas as pd
 from sqlalchemy import select
 
 from parbook.analysis.figures import indicator_label
-from parbook.pipeline import default_out_dir
 from parbook.report.labels import SEVERITY_LABELS
 from parbook.store import db
-from parbook.store.config import OUTPUTS_DIR
+from parbook.store.config import OUTPUTS_DIR, outputs_dir
 from parbook.store.params import validate_unit_code
 from parbook.timeline.periods import PeriodError, Window
 
@@ -60,7 +59,7 @@ def resolve_units(spec: str, url: str | None = None) -> list[str]:
 
 def unit_folder(root: Path | None, unit_code: str, window: Window) -> Path:
     """The unit's outputs folder under the root (the default layout of ``parbook report``)."""
-    default = default_out_dir(unit_code, window)
+    default = outputs_dir(unit_code, window.period)
     return default if root is None else Path(root) / default.relative_to(OUTPUTS_DIR)
 
 

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from parbook import __version__
+from parbook.commands.batch import cmd_batch
+from parbook.commands.check import cmd_check
+from parbook.commands.demo import cmd_demo
+from parbook.commands.intake import cmd_ingest, cmd_quarantine
+from parbook.commands.lab import cmd_lab
+from parbook.commands.plan import cmd_plan
+from parbook.commands.report import cmd_report
+from parbook.commands.setup import cmd_init, cmd_template
+from parbook.commands.verify import cmd_verify
+from parbook.errors import ParbookError
+from parbook.plan.model import DEFAULT_PLAN
 
-# command → "module:function"; each function takes the parsed args and returns an exit code.
-HANDLERS = {
-    "init": "parbook.store.init:cmd_init",
-    "template": "parbook.intake.template:cmd_template",
-    "ingest": "parbook.intake.ingest:cmd_ingest",
-    "quarantine": "parbook.intake.ingest:cmd_quarantine",
-    "plan": "parbook.plan.model:cmd_plan",
-    "check": "parbook.pipeline:cmd_check",
-    "report": "parbook.report.run:cmd_report",
-    "batch": "parbook.commands.batch:cmd_batch",
-    "verify": "parbook.report.manifest:cmd_verify",
-    "demo": "parbook.demo:cmd_demo",
-    "lab": "parbook.commands.lab:cmd_lab",
+# command → handler; each takes the parsed args and returns an exit code.
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": cmd_init, "template": cmd_template, "ingest": cmd_ingest,
+    "quarantine": cmd_quarantine, "plan": cmd_plan, "check": cmd_check, "report": cmd_report,
+    "batch": cmd_batch, "verify": cmd_verify, "demo": cmd_demo, "lab": cmd_lab,
 }
 
 DESCRIPTION = """\
@@ -90,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("action", choices=("load",), help="load: nạp kế hoạch thành nhiệm vụ")
     p.add_argument("--unit", required=True, metavar="CODE")
-    p.add_argument("--plan", default="kh-par-sipas-2024", metavar="NAME",
+    p.add_argument("--plan", default=DEFAULT_PLAN, metavar="NAME",
                    help="tệp data/reference/plans/NAME.yaml")
 
     p = sub.add_parser("check", help="kiểm tra dữ liệu, tính chỉ số (nhanh) — checks and indicators")
@@ -135,17 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _handler(command: str) -> Callable[[argparse.Namespace], int] | None:
-    module_name, func_name = HANDLERS[command].split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    return getattr(module, func_name, None)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -154,11 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    handler = _handler(args.command)
-    if handler is None:
-        print(f"Lệnh '{args.command}' chưa được xây dựng (command not built yet).", file=sys.stderr)
+    try:
+        return int(HANDLERS[args.command](args) or 0)
+    except ParbookError as exc:
+        print(f"Lỗi (error): {exc}", file=sys.stderr)
         return 2
-    return int(handler(args) or 0)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ check and their ground truth (``parbook demo``).
 - :func:`generate` / :func:`build_demo` — the tables (and ground truth) of one commune-year;
 - :func:`write_demo` — into a database, with the ground-truth CSV beside it;
 - :func:`demo_sheets` — the same data as import-workbook sheets (DESIGN.md §4);
-- :func:`cmd_demo` — the ``parbook demo`` command.
+- the ``parbook demo`` command is parbook.commands.demo.
 
 Personal data is fictitious by construction (parbook.demo.people): names are random
 combinations of common name parts, addresses lie in "xã An Lộc (mô phỏng)", and every phone
@@ -13,9 +13,7 @@ number, yet it is a well-formed 10-digit number for check HS06.
 """
 
 from parbook.demo.build import DemoData, build_demo, generate, ground_truth
-from parbook.demo.command import cmd_demo, default_period, produce_outputs
 from parbook.demo.store import DemoRefused, DemoResult, ground_truth_path, write_demo
 
-__all__ = ["DemoData", "DemoRefused", "DemoResult", "build_demo", "cmd_demo", "default_period",
-           "generate", "ground_truth", "ground_truth_path", "produce_outputs",
-           "write_demo"]
+__all__ = ["DemoData", "DemoRefused", "DemoResult", "build_demo", "generate", "ground_truth",
+           "ground_truth_path", "write_demo"]

@@ -14,7 +14,7 @@ import pandas as pd
 from parbook.demo import profile
 from parbook.demo.context import Context
 from parbook.demo.times import DAY, MINUTE, SEC, days_of, moment, next_window_end, wd_add
-from parbook.store.config import rules
+from parbook.law.rules import rules
 from parbook.store.db import SURVEY_ELEMENTS
 
 SURVEY_CHANNEL = {"online": "Ứng dụng Hue-S", "counter": "Thiết bị đánh giá tại Bộ phận Một cửa",
@@ -90,7 +90,7 @@ def generate_feedback(ctx: Context, dossiers: pd.DataFrame) -> pd.DataFrame:
     received = np.sort(moment(rng, np.sort(rng.choice(days, size=n))))
     subject = rng.integers(0, len(FEEDBACK_SUBJECTS), size=n)
     in_scope = rng.random(n) < 0.85
-    limit = rules()["feedback_limit_working_days"]
+    limit = rules().feedback_limit_working_days
     resolved = moment(rng, wd_add(cal, days_of(received), rng.integers(1, limit - 2, size=n)),
                       received)
     resolved = np.where(resolved <= ctx.export_np, resolved, np.datetime64("NaT", "s"))

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from parbook.demo import profile
 from parbook.demo.build import TABLES, DemoData, build_demo
 from parbook.demo.context import Context
+from parbook.errors import ParbookError
 from parbook.store import db
 from parbook.store.config import DATA_DIR, db_url
 from parbook.store.init import init_database
@@ -26,7 +27,7 @@ BATCH_PREFIX = "demo:"
 UNIT_TABLES = ("dossiers", "dossier_events", "feedback", "surveys", "legal_documents", "plan_tasks")
 
 
-class DemoRefused(RuntimeError):
+class DemoRefused(ParbookError):
     """The database holds other communes' data: the demo will not write into it."""
 
 

@@ -1,4 +1,4 @@
-"""``parbook ingest`` and ``parbook quarantine``: load the commune's exports (DESIGN.md §3, §4).
+"""Load the commune's exports into the database (DESIGN.md §3, §4; ``parbook ingest``).
 
 :func:`ingest_files` is the public entry point. Each file is read and parsed entirely first (no
 database access), then written in one transaction (:mod:`parbook.intake.loader`): an error or a kill
@@ -14,17 +14,16 @@ headers, unambiguously). Helper sheets of our own workbooks (HuongDan, DanhSach)
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Iterable, Sequence
 from itertools import chain, islice
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from parbook.errors import ParbookError
 from parbook.intake.headers import HEADER_SEARCH_ROWS, find_layout, header_targets
 from parbook.intake.loader import LockedError, SheetResult, load_sheet, now_local, write_transaction
-from parbook.intake.profiles import Profile, ProfileError, SheetProfile, load_profile
+from parbook.intake.profiles import Profile, SheetProfile, load_profile
 from parbook.intake.progress import Progress
 from parbook.intake.rows import ParsedSheet, mark_duplicates, parse_sheet
 from parbook.intake.sources import SheetSource, Source, SourceError, open_source, sheet_name_of_file
@@ -32,10 +31,10 @@ from parbook.intake.vocab import LOAD_ORDER, SHEET_BY_NAME, SHEETS, SheetSpec, i
 from parbook.store import db
 from parbook.store.params import validate_unit_code
 
-__all__ = ["IngestError", "SheetResult", "ingest_files", "cmd_ingest", "cmd_quarantine"]
+__all__ = ["IngestError", "SheetResult", "ingest_files"]
 
 
-class IngestError(Exception):
+class IngestError(ParbookError):
     """A file could not be imported; ``results`` holds what earlier files committed."""
 
     def __init__(self, message: str, results: list[SheetResult] | None = None) -> None:
@@ -181,75 +180,3 @@ def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str 
     finally:
         bar.close()
     return results
-
-
-# ---------------------------------------------------------------------------------------------
-# command line
-
-COLUMNS = (("đọc", "read"), ("thêm mới", "inserted"), ("cập nhật", "updated"),
-           ("không đổi", "unchanged"), ("cách ly", "quarantined"))
-
-
-def format_results(results: list[SheetResult]) -> str:
-    """Per file, per sheet: read / inserted / updated / unchanged / quarantined."""
-    lines: list[str] = []
-    width = max([11, *(len(r.sheet) for r in results)])
-    by_file: dict[str, list[SheetResult]] = {}
-    for r in results:
-        by_file.setdefault(r.file, []).append(r)
-    for file, rows in by_file.items():
-        batches = [r.batch_id for r in rows if r.batch_id is not None]
-        span = (f" — lô nhập (batch) {min(batches)}" + (f"–{max(batches)}" if len(batches) > 1
-                                                       else "")) if batches else ""
-        lines.append(f"Tệp (file) {file}{span}")
-        lines.append("  " + "trang tính".ljust(width) + "".join(vi.rjust(12) for vi, _ in COLUMNS))
-        lines.append("  " + "sheet".ljust(width) + "".join(en.rjust(12) for _, en in COLUMNS))
-        for r in rows:
-            counts = (r.read, r.inserted, r.updated, r.unchanged, r.quarantined)
-            lines.append("  " + r.sheet.ljust(width) + "".join(f"{n:>12}" for n in counts))
-        for r in rows:
-            if r.already_loaded:
-                lines.append(f"  {r.sheet}: đã nạp trước đó (lô {r.batch_id}), không thay đổi gì "
-                             "(already loaded, nothing changed)")
-            lines.extend(f"  {note}" for note in r.notes)
-            if r.source_sheet and r.source_sheet != r.sheet:
-                lines.append(f"  {r.sheet}: đọc từ trang tính '{r.source_sheet}'")
-            if r.extra_columns:
-                cols = ", ".join(f"\"{c['header']}\" (cột {c['column']})" for c in r.extra_columns)
-                lines.append(f"  {r.sheet}: cột không thuộc mẫu, không nạp, đã ghi vào lô "
-                             f"{r.batch_id} (extra columns): {cols}")
-            if r.units_created:
-                lines.append(f"  Đơn vị mới được tạo (units created): {', '.join(r.units_created)}")
-            if r.quarantined:
-                lines.append(f"  {r.sheet}: {r.quarantined} dòng bị cách ly — xem: "
-                             f"parbook quarantine --batch {r.batch_id}")
-    return "\n".join(lines)
-
-
-def cmd_ingest(args: argparse.Namespace) -> int:
-    progress = not getattr(args, "no_progress", False) and sys.stderr.isatty()
-    try:
-        results = ingest_files(args.files, url=args.db, unit=args.unit, profile=args.profile,
-                               progress=progress)
-    except IngestError as exc:
-        if exc.results:
-            print(format_results(exc.results))
-        print(f"LỖI (error): {exc}", file=sys.stderr)
-        return 2
-    except (ProfileError, ValueError) as exc:
-        print(f"LỖI (error): {exc}", file=sys.stderr)
-        return 2
-    print(format_results(results))
-    return 0
-
-
-def cmd_quarantine(args: argparse.Namespace) -> int:
-    from parbook.intake.quarantine import export_xlsx, format_listing, quarantine_frame
-
-    frame = quarantine_frame(args.db, args.batch)
-    print(format_listing(frame))
-    if args.xlsx:
-        export_xlsx(frame, args.xlsx)
-        print(f"Đã ghi {len(frame)} dòng ra {args.xlsx} (có dữ liệu cá nhân: chỉ dùng nội bộ để "
-              f"sửa và nạp lại — contains personal data, internal use)")
-    return 0

@@ -25,6 +25,7 @@ from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from parbook.errors import ParbookError
 from parbook.intake.rows import ParsedSheet, RowOutcome
 from parbook.intake.values import show
 from parbook.intake.vocab import norm
@@ -38,7 +39,7 @@ PG_LOCK_KEY = 0x70617262  # "parb": one advisory lock for every parbook import
 LOOKUP_TABLE_VI = {"procedures": "danh mục TTHC", "units": "danh sách đơn vị"}
 
 
-class LockedError(Exception):
+class LockedError(ParbookError):
     """The database stayed locked by another process longer than LOCK_WAIT_SECONDS."""
 
 

@@ -30,12 +30,13 @@ import yaml
 from parbook.intake.vocab import SHEET_BY_NAME, VOCABULARIES, norm
 from parbook.store import db
 from parbook.store.config import REFERENCE_DIR
+from parbook.store.settings import ConfigError
 
 PROFILES_DIR = REFERENCE_DIR / "import_profiles"
 ADDRESS_PHONE = ("applicant_address", "applicant_phone")
 
 
-class ProfileError(Exception):
+class ProfileError(ConfigError):
     """A profile that is missing or inconsistent with the import contract."""
 
 

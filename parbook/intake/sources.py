@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parbook.errors import ParbookError
 from parbook.intake.vocab import norm
 
 Row = tuple[int, list[Any]]
@@ -32,7 +33,7 @@ MAX_CONTROL_SHARE = 0.05
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class SourceError(Exception):
+class SourceError(ParbookError):
     """An unreadable file; the message names the file and says why (Vietnamese, English)."""
 
 

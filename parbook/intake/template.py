@@ -14,7 +14,6 @@ columns that are not sheet columns (``batch_id``, …) are not written.
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Callable
 from datetime import date, datetime
@@ -273,11 +272,3 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
-
-
-def cmd_template(args: argparse.Namespace) -> int:
-    path = write_template(args.file)
-    print(f"Đã ghi sổ Excel mẫu (import template written): {path}")
-    print("Các trang tính: " + ", ".join(s.name for s in SHEETS) + " — hướng dẫn ở trang "
-          + INSTRUCTION_SHEET)
-    return 0

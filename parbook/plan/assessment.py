@@ -38,6 +38,7 @@ from parbook.analysis.figures import indicator_value
 from parbook.contract import INDICATOR_IDS, INDICATOR_SCOPES
 from parbook.plan.sections import section_name, sections
 from parbook.store.config import REFERENCE_DIR
+from parbook.store.settings import ConfigError
 
 CRITERIA_DIR = REFERENCE_DIR / "criteria"
 OFFICIAL_CRITERIA = CRITERIA_DIR / "par-xa.yaml"
@@ -70,7 +71,7 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
-class CriteriaError(ValueError):
+class CriteriaError(ConfigError):
     """A criteria file that cannot be used; the message names every faulty node."""
 
 
@@ -382,19 +383,20 @@ def _manual_scores(self_scores: pd.DataFrame, year: int) -> dict[str, dict[str, 
     return {str(r["criterion_id"]).strip(): r for r in rows.to_dict("records")}
 
 
-def par_assessment(analysis: Any, criteria_file: str | Path | CriteriaTree | None = None
-                   ) -> pd.DataFrame:
-    """Score every criterion for the analysis' unit and year (columns ASSESSMENT_COLUMNS).
+def par_assessment(self_scores: pd.DataFrame, year: int, indicators: pd.DataFrame,
+                   criteria_file: str | Path | CriteriaTree | None = None) -> pd.DataFrame:
+    """Score every criterion for a unit and year (columns ASSESSMENT_COLUMNS).
 
     ``criteria_file``: a path, an already loaded tree, or None for :func:`default_criteria_file`.
 
-    Leaves: auto (indicator value of ``analysis.indicators`` through the bands; no value → 0,
-    "chưa có dữ liệu") or manual (``self_scores`` of the window's year; no score → 0, "chưa chấm";
+    Leaves: auto (indicator value of ``indicators`` — the contract frame — through the bands;
+    no value → 0, "chưa có dữ liệu") or manual (``self_scores`` of the year; no score → 0,
+    "chưa chấm";
     a score without evidence or outside 0–max is flagged). Parents sum their children. The frame's
     ``attrs`` carry the criteria file's label and the self_scores ids that match no criterion.
     """
     tree = criteria_file if isinstance(criteria_file, CriteriaTree) else load_criteria(criteria_file)
-    manual = _manual_scores(analysis.data.self_scores, analysis.window.year)
+    manual = _manual_scores(self_scores, year)
     rows: dict[str, dict[str, Any]] = {}
     order = list(tree.walk())
     for node in order:
@@ -406,7 +408,7 @@ def par_assessment(analysis: Any, criteria_file: str | Path | CriteriaTree | Non
             "is_leaf": node.is_leaf, "max": node.max, "requirements": ", ".join(node.requirements),
         }
         if node.is_leaf:
-            rows[node.id].update(_score_leaf(node, analysis.indicators, manual))
+            rows[node.id].update(_score_leaf(node, indicators, manual))
     for node in reversed(order):
         if node.is_leaf:
             continue

@@ -1,10 +1,10 @@
 """Self-inspection against the plan: a status for each requirement, and duties by section.
 
-Each requirement of the plan file is measured from the documented frames of an analysis
-(DESIGN.md §6–§7): ``analysis.indicators`` (indicator_id, scope, numerator, denominator, value,
-target, met), ``analysis.findings`` (check_id, severity, entity, record_key, message) and the task
-register (``analysis.plan_tasks`` = registers.plan_task_facts; ``analysis.data.plan_tasks`` for
-tasks not yet due). Statuses:
+Each requirement of the plan file is measured from the documented frames of a window
+(DESIGN.md §6–§7): the indicators (indicator_id, scope, numerator, denominator, value, target,
+met), the findings (check_id, severity, entity, record_key, message), the task register (the
+period's plan-task facts; the unit's rows for tasks not yet due) and the PAR self-assessment.
+Statuses:
 
 - ``đạt`` (met) — every measure that decides is met;
 - ``chưa đạt`` (not met) — a measure failed: target missed, findings, a duty overdue or done
@@ -21,10 +21,10 @@ was kept. Informative measures only add their figure.
 
 How to show it (notebook 04)::
 
-    table = self_inspection(analysis)                 # one row per requirement R1…
+    table = analysis.plan.inspection                  # one row per requirement R1…
     table[["requirement_id", "requirement", "sections", "status", "figure", "evidence"]]
     table.groupby("status").size()                    # how many met / not met …
-    duties = duties_by_section(analysis)              # NV01 / NV02 duties, grouped by section
+    duties = analysis.plan.duties                     # NV01 / NV02 duties, grouped by section
     for section, rows in duties.groupby("section"): ...
 """
 
@@ -32,13 +32,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from parbook import vnformat
 from parbook.analysis.figures import indicator_value
+from parbook.plan.assessment import SOURCE_AUTO, SOURCE_MANUAL, STATUS_NO_DATA, STATUS_UNSCORED
 from parbook.plan.model import (
     COMPARISON_VI,
     COMPARISONS,
@@ -46,12 +46,12 @@ from parbook.plan.model import (
     Measure,
     Plan,
     Requirement,
-    load_plan,
     plans_for_year,
 )
 from parbook.plan.sections import canonical_section
 from parbook.timeline.facts import dated_by
 from parbook.timeline.periods import Window
+from parbook.timeline.scope import Facts
 
 MET, NOT_MET, NOT_DUE, NO_DATA = "met", "not_met", "not_due", "no_data"
 STATUS_VI = {MET: "đạt", NOT_MET: "chưa đạt", NOT_DUE: "chưa đến hạn", NO_DATA: "chưa có dữ liệu"}
@@ -64,9 +64,9 @@ DUTY_COLUMNS = [
     "severity", "problem", "days_late", "message",
 ]
 DUTY_CHECKS = ("NV01", "NV02")
-# Check id prefix → (frame of the analysis it runs on, Vietnamese noun) — DESIGN.md §6 entities.
+# Check id prefix → (frame of the window's facts it runs on, Vietnamese noun) — DESIGN.md §6.
 CHECK_ENTITIES = {
-    "HS": ("facts", "hồ sơ"), "BM": ("facts", "hồ sơ"), "PA": ("feedback", "PAKN"),
+    "HS": ("dossiers", "hồ sơ"), "BM": ("dossiers", "hồ sơ"), "PA": ("feedback", "PAKN"),
     "KS": ("surveys", "phiếu đánh giá"), "VB": ("legal_documents", "văn bản QPPL"),
     "NV": ("plan_tasks", "nhiệm vụ"),
 }
@@ -88,23 +88,28 @@ class MeasureResult:
     soft: bool = False      # an empty rate: yields to any measure that decided
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the measures of one window read: its facts, indicators (contract frame), findings
+    (contract frame) and the PAR self-assessment (parbook.plan.assessment)."""
+
+    facts: Facts
+    indicators: pd.DataFrame
+    findings: pd.DataFrame
+    assessment: pd.DataFrame
+
+
 class _Context:
-    """What the measures of one analysis share (the PAR assessment is computed once, lazily)."""
+    """The inputs, the plan and the as-of date that the measures of one window share."""
 
-    def __init__(self, analysis: Any, plan: Plan, criteria_file: str | Path | None) -> None:
-        self.analysis = analysis
+    def __init__(self, inputs: Inputs, plan: Plan) -> None:
+        self.facts = inputs.facts
+        self.indicators = inputs.indicators
+        self.findings = inputs.findings
+        self.assessment = inputs.assessment
         self.plan = plan
-        self.criteria_file = criteria_file
-        self.as_of = pd.Timestamp(analysis.window.as_of)
-        self._assessment: pd.DataFrame | None = None
-
-    @property
-    def assessment(self) -> pd.DataFrame:
-        if self._assessment is None:
-            from parbook.plan.assessment import par_assessment
-
-            self._assessment = par_assessment(self.analysis, self.criteria_file)
-        return self._assessment
+        self.window = inputs.facts.window
+        self.as_of = pd.Timestamp(self.window.as_of)
 
     def tasks(self, requirement_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """All tasks of the requirement in this plan, and those the window's checks look at
@@ -114,7 +119,7 @@ class _Context:
                 return frame
             return frame[(frame["plan_code"] == self.plan.code)
                          & (frame["requirement_id"] == requirement_id)]
-        return mine(self.analysis.data.plan_tasks), mine(self.analysis.plan_tasks)
+        return mine(self.facts.data.plan_tasks), mine(self.facts.period.plan_tasks)
 
 
 def _fmt_date(value: Any) -> str:
@@ -122,7 +127,7 @@ def _fmt_date(value: Any) -> str:
 
 
 def _indicator(m: Measure, ctx: _Context) -> MeasureResult:
-    iv = indicator_value(ctx.analysis.indicators, m.indicator or "", m.scope)
+    iv = indicator_value(ctx.indicators, m.indicator or "", m.scope)
     figure = iv.describe()
     if m.target is not None and m.comparison is not None:
         target, comparison = float(m.target), m.comparison
@@ -150,7 +155,7 @@ def _indicator(m: Measure, ctx: _Context) -> MeasureResult:
 
 def _checks(m: Measure, req: Requirement, ctx: _Context) -> MeasureResult:
     """No finding of the measure's checks; plan-task checks count the requirement's own tasks."""
-    findings = ctx.analysis.findings
+    findings = ctx.findings
     hits = findings[findings["check_id"].isin(m.checks)] if len(findings) else findings
     own_tasks, own_checked = ctx.tasks(req.id)
     if len(hits) and len(own_tasks):
@@ -162,12 +167,12 @@ def _checks(m: Measure, req: Requirement, ctx: _Context) -> MeasureResult:
     if len(hits):
         return MeasureResult(NOT_MET, figure)
     frames = {CHECK_ENTITIES[c[:2]] for c in m.checks}
-    checked = {attr: getattr(ctx.analysis, attr) for attr, _ in frames}
+    checked = {attr: getattr(ctx.facts.period, attr) for attr, _ in frames}
     if "plan_tasks" in checked and len(own_tasks):
         checked["plan_tasks"] = own_checked[own_checked["duty_scope"]]
     empty = [noun for attr, noun in frames if len(checked[attr]) == 0]
     if empty:
-        if empty == ["nhiệm vụ"] and len(ctx.analysis.data.plan_tasks):
+        if empty == ["nhiệm vụ"] and len(ctx.facts.data.plan_tasks):
             return MeasureResult(NOT_DUE, f"{figure}; chưa có nhiệm vụ đến hạn")
         return MeasureResult(NO_DATA, f"{figure}; chưa có dữ liệu {', '.join(sorted(empty))} "
                                       f"trong phạm vi kiểm tra")
@@ -204,8 +209,6 @@ def _tasks(m: Measure, req: Requirement, ctx: _Context) -> MeasureResult:
 
 
 def _criteria(m: Measure, ctx: _Context) -> MeasureResult:
-    from parbook.plan.assessment import SOURCE_AUTO, SOURCE_MANUAL, STATUS_NO_DATA, STATUS_UNSCORED
-
     a = ctx.assessment
     leaves = a[a["is_leaf"]]
     if m.sections:
@@ -224,7 +227,7 @@ def _criteria(m: Measure, ctx: _Context) -> MeasureResult:
     manual = leaves[leaves["source"] == SOURCE_MANUAL]
     with_evidence = int(manual["evidence"].fillna("").astype(str).str.strip().ne("").sum())
     evidence = f"{with_evidence}/{len(manual)} tiêu chí tự chấm có tài liệu kiểm chứng"
-    year_due = Window.parse(str(ctx.analysis.window.year), "nd09").end
+    year_due = Window.parse(str(ctx.window.year), "nd09").end
     if flagged:
         return MeasureResult(NOT_MET, figure, evidence)
     if unscored or no_data:
@@ -234,7 +237,7 @@ def _criteria(m: Measure, ctx: _Context) -> MeasureResult:
 
 
 def _staff_late(m: Measure, ctx: _Context) -> MeasureResult:
-    f = ctx.analysis.ytd_facts
+    f = ctx.facts.ytd.dossiers
     if f.empty:
         return MeasureResult(None, "Chưa có hồ sơ trong năm")
     late = f[f["is_late"] & f["handler"].notna()]
@@ -289,20 +292,14 @@ def default_plan(year: int) -> Plan | None:
     return plans[0] if plans else None
 
 
-def self_inspection(analysis: Any, plan: Plan | str | None = None,
-                    criteria_file: str | Path | None = None) -> pd.DataFrame:
+def self_inspection(inputs: Inputs, plan: Plan | None) -> pd.DataFrame:
     """One row per requirement of the plan: status, the figures behind it, sections, evidence.
 
-    ``plan``: a Plan, a plan name/path, or None for the plan of the window's year (no plan for
-    that year → an empty table with the columns).
+    No plan (none for the window's year) → an empty table with the columns.
     """
-    if isinstance(plan, str | Path):
-        plan = load_plan(plan)
-    elif plan is None:
-        plan = default_plan(analysis.window.year)
     if plan is None:
         return pd.DataFrame(columns=INSPECTION_COLUMNS)
-    ctx = _Context(analysis, plan, criteria_file)
+    ctx = _Context(inputs, plan)
     rows = []
     for req in plan.requirements:
         results = [evaluate_measure(m, req, ctx) for m in req.measures]
@@ -323,20 +320,19 @@ def self_inspection(analysis: Any, plan: Plan | str | None = None,
     return frame
 
 
-def duties_by_section(analysis: Any) -> pd.DataFrame:
+def duties_by_section(findings: pd.DataFrame, facts: Facts) -> pd.DataFrame:
     """Duties flagged NV01 (overdue or done late) and NV02 (done without evidence), by section.
 
-    Built from ``analysis.findings`` (the checks decide what is flagged) joined to the task
+    Built from the findings (the checks decide what is flagged) joined to the task
     register for the section, title and dates; sorted by section, check and due date.
     ``days_late``: calendar days past the due date (to as-of if not done, to the done date if
     done late); empty for NV02.
     """
-    findings = analysis.findings
     hits = findings[findings["check_id"].isin(DUTY_CHECKS)] if len(findings) else findings
     if hits is None or hits.empty:
         return pd.DataFrame(columns=DUTY_COLUMNS)
-    tasks = analysis.data.plan_tasks.set_index("task_id", drop=False)
-    as_of = pd.Timestamp(analysis.window.as_of)
+    tasks = facts.data.plan_tasks.set_index("task_id", drop=False)
+    as_of = pd.Timestamp(facts.window.as_of)
     rows = []
     for hit in hits.to_dict("records"):
         key = str(hit["record_key"])

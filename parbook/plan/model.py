@@ -21,11 +21,9 @@ Due rule: ``quarterly`` tasks are due at the end of each NĐ 09/2019 quarter win
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import operator
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,6 +39,7 @@ from parbook.plan.sections import section_name, sections
 from parbook.store import db
 from parbook.store.config import REFERENCE_DIR, TIMEZONE
 from parbook.store.params import validate_unit_code
+from parbook.store.settings import ConfigError
 from parbook.timeline.periods import Window
 
 PLANS_DIR = REFERENCE_DIR / "plans"
@@ -60,7 +59,7 @@ PLAN_OWNED = ("unit_code", "plan_code", "requirement_id", "department", "title",
 BATCH_SHEET = "KeHoach"
 
 
-class PlanError(ValueError):
+class PlanError(ConfigError):
     """A plan file that cannot be used, with every problem found (Vietnamese + English)."""
 
 
@@ -379,25 +378,14 @@ def load_plan_tasks(conn: Any, plan: Plan, unit_code: str) -> PlanLoadResult:
                           differing=differing, batch_id=batch_id)
 
 
-def cmd_plan(args: argparse.Namespace) -> int:
-    """``parbook plan load --unit CODE [--plan NAME]``."""
-    try:
-        validate_unit_code(args.unit)
-        plan = load_plan(args.plan)
-        eng = db.engine(args.db)
-        if not inspect(eng).has_table("plan_tasks"):
-            raise PlanError("CSDL chưa được tạo: chạy 'parbook init' trước "
-                            "(database not initialised: run parbook init)")
-        with eng.begin() as conn:
-            result = load_plan_tasks(conn, plan, args.unit)
-    except (PlanError, ValueError) as exc:
-        print(f"Lỗi (error): {exc}", file=sys.stderr)
-        return 2
-    print(f"Kế hoạch (plan) {plan.code}: {len(plan.requirements)} yêu cầu → đơn vị {args.unit}")
-    print(f"Nhiệm vụ (tasks): {result.read} theo kế hoạch; thêm mới (inserted) {result.inserted}; "
-          f"đã có, giữ nguyên (existing, kept) {result.unchanged}")
-    if result.differing:
-        print(f"Khác tệp kế hoạch, giữ dữ liệu đã nhập (differ from the plan file, kept): "
-              f"{len(result.differing)} — {', '.join(result.differing[:10])}"
-              + (" …" if len(result.differing) > 10 else ""))
-    return 0
+def load_plan_for_unit(url: str | None, plan_name: str | Path, unit_code: str
+                       ) -> tuple[Plan, PlanLoadResult]:
+    """``parbook plan load``: the plan file's tasks of a unit into the database (one transaction)."""
+    validate_unit_code(unit_code)
+    plan = load_plan(plan_name)
+    eng = db.engine(url)
+    if not inspect(eng).has_table("plan_tasks"):
+        raise PlanError("CSDL chưa được tạo: chạy 'parbook init' trước "
+                        "(database not initialised: run parbook init)")
+    with eng.begin() as conn:
+        return plan, load_plan_tasks(conn, plan, unit_code)

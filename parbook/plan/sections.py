@@ -19,9 +19,20 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from parbook.store.config import reference_yaml
+from parbook.store.settings import Strict, reference
 
 UNASSIGNED = "Chưa phân công"
+
+
+class Section(Strict):
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class SectionsFile(Strict):
+    """sections.yaml: section code → its name and the other names staff type for it."""
+
+    sections: dict[str, Section]
 
 
 def _key(text: str) -> str:
@@ -30,24 +41,23 @@ def _key(text: str) -> str:
     return " ".join(text.split())
 
 
-@cache
-def sections() -> dict[str, dict[str, Any]]:
-    """Section code → {name, aliases} from data/reference/sections.yaml."""
-    return reference_yaml("sections.yaml")["sections"]
+def sections() -> dict[str, Section]:
+    """Section code → name and aliases (data/reference/sections.yaml)."""
+    return reference("sections.yaml", SectionsFile).sections
 
 
 @cache
 def _lookup() -> dict[str, str]:
     out: dict[str, str] = {}
     for code, spec in sections().items():
-        for word in (code, spec["name"], *spec.get("aliases", [])):
-            out[_key(word)] = spec["name"]
+        for word in (code, spec.name, *spec.aliases):
+            out[_key(word)] = spec.name
     return out
 
 
 def section_name(code: str) -> str:
     """The display name of a section code (KeyError for an unknown code)."""
-    return sections()[code]["name"]
+    return sections()[code].name
 
 
 def section_names(codes: Iterable[str]) -> str:

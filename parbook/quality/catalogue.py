@@ -37,6 +37,7 @@ import yaml
 
 from parbook.store.config import CHECKS_DIR
 from parbook.store.db import PERSONAL_COLUMNS
+from parbook.store.settings import ConfigError
 
 ENTITIES = ("dossier", "feedback", "survey", "legal_document", "plan_task", "form")
 SEVERITIES = ("error", "violation", "warning")
@@ -51,7 +52,7 @@ COLUMN_LIST_KWARGS = ("column_list",)
 MESSAGE_FIELDS = ("record_key", "reasons")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(ConfigError):
     """A catalogue file that parbook cannot use."""
 
 

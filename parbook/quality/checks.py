@@ -24,15 +24,16 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from parbook.analysis.forms import TOTAL
-from parbook.pipeline import FINDINGS_COLUMNS
+from parbook.contract import FINDINGS_COLUMNS, TOTAL
+from parbook.errors import ParbookError
 from parbook.quality.catalogue import (
     Check,
     EntitySpec,
@@ -44,9 +45,7 @@ from parbook.quality.catalogue import (
 from parbook.store.config import TIMEZONE
 from parbook.store.privacy import mask_name, mask_phone
 from parbook.timeline.facts import TIMELINESS_VI
-
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
+from parbook.timeline.scope import Facts
 
 __all__ = ["run_checks", "write_gx_artifacts", "check_catalogue", "findings_summary",
            "failing_records", "check_parameters", "CheckRunError"]
@@ -57,7 +56,6 @@ BACKENDS = ("pandas", "sql")
 RECORD_KEY = "record_key"
 SUITE_PREFIX = "parbook."
 SQL_TABLE_PREFIX = "gx_check_"
-GX_EXTRAS_KEY = "gx"
 # GX's own expectation severity (critical / warning / info) for each catalogue severity
 GX_SEVERITY = {"error": "critical", "violation": "critical", "warning": "warning"}
 EMPTY_VALUE_VI = "(trống)"
@@ -73,7 +71,7 @@ VALUE_RESULT_KEYS = ("partial_unexpected_list", "partial_unexpected_counts",
                      "unexpected_index_query", "observed_value", "details")
 
 
-class CheckRunError(RuntimeError):
+class CheckRunError(ParbookError):
     """GX could not evaluate an expectation, or returned an incomplete list of failing records."""
 
 
@@ -81,19 +79,23 @@ class CheckRunError(RuntimeError):
 # entity frames and parameters
 
 
-def entity_sources(analysis: Analysis) -> dict[str, pd.DataFrame]:
-    """The full frame of each entity, indexed by its record key (before column selection)."""
-    dossiers = pd.concat([analysis.facts, analysis.returned[~analysis.returned["in_scope"]]])
-    raw = analysis.data.dossiers.set_index("dossier_code")
+def entity_sources(facts: Facts, bieu06: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The full frame of each entity, indexed by its record key (before column selection).
+
+    ``bieu06``: the window's form (contract columns, TOTAL last) for BM01.
+    """
+    period = facts.period
+    dossiers = pd.concat([period.dossiers, period.returned[~period.returned["in_scope"]]])
+    raw = facts.data.dossiers.set_index("dossier_code")
     dossiers["applicant_phone"] = dossiers.index.map(raw["applicant_phone"])
-    form = analysis.bieu06[analysis.bieu06["field"] != TOTAL].set_index("field", drop=False)
+    form = bieu06[bieu06["field"] != TOTAL].set_index("field", drop=False)
     form["accounted_total"] = form["settled_total"] + form["pending_total"]
     return {
         "dossier": dossiers,
-        "feedback": analysis.feedback,
-        "survey": analysis.surveys,
-        "legal_document": analysis.legal_documents,
-        "plan_task": analysis.plan_tasks,
+        "feedback": period.feedback,
+        "survey": period.surveys,
+        "legal_document": period.legal_documents,
+        "plan_task": period.plan_tasks,
         "form": form,
     }
 
@@ -117,17 +119,17 @@ def entity_frame(spec: EntitySpec, source: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def check_parameters(analysis: Analysis, now: datetime | None = None) -> dict[str, Any]:
+def check_parameters(facts: Facts, now: datetime | None = None) -> dict[str, Any]:
     """Run-time values of the catalogue's ``$PARAMETER`` references.
 
     ``now`` defaults to the current local time of Việt Nam (naive, like the stored timestamps).
     """
     if now is None:
         now = datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
-    codes = analysis.data.procedures["procedure_code"].dropna().astype(str)
+    codes = facts.data.procedures["procedure_code"].dropna().astype(str)
     return {
         "now": pd.Timestamp(now).to_pydatetime(),
-        "as_of": datetime.combine(analysis.window.as_of, time.min),
+        "as_of": datetime.combine(facts.window.as_of, time.min),
         "procedure_codes": sorted(set(codes)),
     }
 
@@ -411,28 +413,43 @@ def _findings(failures: dict[str, list[tuple[str, int, str]]], frames: dict[str,
     return findings.sort_values(["check_id", "record_key"], kind="stable").reset_index(drop=True)
 
 
-def run_checks(analysis: Analysis, backend: str = "pandas", url: str | None = None,
-               now: datetime | None = None) -> pd.DataFrame:
-    """Run the whole catalogue on an analysis; the findings, one row per (check_id, record_key).
+@dataclass(frozen=True)
+class Findings:
+    """The findings of a window (contract columns of findings.csv, one row per check and record)
+    and the Great Expectations artefacts of the run that found them: the run's parameters, the
+    suites that ran and the validation results, scrubbed of data values."""
 
-    ``backend``: ``pandas`` (default) or ``sql`` (frames written to the database ``url`` —
-    SQLite or PostgreSQL — and validated there). ``now`` is the moment HS04 compares
-    timestamps with (default: the current local time). The suites and scrubbed validation
-    results are kept in ``analysis.extras["gx"]`` for write_gx_artifacts.
+    frame: pd.DataFrame
+    run: dict[str, Any]
+    suites: dict[str, Any]
+    validations: dict[str, Any]
+
+    def summary(self) -> pd.DataFrame:
+        """Per check of the catalogue (zero rows included): severity, titles, basis, count."""
+        return findings_summary(self.frame)
+
+
+def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url: str | None = None,
+               now: datetime | None = None) -> Findings:
+    """Run the whole catalogue on a window's facts and form; one finding per (check_id, record_key).
+
+    ``backend``: ``pandas`` (default) or ``sql`` (frames written to a scratch database next to
+    ``url`` — SQLite or PostgreSQL — and validated there). ``now`` is the moment HS04 compares
+    timestamps with (default: the current local time).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend phải là pandas hoặc sql (backend must be pandas or sql): {backend!r}")
     specs = {spec.entity: spec for spec in load_catalogue()}
-    sources = entity_sources(analysis)
+    sources = entity_sources(facts, bieu06)
     frames = {entity: entity_frame(spec, sources[entity]) for entity, spec in specs.items()}
-    params = check_parameters(analysis, now)
+    params = check_parameters(facts, now)
     if backend == "pandas":
         results = _validate_pandas(frames, specs, params)
     else:
         results = _validate_sql(frames, specs, params, url)
     failures = {entity: _failures(entity, result) for entity, result in results.items()}
-    window = analysis.window
-    run = {"unit_code": analysis.unit_code, "period": window.period, "window": window.window,
+    window = facts.window
+    run = {"unit_code": facts.unit_code, "period": window.period, "window": window.window,
            "window_start": window.start, "window_end": window.end, "as_of": window.as_of,
            "backend": backend, "parameters": params,
            "rows": {entity: len(frame) for entity, frame in frames.items()}}
@@ -441,12 +458,9 @@ def run_checks(analysis: Analysis, backend: str = "pandas", url: str | None = No
     for entity, result in results.items():
         validations[entity] = scrub_result(result)
         validations[entity]["meta"]["parbook_run"] = _jsonable(run)
-    analysis.extras[GX_EXTRAS_KEY] = {
-        "run": run,
-        "suites": {entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
-        "validations": validations,
-    }
-    return _findings(failures, frames, specs)
+    return Findings(frame=_findings(failures, frames, specs), run=run,
+                    suites={entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
+                    validations=validations)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,21 +516,17 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n"
 
 
-def write_gx_artifacts(analysis: Analysis, out_dir: Path | str) -> list[Path]:
+def write_gx_artifacts(findings: Findings, out_dir: Path | str) -> list[Path]:
     """Write ``gx/suites/<entity>.json`` and ``gx/validations/<entity>.json`` into out_dir.
 
     The suites are the GX expectation suites that ran; the validation results are scrubbed of
-    data values (personal data never reaches them) and keep every failing record's key. Runs
-    the checks first (pandas) if the analysis has not been checked yet.
+    data values (personal data never reaches them) and keep every failing record's key.
     """
-    if GX_EXTRAS_KEY not in analysis.extras:
-        analysis.findings = run_checks(analysis)
-    gx_data = analysis.extras[GX_EXTRAS_KEY]
     paths = []
-    for kind in ("suites", "validations"):
+    for kind, contents in (("suites", findings.suites), ("validations", findings.validations)):
         folder = Path(out_dir) / "gx" / kind
         folder.mkdir(parents=True, exist_ok=True)
-        for entity, content in gx_data[kind].items():
+        for entity, content in contents.items():
             path = folder / f"{entity}.json"
             path.write_text(_json(content), encoding="utf-8")
             paths.append(path)
@@ -537,21 +547,20 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
                                        "basis", "count"])
 
 
-def failing_records(analysis: Analysis, check_id: str) -> pd.DataFrame:
+def failing_records(findings: pd.DataFrame, facts: Facts, bieu06: pd.DataFrame, check_id: str
+                    ) -> pd.DataFrame:
     """The records failing one check: key, masked name/phone (dossiers), explaining columns,
-    and the finding's message. Runs the checks first if the analysis has not been checked."""
+    and the finding's message."""
     check = get_check(check_id)
     spec = next(s for s in load_catalogue() if s.entity == check.entity)
-    if GX_EXTRAS_KEY not in analysis.extras:
-        analysis.findings = run_checks(analysis)
-    found = analysis.findings[analysis.findings["check_id"] == check_id]
+    found = findings[findings["check_id"] == check_id]
     keys = found["record_key"].astype(str).tolist()
-    source = entity_sources(analysis)[check.entity]
+    source = entity_sources(facts, bieu06)[check.entity]
     source = source.set_axis(source.index.astype(str))
     explain = [c for c in check.explain if c in source.columns and c != spec.record_key]
     out = pd.DataFrame({spec.record_key: keys})
     if check.entity == "dossier":
-        raw = analysis.data.dossiers.set_index(analysis.data.dossiers["dossier_code"].astype(str))
+        raw = facts.data.dossiers.set_index(facts.data.dossiers["dossier_code"].astype(str))
         out["applicant_name_masked"] = [mask_name(raw["applicant_name"].get(k)) for k in keys]
         out["applicant_phone_masked"] = [mask_phone(raw["applicant_phone"].get(k)) for k in keys]
     for col in explain:

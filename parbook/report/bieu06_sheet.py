@@ -13,18 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from parbook.analysis.forms import TOTAL, withdrawn_beside
+from parbook.contract import TOTAL
 from parbook.store.privacy import spreadsheet_text
-
-if TYPE_CHECKING:
-    from parbook.pipeline import Analysis
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_BASIS = "Ban hành theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020"
@@ -53,15 +50,6 @@ BOLD = Font(bold=True)
 
 def _date(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value or "…")
-
-
-def bieu06_meta(analysis: Analysis) -> dict[str, Any]:
-    """The header data of the form for an analysis (unit, window, as-of)."""
-    w = analysis.window
-    unit = analysis.data.unit
-    return {"unit_code": analysis.unit_code, "unit_name": unit.get("unit_name") or analysis.unit_code,
-            "district": unit.get("district"), "period_label": w.label_vi(), "start": w.start,
-            "end": w.end, "as_of": w.as_of}
 
 
 def _text(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> None:
@@ -146,9 +134,3 @@ def write_bieu06_sheet(ws: Worksheet, bieu06: pd.DataFrame, withdrawn: pd.Series
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     return ws
-
-
-def write_bieu06_for(ws: Worksheet, analysis: Analysis) -> Worksheet:
-    """The form of an analysis: its Biểu 06, the withdrawn dossiers beside it, its header data."""
-    return write_bieu06_sheet(ws, analysis.bieu06, withdrawn_beside(analysis.facts),
-                              bieu06_meta(analysis))

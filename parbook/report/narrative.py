@@ -15,7 +15,8 @@ import pandas as pd
 from parbook import vnformat
 from parbook.analysis.figures import indicator_label
 from parbook.analysis.figures import indicator_value as figure
-from parbook.analysis.forms import TOTAL, withdrawn_beside
+from parbook.contract import TOTAL
+from parbook.law.rules import rules
 from parbook.pipeline import Analysis
 from parbook.report.labels import (
     BIEU06_GROUPS,
@@ -28,9 +29,28 @@ from parbook.report.labels import (
     severity_label,
 )
 from parbook.report.tables import html_table
-from parbook.store.config import reference_yaml, rules
+from parbook.store.settings import Strict, reference
 from parbook.timeline.periods import Window
 from parbook.vnformat import EMPTY
+
+
+class ReportTasks(Strict):
+    """report_tasks.yaml: the remedies section IV proposes for an indicator missed or a check
+    with findings (by id or severity), and the standing duties. Texts may name a rule parameter
+    in braces ({feedback_limit_working_days})."""
+
+    indicators: dict[str, str] = {}
+    checks: dict[str, str] = {}
+    standing: tuple[str, ...] = ()
+
+
+def report_tasks() -> ReportTasks:
+    """report_tasks.yaml with the rule parameters filled in."""
+    raw = reference("report_tasks.yaml", ReportTasks)
+    values = rules().model_dump()
+    return ReportTasks(indicators={k: v.format(**values) for k, v in raw.indicators.items()},
+                       checks={k: v.format(**values) for k, v in raw.checks.items()},
+                       standing=tuple(v.format(**values) for v in raw.standing))
 
 
 def _p(text: str, css: str | None = None) -> str:
@@ -44,7 +64,7 @@ def _items(items: list[str]) -> str:
 
 def ontime_target() -> float:
     """The plan's on-time target (data/reference/rules.yaml)."""
-    return float(rules()["ontime_target"])
+    return float(rules().ontime_target)
 
 
 def next_window(window: Window) -> Window:
@@ -68,7 +88,7 @@ def _period_phrase(w: Window) -> str:
 def direction(analysis: Analysis) -> str:
     """Section I: the plan being carried out, plan tasks and the legal-document review."""
     w = analysis.window
-    ind = analysis.indicators
+    ind = analysis.indicators.frame
     out = [_p(
         f"Thực hiện Kế hoạch duy trì và nâng cao Chỉ số cải cách hành chính (PAR INDEX) và Chỉ số "
         f"hài lòng của người dân, tổ chức (SIPAS) năm {w.year}, Ủy ban nhân dân xã tổ chức tự kiểm "
@@ -96,14 +116,14 @@ def direction(analysis: Analysis) -> str:
 
 def dossier_results(analysis: Analysis) -> str:
     """Section II.1: Biểu 06 totals, on-time rate (period and year to date), channels."""
-    b = analysis.bieu06.set_index("field")
+    b = analysis.forms.bieu06.set_index("field")
     total = b.loc[TOTAL] if TOTAL in b.index else None
-    ind = analysis.indicators
+    ind = analysis.indicators.frame
     out = []
     if total is None or int(total["received_total"]) == 0:
         out.append(_p("Trong kỳ không có hồ sơ TTHC thuộc phạm vi báo cáo."))
     else:
-        withdrawn = int(withdrawn_beside(analysis.facts).get(TOTAL, 0))
+        withdrawn = int(analysis.forms.withdrawn.get(TOTAL, 0))
         out.append(_p(
             f"Tổng số hồ sơ nhận giải quyết: {_n(total['received_total'])} hồ sơ (tiếp nhận trực "
             f"tuyến {_n(total['received_online'])}; trực tiếp và qua dịch vụ bưu chính công ích "
@@ -135,7 +155,7 @@ def dossier_results(analysis: Analysis) -> str:
 
 def process_results(analysis: Analysis) -> str:
     """Section II.2: apologies, repeated supplementation requests, verification transfers."""
-    ind = analysis.indicators
+    ind = analysis.indicators.frame
     out = []
     apology = figure(ind, "apology_coverage")
     if apology.known:
@@ -154,7 +174,7 @@ def process_results(analysis: Analysis) -> str:
 
 def quality_results(analysis: Analysis, class_label: str | None = None) -> str:
     """Section II.3: the TT 01/2018 score of the commune and its class."""
-    tt01 = figure(analysis.indicators, "tt01_total")
+    tt01 = figure(analysis.indicators.frame, "tt01_total")
     if not tt01.known:
         return _p("Chưa đủ dữ liệu để chấm điểm chất lượng giải quyết TTHC theo Thông tư 01/2018/TT-VPCP.")
     klass = f", xếp loại {class_label}" if class_label else ""
@@ -165,13 +185,14 @@ def quality_results(analysis: Analysis, class_label: str | None = None) -> str:
 
 def satisfaction_results(analysis: Analysis) -> str:
     """Section II.4: survey coverage and the share of satisfied ratings."""
-    ind = analysis.indicators
+    ind = analysis.indicators.frame
     coverage, rate = figure(ind, "survey_coverage"), figure(ind, "satisfaction_rate")
     out = []
     if coverage.known:
         out.append(_p(f"Tỷ lệ hồ sơ đã trả kết quả được người dân đánh giá mức độ hài lòng: "
                       f"{coverage.ratio_text()}{coverage.verdict()}."))
-    out.append(_p(f"Số phiếu đánh giá trong kỳ: {_n(len(analysis.surveys))}; tỷ lệ đánh giá hài lòng, "
+    n_surveys = len(analysis.facts.period.surveys)
+    out.append(_p(f"Số phiếu đánh giá trong kỳ: {_n(n_surveys)}; tỷ lệ đánh giá hài lòng, "
                   f"rất hài lòng (mức 4–5) trên 5 yếu tố: {rate.ratio_text()} (ước tính theo phương "
                   "pháp gần đúng, chưa phải chỉ số SIPAS chính thức)."))
     return "".join(out)
@@ -179,13 +200,14 @@ def satisfaction_results(analysis: Analysis) -> str:
 
 def feedback_results(analysis: Analysis) -> str:
     """Section II.5: PAKN received, within the commune's competence, resolved on time."""
-    fb = analysis.feedback
+    fb = analysis.facts.period.feedback
     in_scope = fb[fb["in_scope"]] if len(fb) else fb
-    ontime = figure(analysis.indicators, "feedback_ontime_rate")
+    ontime = figure(analysis.indicators.frame, "feedback_ontime_rate")
     text = (f"Trong kỳ xã tiếp nhận, theo dõi {_n(len(fb))} phản ánh, kiến nghị (PAKN), trong đó "
             f"{_n(len(in_scope))} PAKN thuộc thẩm quyền.")
     if ontime.known:
-        text += f" Tỷ lệ PAKN xử lý đúng hạn 15 ngày làm việc: {ontime.ratio_text()}{ontime.verdict()}."
+        text += (f" Tỷ lệ PAKN xử lý đúng hạn {rules().feedback_limit_working_days} ngày làm việc: "
+                 f"{ontime.ratio_text()}{ontime.verdict()}.")
     return _p(text)
 
 
@@ -197,7 +219,7 @@ def severity_counts(findings: pd.DataFrame) -> dict[str, int]:
 
 def check_results(analysis: Analysis, summary: pd.DataFrame) -> str:
     """Section II.6: the automatic checks that ran and what they found, by severity."""
-    counts = severity_counts(analysis.findings)
+    counts = severity_counts(analysis.findings.frame)
     failed = summary[summary["count"] > 0]
     text = (f"Sổ tự kiểm tra chạy {_n(len(summary))} nội dung kiểm tra tự động đối với dữ liệu hồ sơ, "
             f"PAKN, phiếu đánh giá, văn bản QPPL và nhiệm vụ kế hoạch; {_n(len(failed))} nội dung có "
@@ -211,7 +233,7 @@ def check_results(analysis: Analysis, summary: pd.DataFrame) -> str:
 def shortcomings(analysis: Analysis, summary: pd.DataFrame) -> str:
     """Section III: targets not met and violations found."""
     items = []
-    ind = analysis.indicators
+    ind = analysis.indicators.frame
     for iid in ind.loc[ind["scope"] == "period", "indicator_id"].drop_duplicates():
         f = figure(ind, iid)
         if f.known and f.met is False:
@@ -240,16 +262,16 @@ def _upcoming_tasks(analysis: Analysis) -> pd.DataFrame:
 
 def next_tasks(analysis: Analysis, summary: pd.DataFrame, limit: int = 12) -> str:
     """Section IV: remedies for what was not met, the plan's tasks due next, standing duties."""
-    wording = reference_yaml("report_tasks.yaml")
+    wording = report_tasks()
     items: list[str] = []
-    ind = analysis.indicators
-    for iid, text in wording.get("indicators", {}).items():
+    ind = analysis.indicators.frame
+    for iid, text in wording.indicators.items():
         f = figure(ind, iid)
         if f.known and f.met is False:
             items.append(text)
     found = set(summary.loc[summary["count"] > 0, "check_id"])
     severities = set(summary.loc[summary["count"] > 0, "severity"])
-    for key, text in wording.get("checks", {}).items():
+    for key, text in wording.checks.items():
         if key in found or key in severities:
             items.append(text)
     upcoming = _upcoming_tasks(analysis)
@@ -258,7 +280,7 @@ def next_tasks(analysis: Analysis, summary: pd.DataFrame, limit: int = 12) -> st
         items.append(f"{r.title}{dept}: hạn {vnformat.short_date(r.due_date)}.")
     if len(upcoming) > limit:
         items.append(f"Và {_n(len(upcoming) - limit)} nhiệm vụ khác của Kế hoạch đến hạn trong kỳ tới.")
-    items.extend(wording.get("standing", []))
+    items.extend(wording.standing)
     return _items(items)
 
 
@@ -269,8 +291,8 @@ def next_tasks(analysis: Analysis, summary: pd.DataFrame, limit: int = 12) -> st
 
 def bieu06_html(analysis: Analysis) -> str:
     """Biểu 06/VPCP/KSTT as an HTML table (two header rows, TOTAL last), withdrawn beside it."""
-    form = analysis.bieu06.copy()
-    withdrawn = withdrawn_beside(analysis.facts)
+    form = analysis.forms.bieu06.copy()
+    withdrawn = analysis.forms.withdrawn
     form["field"] = form["field"].where(form["field"] != TOTAL, BIEU06_TOTAL_LABEL)
     table = html_table(form, headers=BIEU06_HEADERS, groups=BIEU06_GROUPS, css_class="parbook-table form",
                        formats={c: "number" for c in form.columns if c != "field"})
@@ -281,7 +303,7 @@ def bieu06_html(analysis: Analysis) -> str:
 
 def indicators_html(analysis: Analysis) -> str:
     """The indicators of the period and the year to date side by side, with target and verdict."""
-    ind = analysis.indicators
+    ind = analysis.indicators.frame
     rows = []
     for iid in ind["indicator_id"].drop_duplicates():
         period, ytd = figure(ind, iid), figure(ind, iid, "ytd")

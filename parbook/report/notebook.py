@@ -21,11 +21,17 @@ from typing import Any
 
 import pandas as pd
 
-from parbook.pipeline import Analysis, analyse, write_check_outputs
+from parbook.analysis.trends import store_indicator_run
+from parbook.pipeline import Analysis, analyse
+from parbook.quality.checks import failing_records as quality_failing_records
+from parbook.quality.checks import write_gx_artifacts
 from parbook.report import plots
+from parbook.report.files import write_check_outputs
 from parbook.report.labels import column_label
 from parbook.report.manifest import RUN_INFO, data_fingerprint
 from parbook.report.tables import html_list, html_paragraphs, html_table
+from parbook.report.workbook import write_forms_xlsx
+from parbook.store import db
 from parbook.store.config import db_url
 from parbook.store.params import validate_unit_code
 from parbook.timeline.periods import Window
@@ -59,7 +65,7 @@ def _display(obj: Any) -> None:
 
 
 def show_html(markup: str) -> None:
-    """Display HTML built by parbook (callers escape data: parbook.report.tables, parbook.report.narrative)."""
+    """Display HTML built by parbook (callers escape data: parbook.report.tables, .narrative)."""
     from IPython.display import HTML
 
     _display(HTML(markup))
@@ -119,9 +125,10 @@ def run_info(analysis: Analysis, run_id: str) -> dict[str, Any]:
         "as_of": analysis.window.as_of.isoformat(),
         "data_fingerprint": data_fingerprint(analysis.data),
         "batches": [int(b) for b in analysis.data.batches],
-        "counts": {"dossiers_in_scope": int(len(analysis.facts)),
-                   "findings": int(len(analysis.findings)),
-                   "feedback": int(len(analysis.feedback)), "surveys": int(len(analysis.surveys))},
+        "counts": {"dossiers_in_scope": int(len(analysis.facts.period.dossiers)),
+                   "findings": int(len(analysis.findings.frame)),
+                   "feedback": int(len(analysis.facts.period.feedback)),
+                   "surveys": int(len(analysis.facts.period.surveys))},
     }
 
 
@@ -132,17 +139,19 @@ def export_outputs(analysis: Analysis, run_id: str, directory: str | Path = ".")
     scrubbed validation results), the indicators into the database's run history under
     ``run_id``, and a run-info file the report command folds into manifest.json.
     """
-    from parbook.analysis.trends import store_indicator_run
-    from parbook.quality.checks import write_gx_artifacts
-    from parbook.report.workbook import write_forms_xlsx
-    from parbook.store import db
-
     out = Path(directory)
     written = [p.name for p in write_check_outputs(analysis, out)]
     written.append(write_forms_xlsx(analysis, out / "forms.xlsx").name)
-    written += [Path(p).relative_to(out).as_posix() for p in write_gx_artifacts(analysis, out)]
+    written += [Path(p).relative_to(out).as_posix() for p in write_gx_artifacts(analysis.findings, out)]
     with db.engine().begin() as conn:
-        store_indicator_run(conn, analysis, run_id)
+        store_indicator_run(conn, analysis.unit_code, analysis.window, analysis.indicators.frame,
+                            run_id)
     (out / RUN_INFO).write_text(json.dumps(run_info(analysis, run_id), ensure_ascii=False, indent=1),
                                 encoding="utf-8")
     return written
+
+
+def failing_records(analysis: Analysis, check_id: str) -> pd.DataFrame:
+    """The records failing one check, with masked personal data and explaining columns."""
+    return quality_failing_records(analysis.findings.frame, analysis.facts, analysis.forms.bieu06,
+                                   check_id)

@@ -22,9 +22,10 @@ from functools import cache
 from typing import Any
 
 import nbformat
+from pydantic import field_validator
 
 from parbook import vnformat
-from parbook.store.config import reference_yaml
+from parbook.store.settings import Strict, reference
 from parbook.timeline.periods import Window
 
 AUDIT_ONLY = "audit-only"
@@ -77,14 +78,48 @@ def _fill(text: Any, values: dict[str, str]) -> str:
     return str(text or "").format_map(values).strip()
 
 
+class HeaderSpec(Strict):
+    """The header of a report as written in report_header.yaml (placeholders not filled yet)."""
+
+    parent_agency: str | None = None
+    issuer: str | None = None
+    place: str | None = None
+    number: str | None = None
+    symbol: str | None = None
+    date: str | None = None
+    subject: str | None = None
+    recipients_to: str | None = None
+    signer_authority: str | None = None
+    signer_title: str | None = None
+    signer_name: str | None = None
+    recipients: tuple[str, ...] | None = None
+    note: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _date_word(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("as_of", "blank"):
+            date.fromisoformat(value)       # ValueError: "Invalid isoformat string"
+        return value
+
+
+class HeaderFile(Strict):
+    """report_header.yaml: defaults, and each unit's own entries over them."""
+
+    defaults: HeaderSpec
+    units: dict[str, HeaderSpec] = {}
+
+
 def report_header(unit: dict[str, Any], window: Window) -> ReportHeader:
     """The header of the unit: its entry of report_header.yaml over the defaults.
 
     Placeholders of the defaults come from the units table: {unit_name} (upper case in the
     issuer), {district}, {district_lower}, {province}, {short_name}, {period_label}.
     """
-    config = reference_yaml("report_header.yaml")
-    spec = {**config.get("defaults", {}), **(config.get("units", {}).get(unit.get("unit_code"), {}) or {})}
+    config = reference("report_header.yaml", HeaderFile)
+    own = config.units.get(str(unit.get("unit_code")))
+    spec = {**config.defaults.model_dump(exclude_none=True),
+            **(own.model_dump(exclude_none=True) if own else {})}
     unit_name = _without_note(unit.get("unit_name"))
     district = _without_note(unit.get("district")) or "huyện"
     values = {

@@ -75,7 +75,7 @@ def month_label(month: Any) -> str:
     return str(month)
 
 
-def ontime_chart(monthly: pd.DataFrame, target: float = 0.95,
+def ontime_chart(monthly: pd.DataFrame, target: float,
                  title: str = "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn theo tháng") -> Figure:
     """Bars of the monthly on-time rate against the target line.
 

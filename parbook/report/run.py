@@ -24,14 +24,12 @@ How the work is split (DESIGN.md §10):
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -43,9 +41,9 @@ from typing import Any
 
 import nbformat
 
-from parbook.pipeline import default_out_dir, window_from_args
+from parbook.errors import ParbookError
 from parbook.report.manifest import RUN_INFO, build_manifest, code_version, write_manifest
-from parbook.store.config import KERNEL_NAME, NOTEBOOKS_DIR, db_url
+from parbook.store.config import KERNEL_NAME, NOTEBOOKS_DIR, db_url, outputs_dir
 from parbook.store.params import validate_unit_code
 from parbook.timeline.periods import PeriodError, Window
 
@@ -70,7 +68,7 @@ OUTPUT_ENTRIES = frozenset({"findings.csv", "indicators.csv", "bieu06.csv", "for
                             "report.pdf", "manifest.json", "notebooks", "audit", "gx", INTERNAL_DIR})
 
 
-class ReportError(RuntimeError):
+class ReportError(ParbookError):
     """A report that could not be produced; names the notebook and cell when a cell failed."""
 
     def __init__(self, message: str, notebook: str | None = None, cell: int | None = None,
@@ -387,7 +385,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
     validate_unit_code(unit_code)
     if not isinstance(window, Window):
         raise PeriodError("window phải là parbook.timeline.periods.Window (window must be a Window)")
-    target = (Path(out_dir) if out_dir else default_out_dir(unit_code, window)).absolute()
+    target = (Path(out_dir) if out_dir else outputs_dir(unit_code, window.period)).absolute()
     check_target(target)
     _clean_stale(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -497,28 +495,3 @@ def _write_internal_list(staging: Path, unit_code: str, window: Window, url: str
     return {"file": f"{INTERNAL_DIR}/{FOLLOWUP_FILE}", "rows": rows, "requested_by": user,
             "at": datetime.now().isoformat(timespec="seconds"),
             "note": "Tài liệu nội bộ, không gửi kèm báo cáo (NĐ 13/2023)"}
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """``parbook report``: exit 0 with the outputs folder written, 1 if a notebook failed."""
-    try:
-        window = window_from_args(args)
-        validate_unit_code(args.unit)
-    except (PeriodError, ValueError) as exc:
-        print(f"Lỗi tham số (invalid parameter): {exc}", file=sys.stderr)
-        return 2
-    if args.include_personal_data:
-        print("CẢNH BÁO: --include-personal-data — sẽ tạo danh sách nội bộ có họ tên, số điện thoại "
-              f"trong thư mục {INTERNAL_DIR}/ (internal list with personal data; never send it).",
-              file=sys.stderr)
-    started = time.perf_counter()
-    try:
-        folder = run_report(args.unit, window, args.db, args.out, args.include_personal_data)
-    except ReportError as exc:
-        print(f"Lỗi (error): {exc}", file=sys.stderr)
-        if exc.kept:
-            print(f"Đã giữ notebook lỗi tại (failed run kept in): {exc.kept}", file=sys.stderr)
-        return 1
-    print(f"Báo cáo {window.label_vi()} của {args.unit}: {folder} ({time.perf_counter() - started:.1f} s)")
-    print(f"  {folder / 'report.pdf'}")
-    return 0

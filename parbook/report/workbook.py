@@ -5,17 +5,15 @@ indicator module's ``write_bieu06_sheet``), Phát hiện (findings.csv), then TT
 self-assessment and the plan. Every text cell is formula-safe (parbook.store.privacy.spreadsheet_text)
 and stripped of characters XLSX cannot hold; personal columns are masked as in HTML tables.
 
-The TT 01, 766, SIPAS, self-assessment and plan sheets come from other modules;
-``SHEET_SOURCES`` names them ("module:function", called with the analysis) in one place. A
-function may return a DataFrame, a mapping of titles to frames, or a result object (dataclass):
-its DataFrame fields become tables and its plain fields a summary table.
+The TT 01, 766, SIPAS, self-assessment and plan sheets show the analysis' scores and plan status
+(:func:`result_sheets`). A result may be a DataFrame, a mapping of titles to frames, or a result
+object (dataclass): its DataFrame fields become tables and its plain fields a summary table.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -30,21 +28,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parbook.analysis.figures import indicator_label
-from parbook.analysis.forms import withdrawn_beside
-from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS, Analysis
+from parbook.contract import FINDINGS_COLUMNS, INDICATOR_COLUMNS
+from parbook.pipeline import Analysis
+from parbook.report.bieu06_sheet import write_bieu06_sheet
 from parbook.report.labels import FINDING_HEADERS, INDICATOR_HEADERS
 from parbook.report.tables import mask_personal
 from parbook.store.privacy import spreadsheet_text
 
-# Sheet name → "module:function(analysis)"; the modules of the other work branches.
-SHEET_SOURCES: dict[str, str] = {
-    "TT 01-2018": "parbook.analysis.tt01:evaluate_tt01",
-    "Ước tính 766": "parbook.analysis.index766:estimate_766",
-    "SIPAS": "parbook.analysis.satisfaction:satisfaction_summary",
-    "Tự chấm điểm": "parbook.plan.assessment:par_assessment",
-    "Kế hoạch": "parbook.plan.inspection:self_inspection",
-}
-BIEU06_WRITER = "parbook.report.bieu06_sheet:write_bieu06_sheet"
 # Vietnamese titles of the tables of result objects (field name → title).
 TABLE_TITLES = {
     "indicators": "Các chỉ số", "staff": "Điểm theo công chức", "dossiers": "Điểm theo hồ sơ",
@@ -58,12 +48,6 @@ BODY_FONT = Font(name="Times New Roman", size=11)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
-
-def resolve(spec: str) -> Callable[..., Any]:
-    """The function named by "module:function" (an ImportError names what is missing)."""
-    module_name, func_name = spec.split(":")
-    return getattr(importlib.import_module(module_name), func_name)
 
 
 def cell_value(value: Any) -> Any:
@@ -181,13 +165,23 @@ def write_frames_sheet(ws: Worksheet, title: str, result: Any, meta: Mapping[str
 
 def indicator_frame(analysis: Analysis) -> pd.DataFrame:
     """indicators.csv plus the Vietnamese name of each indicator."""
-    ind = analysis.indicators[INDICATOR_COLUMNS].copy()
+    ind = analysis.indicators.frame[INDICATOR_COLUMNS].copy()
     ind.insert(1, "label", ind["indicator_id"].map(indicator_label))
     return ind
 
 
-def write_forms_xlsx(analysis: Analysis, path: Path,
-                     sheet_sources: Mapping[str, str] | None = None) -> Path:
+def result_sheets(analysis: Analysis) -> dict[str, Any]:
+    """Sheet name → the result it shows (the window's scores and the plan status)."""
+    return {
+        "TT 01-2018": analysis.scores.tt01["period"],
+        "Ước tính 766": analysis.scores.index766["period"],
+        "SIPAS": analysis.scores.satisfaction["period"],
+        "Tự chấm điểm": analysis.plan.assessment,
+        "Kế hoạch": analysis.plan.inspection,
+    }
+
+
+def write_forms_xlsx(analysis: Analysis, path: Path) -> Path:
     """Write forms.xlsx for the analysis (sheets of the module docstring)."""
     meta = meta_of(analysis)
     wb = Workbook()
@@ -195,13 +189,13 @@ def write_forms_xlsx(analysis: Analysis, path: Path,
     ws.title = "Chỉ số"
     _title_rows(ws, "CÁC CHỈ SỐ THEO KẾ HOẠCH CCHC, SIPAS", meta)
     write_table(ws, indicator_frame(analysis), headers={**INDICATOR_HEADERS})
-    resolve(BIEU06_WRITER)(wb.create_sheet("Biểu 06"), analysis.bieu06,
-                           withdrawn_beside(analysis.facts), meta)
+    write_bieu06_sheet(wb.create_sheet("Biểu 06"), analysis.forms.bieu06, analysis.forms.withdrawn,
+                       meta)
     ws = wb.create_sheet("Phát hiện")
     _title_rows(ws, "KẾT QUẢ KIỂM TRA DỮ LIỆU VÀ QUY TRÌNH", meta)
-    write_table(ws, analysis.findings[FINDINGS_COLUMNS], headers=FINDING_HEADERS)
-    for sheet, spec in (sheet_sources or SHEET_SOURCES).items():
-        write_frames_sheet(wb.create_sheet(sheet), sheet, resolve(spec)(analysis), meta)
+    write_table(ws, analysis.findings.frame[FINDINGS_COLUMNS], headers=FINDING_HEADERS)
+    for sheet, result in result_sheets(analysis).items():
+        write_frames_sheet(wb.create_sheet(sheet), sheet, result, meta)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from parbook.store import db
@@ -16,17 +15,3 @@ def init_database(url: str | None = None, units: list[dict[str, Any]] | None = N
     db.create_schema(eng)
     with eng.begin() as conn:
         return load_reference(conn, units)
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-    names = list(args.unit_name)
-    units = [
-        {"unit_code": code, "unit_name": names[i] if i < len(names) else None,
-         "district": args.district, "province": args.province}
-        for i, code in enumerate(args.unit)
-    ]
-    counts = init_database(args.db, units)
-    print(f"CSDL: {db.engine(args.db).url.render_as_string(hide_password=True)}")
-    print(f"Đã nạp (loaded): {counts['procedures']} TTHC, {counts['units']} đơn vị; "
-          f"{counts['procedures_without_code']} TTHC chưa có mã bị bỏ qua (no code, skipped)")
-    return 0

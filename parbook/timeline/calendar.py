@@ -21,19 +21,16 @@ datetime.date(2024, 4, 26)
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import holidays
 import numpy as np
 import pandas as pd
 
-from parbook.store.config import REFERENCE_DIR
+from parbook.law.holidays import read_overrides
 
-OVERRIDES_FILE = REFERENCE_DIR / "calendar_overrides.csv"
 FIRST_YEAR, LAST_YEAR = 2000, 2040
 _DAY = "datetime64[D]"
 _NAT = np.datetime64("NaT", "D")
@@ -56,21 +53,6 @@ def _result(days: np.ndarray, scalar: bool) -> Any:
         value = days[0]
         return None if np.isnat(value) else value.astype(object)
     return days
-
-
-def read_overrides(path: Path = OVERRIDES_FILE) -> list[tuple[date, str, str]]:
-    """Rows of the overrides file: (date, kind, note); kind is ``day_off`` or ``working_day``."""
-    rows = []
-    with open(path, encoding="utf-8", newline="") as fh:
-        for line_no, row in enumerate(csv.DictReader(fh), start=2):
-            kind = (row.get("kind") or "").strip()
-            if kind not in ("day_off", "working_day"):
-                raise ValueError(
-                    f"{path.name} dòng {line_no}: kind phải là day_off hoặc working_day "
-                    f"(line {line_no}: kind must be day_off or working_day), gặp {kind!r}"
-                )
-            rows.append((date.fromisoformat(row["date"].strip()), kind, row.get("note", "")))
-    return rows
 
 
 class WorkCalendar:

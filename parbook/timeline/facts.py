@@ -21,16 +21,14 @@ Legal due date (``legal_due``), from the procedure catalogue:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, or_, select
 
+from parbook.law.rules import rules
 from parbook.store import db
-from parbook.store.config import rules
+from parbook.store.unitdata import UnitData
 from parbook.timeline.calendar import WorkCalendar
 from parbook.timeline.periods import Window
 
@@ -48,88 +46,6 @@ TIMELINESS_VI = {
 }
 
 
-@dataclass
-class UnitData:
-    """The rows of one unit that a window needs, read once from the database."""
-
-    unit_code: str
-    unit: dict[str, Any]
-    procedures: pd.DataFrame
-    dossiers: pd.DataFrame
-    events: pd.DataFrame
-    feedback: pd.DataFrame
-    surveys: pd.DataFrame
-    legal_documents: pd.DataFrame
-    plan_tasks: pd.DataFrame
-    self_scores: pd.DataFrame
-    batches: list[int] = field(default_factory=list)
-    # dossier_code, returned_at of dossiers that surveys refer to but `dossiers` does not hold
-    # (closed before the year to date): a survey of such a dossier is not of an unknown dossier.
-    survey_dossiers: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame({"dossier_code": pd.Series(dtype=object),
-                                              "returned_at": pd.Series(dtype="datetime64[us]")}))
-
-
-def _end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.max)
-
-
-def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> UnitData:
-    """Read what the windows between ``since`` and ``through`` need for one unit.
-
-    Dossiers: received by ``through`` (or with no receipt date) and not closed before ``since``,
-    or returned on or after ``since`` (a survey-coverage base of the window).
-    Surveys belong to the unit of their dossier; a survey of an unknown dossier belongs to the
-    unit its import batch was loaded for, or to the only unit of the database.
-    """
-    unit_row = conn.execute(select(db.units).where(db.units.c.unit_code == unit_code)).first()
-    if unit_row is None:
-        raise KeyError(f"Không có đơn vị {unit_code!r} trong CSDL (unknown unit)")
-    d = db.dossiers.c
-    dossier_filter = and_(
-        d.unit_code == unit_code,
-        or_(d.received_at.is_(None), d.received_at <= _end_of_day(through)),
-        or_(d.finished_at.is_(None), d.finished_at >= datetime.combine(since, time.min),
-            d.status.is_(None), d.status.not_in(CLOSED),
-            d.returned_at >= datetime.combine(since, time.min)),
-    )
-    dossiers = db.read_table(conn, db.dossiers, dossier_filter)
-    codes = select(d.dossier_code).where(dossier_filter).scalar_subquery()
-    events = db.read_table(conn, db.dossier_events, db.dossier_events.c.dossier_code.in_(codes))
-    all_codes = select(d.dossier_code).scalar_subquery()
-    unit_codes = select(d.dossier_code).where(d.unit_code == unit_code).scalar_subquery()
-    s = db.surveys.c
-    n_units = len(conn.execute(select(db.units.c.unit_code)).all())
-    orphan = s.dossier_code.is_(None) | s.dossier_code.not_in(all_codes)
-    batch_units = select(db.import_batches.c.batch_id).where(
-        db.import_batches.c.unit_code == unit_code).scalar_subquery()
-    orphan_mine = orphan if n_units == 1 else and_(orphan, s.batch_id.in_(batch_units))
-    surveys = db.read_table(conn, db.surveys, or_(s.dossier_code.in_(unit_codes), orphan_mine))
-    referenced = set(surveys["dossier_code"].dropna()) - set(dossiers["dossier_code"])
-    survey_dossiers = db.read_table(conn, db.dossiers, d.dossier_code.in_(sorted(referenced)),
-                                    columns=["dossier_code", "returned_at"])
-    frames = {
-        name: db.read_table(conn, table, table.c.unit_code == unit_code)
-        for name, table in (("feedback", db.feedback), ("legal_documents", db.legal_documents),
-                            ("plan_tasks", db.plan_tasks), ("self_scores", db.self_scores))
-    }
-    batches = sorted(
-        {int(b) for f in (dossiers, events, surveys, *frames.values())
-         for b in f["batch_id"].dropna().unique()}
-    )
-    return UnitData(
-        unit_code=unit_code,
-        unit=dict(unit_row._mapping),
-        procedures=db.read_table(conn, db.procedures),
-        dossiers=dossiers,
-        events=events,
-        surveys=surveys,
-        batches=batches,
-        survey_dossiers=survey_dossiers,
-        **frames,
-    )
-
-
 def day_of(series: pd.Series) -> pd.Series:
     """Timestamps → their calendar day (datetime64, midnight)."""
     return pd.to_datetime(series).dt.normalize()
@@ -144,11 +60,6 @@ def dated_by(series: pd.Series, as_of: pd.Timestamp) -> pd.Series:
     return series.notna() & (day_of(series) <= as_of)
 
 
-def _cutoff_seconds() -> int:
-    h, m, s = (int(x) for x in str(rules()["cutoff_time"]).split(":"))
-    return h * 3600 + m * 60 + s
-
-
 def clock_due(cal: WorkCalendar, start_at: pd.Series, unit: pd.Series, value: pd.Series
               ) -> pd.Series:
     """Due day from a clock start (receipt or restart) by the procedure's time unit.
@@ -160,7 +71,7 @@ def clock_due(cal: WorkCalendar, start_at: pd.Series, unit: pd.Series, value: pd
     idx = start_at.index
     effective = as_days(cal.next_working_day(start_at), idx)
     seconds = (start_at - day_of(start_at)).dt.total_seconds()
-    after_cutoff = (seconds > _cutoff_seconds()) & pd.Series(
+    after_cutoff = (seconds > rules().cutoff_seconds) & pd.Series(
         cal.is_working_day(start_at), index=idx)
     same_day = unit.isin(["same_day", "immediate"])
     steps = pd.Series(np.nan, index=idx)
@@ -288,7 +199,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     f["pending_at_asof"] = f["timeliness"].isin(PENDING_STATES)
 
     # apology deadline (NĐ 61 Điều 19.9) and lateness of every apology
-    if rules()["apology_deadline_reading"] == "calendar":
+    if rules().apology_deadline_reading == "calendar":
         f["apology_deadline"] = f["due_date"] - pd.Timedelta(days=1)
     else:
         f["apology_deadline"] = as_days(cal.add_working_days(f["due_date"], -1), idx)
@@ -298,7 +209,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     f["apology_late"] = f.index.isin(apologies.loc[late_apology, "dossier_code"])
 
     # appraisal-stage supplementation within 3 working days of the effective receipt day
-    limit = rules()["appraisal_supplement_limit_working_days"]
+    limit = rules().appraisal_supplement_limit_working_days
     f["appraisal_request_limit"] = as_days(
         cal.add_working_days(f["effective_receipt_day"], limit), idx)
     requests = ev[(ev["event_type"] == "supplement_request") & (ev["stage"] == "appraisal")]
@@ -344,8 +255,3 @@ def _timeliness(f: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     out[pending & (as_of <= f["due_date"])] = "pending_within"
     out[f["withdrawn"]] = "withdrawn"
     return out
-
-
-def load_for_window(conn: Any, unit_code: str, window: Window) -> UnitData:
-    """Everything the window and its year to date need for one unit."""
-    return load_unit_data(conn, unit_code, since=window.ytd_start, through=window.as_of)

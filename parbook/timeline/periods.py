@@ -17,11 +17,17 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+import pandas as pd
+
+from parbook.errors import ParbookError
+
 WINDOWS = ("nd09", "calendar")
+# NĐ 09/2019: a reporting month runs from the 15th of the month before to the 14th.
+ND09_MONTH_START_DAY = 15
 PERIOD_RE = re.compile(r"^(?P<year>(19|20)\d{2})(-Q(?P<quarter>[1-4]))?$")
 
 
-class PeriodError(ValueError):
+class PeriodError(ParbookError, ValueError):
     """A period, window or as-of value that parbook cannot accept."""
 
 
@@ -33,12 +39,13 @@ def _quarter_bounds(year: int, quarter: int | None, window: str) -> tuple[date, 
         start = date(year, first_month, 1)
         nxt = date(year + 1, 1, 1) if quarter == 4 else date(year, first_month + 3, 1)
         return start, nxt - timedelta(days=1)
+    first, last = ND09_MONTH_START_DAY, ND09_MONTH_START_DAY - 1
     if quarter is None:
-        return date(year - 1, 12, 15), date(year, 12, 14)
+        return date(year - 1, 12, first), date(year, 12, last)
     last_month = 3 * quarter
     first_month = last_month - 3
-    start = date(year - 1, 12, 15) if first_month == 0 else date(year, first_month, 15)
-    return start, date(year, last_month, 14)
+    start = date(year - 1, 12, first) if first_month == 0 else date(year, first_month, first)
+    return start, date(year, last_month, last)
 
 
 def parse_date(value: str | date) -> date:
@@ -55,6 +62,16 @@ def parse_date(value: str | date) -> date:
             except ValueError as exc:
                 raise PeriodError(f"Ngày không hợp lệ (invalid date): {text!r}") from exc
     raise PeriodError(f"Ngày không hợp lệ, dùng yyyy-mm-dd (invalid date, use yyyy-mm-dd): {text!r}")
+
+
+def report_month(days: pd.Series, window_kind: str) -> pd.Series:
+    """The reporting month of each day: an NĐ 09 month runs from the 15th of the month before to
+    the 14th (``nd09``; 15/03 belongs to April), a calendar month otherwise."""
+    days = pd.to_datetime(days)
+    months = days.dt.to_period("M")
+    if window_kind == "nd09":
+        months = months + (days.dt.day >= ND09_MONTH_START_DAY).astype("int64")
+    return months
 
 
 @dataclass(frozen=True)

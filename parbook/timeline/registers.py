@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from parbook.store.config import rules
+from parbook.law.rules import rules
+from parbook.store.unitdata import UnitData
 from parbook.timeline.calendar import WorkCalendar
-from parbook.timeline.facts import UnitData, as_days, dated_by, day_of
+from parbook.timeline.facts import as_days, dated_by, day_of
 from parbook.timeline.periods import Window
 
 REVIEW_NEEDS_HANDLING = ("amend", "repeal")
@@ -38,7 +39,7 @@ def feedback_facts(data: UnitData, window: Window, cal: WorkCalendar | None = No
     fb = fb[received_ok & ~(fb["resolved_date"] < start)].copy()
     effective = cal.next_working_day(fb["received_at"])
     fb["limit_date"] = as_days(
-        cal.add_working_days(effective, rules()["feedback_limit_working_days"]), fb.index)
+        cal.add_working_days(effective, rules().feedback_limit_working_days), fb.index)
     fb["in_scope"] = fb["in_scope"].fillna(False).astype(bool)
     fb["limit_reached"] = fb["limit_date"] <= as_of
     fb["resolved_on_time"] = fb["resolved_date"].notna() & (fb["resolved_date"] <= fb["limit_date"])

@@ -11,8 +11,8 @@ import re
 import pandas as pd
 import pytest
 
-from parbook.analysis import chartdata
-from parbook.analysis.forms import TOTAL
+from parbook.report import chartdata
+from parbook.contract import TOTAL
 from parbook.analysis.indicators import compute_indicators, ontime_by_month
 from parbook.analysis.satisfaction import satisfaction_summary
 from parbook.demo import write_demo

@@ -10,7 +10,7 @@ import pytest
 
 from parbook import vnformat
 from parbook.analysis import figures
-from parbook.pipeline import INDICATOR_COLUMNS
+from parbook.contract import INDICATOR_COLUMNS
 from parbook.report import narrative, tables
 from parbook.timeline.periods import Window
 

@@ -8,7 +8,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.font_manager import FontProperties, findfont
 
-from parbook.analysis import chartdata
+from parbook.report import chartdata
 from parbook.report import plots
 from tests.builders import dossier, unit_data
 

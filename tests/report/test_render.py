@@ -15,7 +15,7 @@ import pandas as pd
 from parbook import vnformat
 from parbook.analysis.forms import BIEU06_COLUMNS
 from parbook.commands.main import main
-from parbook.pipeline import FINDINGS_COLUMNS, INDICATOR_COLUMNS
+from parbook.contract import FINDINGS_COLUMNS, INDICATOR_COLUMNS
 from parbook.report.run import NOTEBOOKS
 from tests.report import fixture_db
 from tests.textscan import every_text, pdf_text

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from parbook.demo import profile
-from parbook.demo.store import DemoRefused, workbook_tables, write_demo
-from parbook.pipeline import default_out_dir
-from parbook.timeline.periods import PeriodError, Window
+from parbook.demo.store import workbook_tables, write_demo
+from parbook.intake.template import write_workbook
+from parbook.report.run import ReportError, run_report
+from parbook.store.config import outputs_dir
+from parbook.timeline.periods import Window
 
 
 def default_period(year: int) -> str:
@@ -20,20 +22,14 @@ def default_period(year: int) -> str:
 
 def produce_outputs(window: Window, url: str | None = None) -> Path:
     """The quarterly report of the demo unit (parbook.report.run.run_report)."""
-    from parbook.report.run import run_report
-
-    out_dir = default_out_dir(profile.UNIT_CODE, window)
+    out_dir = outputs_dir(profile.UNIT_CODE, window.period)
     return Path(run_report(profile.UNIT_CODE, window, url=url, out_dir=out_dir))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Write the demo commune (and optionally its workbook), then its quarterly outputs."""
-    try:
-        window = Window.parse(args.period or default_period(args.year), "nd09")
-        result = write_demo(args.db, args.seed, args.year)
-    except (DemoRefused, PeriodError, ValueError) as exc:
-        print(f"Lỗi (error): {exc}", file=sys.stderr)
-        return 2
+    window = Window.parse(args.period or default_period(args.year), "nd09")
+    result = write_demo(args.db, args.seed, args.year)
     counts = result.counts
     print(f"Xã mô phỏng {result.unit_code} (seed {result.seed}, năm {result.year}) → {result.url}")
     print(f"  {counts['dossiers']} hồ sơ, {counts['dossier_events']} sự kiện, {counts['surveys']} "
@@ -43,14 +39,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Đáp án kiểm tra (ground truth, {len(result.ground_truth)} phát hiện, "
           f"năm {result.year} nd09): {result.ground_truth_path}")
     if args.workbook:
-        from parbook.intake.template import write_workbook
-
         write_workbook(Path(args.workbook), workbook_tables(result.tables))
         print(f"  Sổ nhập liệu (workbook, nạp lại bằng parbook ingest): {args.workbook}")
     if args.no_report:
         return 0
-    from parbook.report.run import ReportError
-
     try:
         out = produce_outputs(window, args.db)
     except ReportError as exc:

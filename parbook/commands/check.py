@@ -1,0 +1,39 @@
+"""``parbook check``: findings, indicators and Biểu 06 without notebooks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from parbook.errors import ParbookError
+from parbook.pipeline import analyse
+from parbook.report.files import write_check_outputs
+from parbook.store.config import outputs_dir
+from parbook.timeline.periods import Window
+
+
+def window_from_args(args: argparse.Namespace) -> Window:
+    """The window of --period/--window/--as-of, validated."""
+    return Window.parse(args.period, args.window, args.as_of)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    window = window_from_args(args)
+    try:
+        analysis = analyse(args.unit, window, args.db, backend=args.backend)
+    except SQLAlchemyError as exc:
+        raise ParbookError(f"Lỗi đọc CSDL — đã chạy 'parbook init' chưa? (database error — did you "
+                           f"run 'parbook init'?): {type(exc).__name__}") from exc
+    out_dir = Path(args.out) if args.out else outputs_dir(args.unit, window.period)
+    write_check_outputs(analysis, out_dir)
+    findings = analysis.findings.frame
+    counts = findings.groupby("severity").size().to_dict()
+    print(f"{analysis.data.unit['unit_name'] or args.unit} — {window.label_vi()} "
+          f"({window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}, chốt {window.as_of:%d/%m/%Y})")
+    print(f"Hồ sơ trong phạm vi (dossiers in scope): {len(analysis.facts.period.dossiers)}")
+    print("Phát hiện (findings): " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                                      or "không có (none)"))
+    print(f"Kết quả (outputs): {out_dir}")
+    return 0

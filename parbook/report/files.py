@@ -1,0 +1,24 @@
+"""The result files of an outputs folder that ``parbook check`` writes too (DESIGN.md §8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from parbook.contract import FINDINGS_COLUMNS, INDICATOR_COLUMNS
+from parbook.pipeline import Analysis
+
+
+def write_check_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
+    """findings.csv, indicators.csv and bieu06.csv (DESIGN.md §8 columns, UTF-8)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "findings.csv": analysis.findings.frame[FINDINGS_COLUMNS],
+        "indicators.csv": analysis.indicators.frame[INDICATOR_COLUMNS],
+        "bieu06.csv": analysis.forms.bieu06,
+    }
+    paths = []
+    for name, frame in files.items():
+        path = out_dir / name
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        paths.append(path)
+    return paths

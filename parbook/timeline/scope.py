@@ -1,0 +1,91 @@
+"""The facts of a reporting window and of its year to date, as one typed hand-over.
+
+:func:`build` turns a unit's rows (parbook.store.unitdata.UnitData) into :class:`Facts`: for the
+window (``period``) and for the year to date (``ytd``) the per-dossier facts of the dossiers in
+scope, every dossier returned in the window (the survey-coverage base), and the PAKN, survey,
+legal-document and plan-task frames, all as of the as-of date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from parbook.store.unitdata import UnitData, load_unit_data
+from parbook.timeline.calendar import WorkCalendar
+from parbook.timeline.facts import build_facts
+from parbook.timeline.periods import Window
+from parbook.timeline.registers import (
+    feedback_facts,
+    legal_document_facts,
+    plan_task_facts,
+    survey_facts,
+)
+
+SCOPES = ("period", "ytd")
+
+
+@dataclass(frozen=True)
+class ScopeFacts:
+    """What one scope — the window (``period``) or its year to date (``ytd``) — counts over.
+
+    ``dossiers``: one row per dossier in the scope's window (parbook.timeline.facts);
+    ``returned``: every dossier returned in the window, in scope or not (settled before it).
+    """
+
+    scope: str
+    window: Window
+    dossiers: pd.DataFrame
+    returned: pd.DataFrame
+    feedback: pd.DataFrame
+    surveys: pd.DataFrame
+    legal_documents: pd.DataFrame
+    plan_tasks: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The unit's rows, and the facts of the window and of its year to date."""
+
+    data: UnitData
+    period: ScopeFacts
+    ytd: ScopeFacts
+
+    @property
+    def window(self) -> Window:
+        return self.period.window
+
+    @property
+    def unit_code(self) -> str:
+        return self.data.unit_code
+
+    def of(self, scope: str) -> ScopeFacts:
+        """The facts of ``period`` or ``ytd``."""
+        if scope not in SCOPES:
+            raise ValueError(f"Phạm vi không hợp lệ {scope!r}: period hoặc ytd (scope must be "
+                             "period or ytd)")
+        return self.period if scope == "period" else self.ytd
+
+
+def scope_facts(data: UnitData, window: Window, scope: str, cal: WorkCalendar | None = None
+                ) -> ScopeFacts:
+    """The facts of one window (the reporting window, or its year to date)."""
+    wide = build_facts(data, window, cal, include_returned=True)
+    return ScopeFacts(
+        scope=scope, window=window,
+        dossiers=wide[wide["in_scope"]].copy(), returned=wide[wide["returned_in_window"]].copy(),
+        feedback=feedback_facts(data, window, cal), surveys=survey_facts(data, window),
+        legal_documents=legal_document_facts(data, window), plan_tasks=plan_task_facts(data, window))
+
+
+def build(data: UnitData, window: Window, cal: WorkCalendar | None = None) -> Facts:
+    """The facts of the window and of its year to date."""
+    return Facts(data=data, period=scope_facts(data, window, "period", cal),
+                 ytd=scope_facts(data, window.year_to_date(), "ytd", cal))
+
+
+def load(conn: Any, unit_code: str, window: Window) -> UnitData:
+    """Everything the window and its year to date need for one unit (one read)."""
+    return load_unit_data(conn, unit_code, since=window.ytd_start, through=window.as_of)
