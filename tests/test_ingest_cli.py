@@ -122,7 +122,7 @@ def test_progress_bar_draws_and_clears() -> None:
     bar.update(500, force=True)
     bar.close()
     text = stream.getvalue()
-    assert "50%" in text and "500 dòng" in text and text.endswith("\r")
+    assert "50%" in text and "500/1000" in text and text.endswith("\r")   # tqdm, line cleared
     silent = io.StringIO()
     off = Progress(enabled=False, stream=silent)
     off.stage("x", 10)

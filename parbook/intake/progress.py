@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 from tqdm import tqdm
 
@@ -10,8 +11,8 @@ from tqdm import tqdm
 class Progress:
     """``stage(label, total)`` then ``update(done)`` (rows done so far); ``close()`` ends it."""
 
-    def __init__(self, enabled: bool = True) -> None:
-        self.bar = tqdm(total=None, disable=not enabled, file=sys.stderr, unit=" dòng",
+    def __init__(self, enabled: bool = True, stream: TextIO | None = None) -> None:
+        self.bar = tqdm(total=None, disable=not enabled, file=stream or sys.stderr, unit=" dòng",
                         leave=False, dynamic_ncols=True)
 
     def stage(self, label: str, total: int | None = None) -> None:
