@@ -200,3 +200,18 @@ def test_event_id_is_deterministic_and_distinguishes_keys() -> None:
 ])
 def test_split_address_phone(cell, expected) -> None:
     assert split_address_phone(cell) == expected
+
+
+def test_file_hash_is_the_one_store_helper(tmp_path) -> None:
+    """One file hash in the project (store.hashing, hashlib.file_digest); intake uses it."""
+    import hashlib
+
+    from parbook.intake import sources
+    from parbook.store import hashing
+
+    path = tmp_path / "HoSo.csv"
+    data = ("Mã hồ sơ,Mã đơn vị\r\n" + "HS-1,X1\r\n" * 300_000).encode("utf-8")
+    path.write_bytes(data)
+    assert hashing.file_sha256(path) == hashlib.sha256(data).hexdigest()
+    assert sources.file_sha256 is hashing.file_sha256
+    assert sources.open_source(path).sha256 == hashlib.sha256(data).hexdigest()

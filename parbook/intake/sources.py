@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import re
 import zipfile
@@ -25,6 +24,7 @@ from typing import Any
 
 from parbook.errors import ParbookError
 from parbook.intake.vocab import norm
+from parbook.store.hashing import file_sha256
 
 Row = tuple[int, list[Any]]
 CSV_DELIMITERS = (",", ";", "\t")
@@ -71,14 +71,6 @@ class Source:
 
 def _fail(path: Path, vi: str, en: str) -> SourceError:
     return SourceError(f"Không đọc được tệp '{path}': {vi} ({en})")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def open_source(path: str | Path) -> Source:
