@@ -215,3 +215,14 @@ def test_file_hash_is_the_one_store_helper(tmp_path) -> None:
     assert hashing.file_sha256(path) == hashlib.sha256(data).hexdigest()
     assert sources.file_sha256 is hashing.file_sha256
     assert sources.open_source(path).sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_values_use_the_one_date_parser(monkeypatch) -> None:
+    """values.timestamp is the store's parser plus the import's plausibility check."""
+    from parbook.store import dates
+
+    for raw in ("03/05/2024 15:01", "15:01 03/05/2024", "2024-05-03T15:01:30.250000"):
+        assert v.timestamp(raw) == dates.parse_datetime(raw)
+    calls = []
+    monkeypatch.setattr(v, "parse_datetime", lambda s: calls.append(s) or T(2024, 5, 3))
+    assert v.timestamp(" 03/05/2024 ") == T(2024, 5, 3) and calls == ["03/05/2024"]

@@ -34,6 +34,7 @@ from parbook.intake.vocab import (
     norm,
     vocabulary_lookup,
 )
+from parbook.store.dates import DATE_FORMATS_VI, DateTextError, parse_datetime
 from parbook.store.params import UNIT_CODE_RE
 
 INT32 = 2**31 - 1
@@ -43,16 +44,6 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 INT_RE = re.compile(r"[+-]?\d+(?:[.,]0+)?")
 FLOAT_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 PROCEDURE_CODE_DECIMALS = 6
-_TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-DATE_PATTERNS = (
-    # dd/mm/yyyy [HH:MM[:SS]] — also with - or . between day, month and year
-    re.compile(rf"(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d+)(?:[ T]+{_TIME})?"),
-    # HH:MM[:SS] dd/mm/yyyy
-    re.compile(rf"{_TIME}\s+(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d+)"),
-    # yyyy-mm-dd[ HH:MM[:SS]]
-    re.compile(rf"(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?:[ T]+{_TIME})?"),
-)
-DATE_FORMATS_VI = "dd/mm/yyyy, dd/mm/yyyy hh:mm[:ss], hh:mm dd/mm/yyyy, yyyy-mm-dd[ hh:mm[:ss]]"
 
 
 class BadValue(ValueError):
@@ -254,24 +245,12 @@ def _check_year(year: int) -> None:
 
 
 def _from_text(s: str) -> datetime:
-    for pattern in DATE_PATTERNS:
-        m = pattern.fullmatch(s)
-        if m is None:
-            continue
-        year = m["y"]
-        if len(year) == 2:
-            raise BadValue("có năm hai chữ số: ghi đủ bốn chữ số (dd/mm/yyyy)")
-        if len(year) != 4:
-            break
-        try:
-            frac = (m["f"] or "").ljust(6, "0")
-            result = datetime(int(year), int(m["m"]), int(m["d"]), int(m["H"] or 0),
-                              int(m["M"] or 0), int(m["S"] or 0), int(frac or 0))
-        except ValueError:
-            raise BadValue("không phải ngày có thật") from None
-        _check_year(result.year)
-        return result
-    raise BadValue(f"không phải ngày hợp lệ ({DATE_FORMATS_VI})")
+    try:
+        result = parse_datetime(s)
+    except DateTextError as exc:
+        raise BadValue(str(exc)) from None
+    _check_year(result.year)
+    return result
 
 
 def timestamp(value: Any) -> datetime | None:
