@@ -226,3 +226,11 @@ def test_values_use_the_one_date_parser(monkeypatch) -> None:
     calls = []
     monkeypatch.setattr(v, "parse_datetime", lambda s: calls.append(s) or T(2024, 5, 3))
     assert v.timestamp(" 03/05/2024 ") == T(2024, 5, 3) and calls == ["03/05/2024"]
+
+
+@pytest.mark.parametrize("raw", ["HS-001\u200b", "\ufeffHS-001", "HS-\u200c001\u200d",
+                                 "HS\u2060-001", "\u00a0HS-001\u200b ", "HS-0\u00ad01"])
+def test_codes_lose_invisible_format_characters(raw) -> None:
+    assert v.code(raw) == "HS-001"
+    assert v.unit_code(raw.replace("HS-", "X").replace("001", "1")) == "X1"
+    assert norm("Mã\u200b hồ sơ\ufeff") == norm("Mã hồ sơ")

@@ -4,7 +4,9 @@ Each parser takes what openpyxl or the CSV reader gives (str, int, float, bool, 
 time, None) and returns the database value, or raises :class:`BadValue` whose text completes
 ``Cột "<header>": "<value>" …``.
 
-Codes and phone numbers stay text. When Excel stored one as a number the text is recovered:
+Codes and phone numbers stay text, without invisible format characters (zero-width space, BOM…:
+:func:`parbook.intake.vocab.without_format_chars`). When Excel stored one as a number the text is
+recovered:
 
 - an integral number is written without decimals (``12345.0`` → ``"12345"``);
 - a procedure code (national catalogue form ``N.NNNNNN``) stored as a number gets its six
@@ -33,6 +35,7 @@ from parbook.intake.vocab import (
     bool_lookup,
     norm,
     vocabulary_lookup,
+    without_format_chars,
 )
 from parbook.store.dates import DATE_FORMATS_VI, DateTextError, parse_datetime
 from parbook.store.params import UNIT_CODE_RE
@@ -108,11 +111,12 @@ def text(value: Any) -> str | None:
 
 
 def code(value: Any, decimals: int | None = None) -> str | None:
-    """An identifier kept as text (see the module docstring for numbers Excel stored)."""
+    """An identifier kept as text (see the module docstring for numbers Excel stored); invisible
+    format characters are removed."""
     if value is None:
         return None
     if type(value) is str:
-        return _string(value)
+        return _string(without_format_chars(value))
     if isinstance(value, bool):
         raise BadValue("là giá trị đúng/sai, không phải mã")
     if isinstance(value, float) and decimals and math.isfinite(value) and not value.is_integer() \
@@ -124,7 +128,7 @@ def code(value: Any, decimals: int | None = None) -> str | None:
         return _number_text(value)
     if isinstance(value, (datetime, date, time)):
         raise BadValue("là ô ngày tháng, không phải mã (định dạng ô thành Văn bản rồi nhập lại)")
-    return _string(str(value))
+    return _string(without_format_chars(str(value)))
 
 
 def procedure_code(value: Any) -> str | None:

@@ -27,9 +27,24 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def without_format_chars(value: str) -> str:
+    """Text without invisible format characters (Unicode category Cf: zero-width space U+200B,
+    BOM U+FEFF, ZWNJ/ZWJ U+200C/D, word joiner U+2060, soft hyphen U+00AD, bidi marks…): a code
+    copied from a web page or a chat matches the same code typed by hand.
+
+    >>> without_format_chars("\ufeffHS-\u200b001\u2060")
+    'HS-001'
+    """
+    if value.isascii():
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
 def norm(text: object) -> str:
-    """Matching form of a header, sheet name or vocabulary word: NFC, collapsed, case-folded."""
-    folded = " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+    """Matching form of a header, sheet name or vocabulary word: NFC, without invisible format
+    characters, collapsed, case-folded."""
+    value = without_format_chars(str(text))
+    folded = " ".join(unicodedata.normalize("NFC", value).split()).casefold()
     return unicodedata.normalize("NFC", folded)
 
 
