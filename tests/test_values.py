@@ -232,5 +232,5 @@ def test_values_use_the_one_date_parser(monkeypatch) -> None:
                                  "HS\u2060-001", "\u00a0HS-001\u200b ", "HS-0\u00ad01"])
 def test_codes_lose_invisible_format_characters(raw) -> None:
     assert v.code(raw) == "HS-001"
-    assert v.unit_code(raw.replace("HS-", "X").replace("001", "1")) == "X1"
+    assert v.unit_code(raw) == "HS-001"
     assert norm("Mã\u200b hồ sơ\ufeff") == norm("Mã hồ sơ")
