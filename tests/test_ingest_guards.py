@@ -4,6 +4,9 @@ encodings, .ods files, undeclared units, an uninitialised database, the quaranti
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+import pytest
 from sqlalchemy import func, select
 
 from parbook.intake.ingest import ingest_files
@@ -38,3 +41,43 @@ def test_invisible_characters_in_keys_do_not_make_duplicates(any_db_url, tmp_pat
     again = ingest_files([clean], url=any_db_url)
     assert (again[0].inserted, again[0].unchanged) == (0, 3)
     assert codes(any_db_url) == ["HS-001", "HS-002", "HS-003"]
+
+
+def quarantine(url, sheet="HoSo"):
+    q = db.quarantine
+    with db.engine(url).connect() as conn:
+        rows = conn.execute(select(q.c.row_number, q.c.reason).where(q.c.sheet == sheet))
+        return dict(rows.all())
+
+
+def test_implausible_dates_are_quarantined_with_column_and_value(sqlite_url, tmp_path) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    this_year = date.today().year
+    path = workbook(tmp_path / "HoSo.xlsx", {"HoSo": [
+        ["Mã hồ sơ", "Mã đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả"],
+        ["A", "X1", "03/07/1900", "05/07/2024"],
+        ["B", "X1", datetime(1900, 7, 3), None],                         # an Excel date cell
+        ["C", "X1", "01/07/2024", f"05/07/{this_year + 2} 17:00"],
+        ["D", "X1", "01/07/2024", f"31/12/{this_year + 1}"],              # next year: plausible
+        ["E", "X1", "31/12/1989", None], ["F", "X1", "01/01/1990", None]]})
+    result = ingest_files([path], url=sqlite_url)
+    assert (result[0].inserted, result[0].quarantined) == (2, 4)
+    window = f"ngoài khoảng hợp lý 1990–{this_year + 1} (gõ nhầm năm?)"
+    assert quarantine(sqlite_url) == {
+        2: f'Cột "Ngày tiếp nhận": "03/07/1900" có năm 1900 {window}',
+        3: f'Cột "Ngày tiếp nhận": "1900-07-03 00:00:00" có năm 1900 {window}',
+        4: f'Cột "Ngày hẹn trả": "05/07/{this_year + 2} 17:00" có năm {this_year + 2} {window}',
+        6: f'Cột "Ngày tiếp nhận": "31/12/1989" có năm 1989 {window}'}
+    assert codes(sqlite_url) == ["D", "F"]
+
+
+def test_plausible_years_are_one_setting(monkeypatch) -> None:
+    from parbook.intake import values, vocab
+
+    assert vocab.plausible_years(date(2026, 12, 2)) == (1990, 2027)
+    monkeypatch.setattr(vocab, "EARLIEST_PLAUSIBLE_YEAR", 2000)
+    monkeypatch.setattr(vocab, "PLAUSIBLE_YEARS_AHEAD", 0)
+    assert vocab.plausible_years(date(2026, 12, 2)) == (2000, 2026)
+    assert values.timestamp("01/07/2000") == datetime(2000, 7, 1)
+    with pytest.raises(values.BadValue, match="có năm 1999 ngoài khoảng hợp lý 2000–"):
+        values.timestamp("31/12/1999")

@@ -28,12 +28,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from parbook.intake.vocab import (
-    DATE_YEAR_RANGE,
     VOCABULARIES,
     ColumnSpec,
     SheetSpec,
     bool_lookup,
     norm,
+    plausible_years,
     vocabulary_lookup,
     without_format_chars,
 )
@@ -242,33 +242,35 @@ def vocabulary(name: str, extra: dict[str, str] | None = None) -> Parser:
     return parse
 
 
-def _check_year(year: int) -> None:
-    lo, hi = DATE_YEAR_RANGE
+def _check_year(year: int, years: tuple[int, int] | None) -> None:
+    lo, hi = years or plausible_years()
     if not lo <= year <= hi:
-        raise BadValue(f"có năm {year} ngoài khoảng {lo}–{hi}")
+        raise BadValue(f"có năm {year} ngoài khoảng hợp lý {lo}–{hi} (gõ nhầm năm?)")
 
 
-def _from_text(s: str) -> datetime:
+def _from_text(s: str, years: tuple[int, int] | None) -> datetime:
     try:
         result = parse_datetime(s)
     except DateTextError as exc:
         raise BadValue(str(exc)) from None
-    _check_year(result.year)
+    _check_year(result.year, years)
     return result
 
 
-def timestamp(value: Any) -> datetime | None:
-    """An Excel date cell or a text date (day first, always); two-digit years refused."""
+def timestamp(value: Any, years: tuple[int, int] | None = None) -> datetime | None:
+    """An Excel date cell or a text date (day first, always; :mod:`parbook.store.dates`); a year
+    outside the plausible ``years`` (default :func:`parbook.intake.vocab.plausible_years`) is
+    refused as a typo."""
     if value is None:
         return None
     if type(value) is datetime:
-        _check_year(value.year)
+        _check_year(value.year, years)
         return value.replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, str):
         s = _string(value)
-        return None if s is None else _from_text(s)
+        return None if s is None else _from_text(s, years)
     if isinstance(value, date) and not isinstance(value, datetime):
-        _check_year(value.year)
+        _check_year(value.year, years)
         return datetime.combine(value, time(0))
     if isinstance(value, (time, timedelta)):
         raise BadValue("chỉ có giờ, thiếu ngày")
@@ -277,9 +279,9 @@ def timestamp(value: Any) -> datetime | None:
     raise BadValue(f"không phải ngày hợp lệ ({DATE_FORMATS_VI})")
 
 
-def day(value: Any) -> date | None:
+def day(value: Any, years: tuple[int, int] | None = None) -> date | None:
     """A calendar date (a time of day, if given, is dropped)."""
-    result = timestamp(value)
+    result = timestamp(value, years)
     return None if result is None else result.date()
 
 
@@ -322,6 +324,14 @@ def memoised(parse: Parser) -> Parser:
     return parse_memo
 
 
+def _dated(parse: Callable[[Any, tuple[int, int]], Any], years: tuple[int, int]) -> Parser:
+    """A date parser with the plausible years fixed once for a whole sheet."""
+    def parse_dated(value: Any) -> Any:
+        return parse(value, years)
+
+    return parse_dated
+
+
 def column_parser(sheet: SheetSpec, column: ColumnSpec, extra_words: dict[str, str] | None = None
                   ) -> Parser:
     """The parser of one column of a sheet (with a profile's extra vocabulary words)."""
@@ -332,9 +342,11 @@ def column_parser(sheet: SheetSpec, column: ColumnSpec, extra_words: dict[str, s
         parse = unit_code
     elif kind == "code":
         parse = procedure_code if column.name == "procedure_code" else code
+    elif kind in ("datetime", "date"):
+        parse = _dated(timestamp if kind == "datetime" else day, plausible_years())
     else:
-        parse = {"phone": phone, "text": text, "datetime": timestamp, "date": day, "int": integer,
-                 "float": decimal, "bool": boolean}[kind]
+        parse = {"phone": phone, "text": text, "int": integer, "float": decimal,
+                 "bool": boolean}[kind]
     if kind in ("code", "unit", "phone", "text", "vocab"):
         parse = limited(parse, sheet.max_length(column.name))
     if kind in ("vocab", "bool", "unit"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 from sqlalchemy import Integer, String, Table
@@ -377,8 +378,20 @@ QUARANTINE_ROW_HEADER = "Dòng gốc"
 QUARANTINE_REASON_HEADER = "Lý do cách ly"
 ANNOTATION_HEADERS = (QUARANTINE_BATCH_HEADER, QUARANTINE_ROW_HEADER, QUARANTINE_REASON_HEADER)
 
-# Plausibility guard on dates (not a legal rule): outside it a date is treated as a typo.
-DATE_YEAR_RANGE = (1900, 2100)
+# Plausible dates of an import — the one place to change the range (a guard against typos, not
+# a legal rule). A date whose year is before EARLIEST_PLAUSIBLE_YEAR, or after the current year
+# plus PLAUSIBLE_YEARS_AHEAD, is a typo (03/07/1900: Excel's day 0 or a year left out; 2204 for
+# 2024): its row is quarantined, the reason naming the column and the value. 1990 leaves room
+# for the oldest legal documents (VBQPPL) a commune still reviews; one year ahead for
+# appointments and plan deadlines set for next year.
+EARLIEST_PLAUSIBLE_YEAR = 1990
+PLAUSIBLE_YEARS_AHEAD = 1
+
+
+def plausible_years(today: date | None = None) -> tuple[int, int]:
+    """The first and last plausible year of a date in an import, as of ``today``."""
+    today = today or date.today()
+    return EARLIEST_PLAUSIBLE_YEAR, today.year + PLAUSIBLE_YEARS_AHEAD
 
 
 def sheet_for(name: str) -> SheetSpec | None:
