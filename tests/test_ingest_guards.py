@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from parbook.intake.ingest import ingest_files
+from parbook.intake.ingest import IngestError, ingest_files
 from parbook.store import db
 from parbook.store.init import init_database
 from tests.messy import csv_bytes, workbook
@@ -81,3 +81,28 @@ def test_plausible_years_are_one_setting(monkeypatch) -> None:
     assert values.timestamp("01/07/2000") == datetime(2000, 7, 1)
     with pytest.raises(values.BadValue, match="có năm 1999 ngoài khoảng hợp lý 2000–"):
         values.timestamp("31/12/1999")
+
+
+def ods_bytes() -> bytes:
+    """An OpenDocument spreadsheet as LibreOffice writes it: 'mimetype' first, stored."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>',
+                   compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", ["HoSo.ods", "HoSo.xlsx", "HoSo"])
+def test_ods_is_refused_with_advice_not_called_corrupt(sqlite_url, tmp_path, name) -> None:
+    init_database(sqlite_url)
+    path = tmp_path / name
+    path.write_bytes(ods_bytes())
+    with pytest.raises(IngestError) as err:
+        ingest_files([path], url=sqlite_url)
+    assert str(err.value) == (f"Không đọc được tệp '{path}': định dạng .ods chưa hỗ trợ — lưu lại "
+                              f"thành .xlsx (.ods not supported: save as .xlsx)")
+    assert "hỏng" not in str(err.value)

@@ -1,7 +1,9 @@
 """Opening import files: .xlsx workbooks and CSV files, as sheets of numbered rows.
 
 A file is recognised by its content, not its name: a ZIP container is read as an .xlsx workbook
-(openpyxl, read-only, cached formula values); text is read as CSV. The CSV encoding is detected:
+(openpyxl, read-only, cached formula values); text is read as CSV. An OpenDocument spreadsheet
+(.ods of LibreOffice, by its mimetype or its name) is refused with the advice to save it as .xlsx
+(no reader for it without a heavy dependency). The CSV encoding is detected:
 a BOM (UTF-8, UTF-16) wins; otherwise UTF-16 without BOM (Excel's "Unicode text"), UTF-8, then
 Windows-1258 (Excel's Vietnamese ANSI code page). The delimiter (``,`` ``;`` or tab) is the one
 under which the header row is recognised; an Excel ``sep=;`` first line is honoured. Anything
@@ -31,6 +33,9 @@ CSV_DELIMITERS = (",", ";", "\t")
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
 MAX_CONTROL_SHARE = 0.05
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# OpenDocument (LibreOffice Calc): a ZIP whose first entry, stored, is "mimetype"; or flat XML.
+ODF_MIMETYPE = b"application/vnd.oasis.opendocument"
+ODF_SUFFIXES = (".ods", ".ots", ".fods")
 
 
 class SourceError(ParbookError):
@@ -82,9 +87,12 @@ def open_source(path: str | Path) -> Source:
         raise _fail(path, "không phải là tệp", "not a file")
     try:
         with open(path, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(512)
     except OSError as exc:
         raise _fail(path, "không mở được", str(exc)) from exc
+    if path.suffix.lower() in ODF_SUFFIXES or ODF_MIMETYPE in head:
+        raise _fail(path, "định dạng .ods chưa hỗ trợ — lưu lại thành .xlsx",
+                    ".ods not supported: save as .xlsx")
     sha = file_sha256(path)
     if head.startswith(b"PK"):
         return _open_xlsx(path, sha)
