@@ -106,3 +106,45 @@ def test_ods_is_refused_with_advice_not_called_corrupt(sqlite_url, tmp_path, nam
     assert str(err.value) == (f"Không đọc được tệp '{path}': định dạng .ods chưa hỗ trợ — lưu lại "
                               f"thành .xlsx (.ods not supported: save as .xlsx)")
     assert "hỏng" not in str(err.value)
+
+
+ROWS = [["Mã PAKN", "Mã đơn vị", "Nội dung"], ["P1", "X1", "Chậm trả kết quả"]]
+
+
+def test_cp1252_question_marks_say_the_encoding_may_be_wrong(sqlite_url, tmp_path) -> None:
+    """Saved as Windows-1252: the Vietnamese letters it lacks became '?' ('M? ??n v?'), the
+    others are not UTF-8; read as Windows-1258 the header is not found: the reason says why."""
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    path = tmp_path / "PAKN.csv"
+    path.write_bytes(csv_bytes(ROWS).encode("cp1252", errors="replace"))
+    result = ingest_files([path], url=sqlite_url)
+    assert (result[0].read, result[0].quarantined) == (2, 2)
+    assert set(quarantine(sqlite_url, "PAKN").values()) == {
+        "Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu — có thể sai bảng mã của "
+        "tệp (đã thử: UTF-8, Windows-1258; đã đọc theo Windows-1258); tệp có dấu '?' thay cho "
+        "chữ có dấu: tệp đã được lưu bằng bảng mã không có chữ tiếng Việt (như Windows-1252) — "
+        "hãy lưu lại thành CSV UTF-8 (the file's encoding may be wrong; tried: UTF-8, "
+        "Windows-1258)"}
+
+
+def test_mojibake_file_of_unknown_sheet_names_the_encodings_tried(sqlite_url, tmp_path) -> None:
+    """A UTF-8 export with one stray Windows-1252 byte (a note appended by another tool) is not
+    UTF-8: it decodes as Windows-1258 to mojibake ('MÃ£ PAKN'); no sheet is recognised: the
+    error names the encodings tried."""
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    path = tmp_path / "xuat-du-lieu.csv"
+    path.write_bytes(csv_bytes(ROWS).encode("utf-8") + "Ghi chú\r\n".encode("cp1252"))
+    with pytest.raises(IngestError) as err:
+        ingest_files([path], url=sqlite_url)
+    message = str(err.value)
+    assert "không có trang tính nào nhận ra được" in message
+    assert "có thể sai bảng mã của tệp (đã thử: UTF-8, Windows-1258; đã đọc theo Windows-1258)" \
+        in message and "tried: UTF-8, Windows-1258" in message
+
+
+def test_workbook_without_header_says_nothing_of_encodings(sqlite_url, tmp_path) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    path = workbook(tmp_path / "x.xlsx", {"PAKN": [["M? PAKN", "M? ??n v?"], ["P1", "X1"]]})
+    ingest_files([path], url=sqlite_url)
+    assert set(quarantine(sqlite_url, "PAKN").values()) == {
+        "Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu"}

@@ -183,7 +183,8 @@ def test_random_bytes_never_crash(content, name) -> None:
 
 def test_wrong_encoding_is_read_not_crashed(tmp_path) -> None:
     """A CSV in Latin-1 (not a Vietnamese encoding) reads as Windows-1258: its headers come out
-    wrong, so no header row is found and every row is quarantined with that reason — none lost."""
+    wrong, so no header row is found and every row is quarantined with that reason, which says
+    the encoding may be wrong and which encodings were tried — none lost."""
     path = tmp_path / "PAKN.csv"
     path.write_bytes(csv_bytes([["Mã PAKN", "Mã đơn vị", "Nội dung"], ["P1", "X1", "café"]])
                      .encode("latin-1", errors="replace"))
@@ -193,4 +194,9 @@ def test_wrong_encoding_is_read_not_crashed(tmp_path) -> None:
     conn = sqlite3.connect(db_path)
     reasons = {r for (r,) in conn.execute("SELECT reason FROM quarantine")}
     conn.close()
-    assert reasons == {"Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu"}
+    assert reasons == {  # issue 18: the reason says the encoding may be wrong
+        "Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu — có thể sai bảng mã của "
+        "tệp (đã thử: UTF-8, Windows-1258; đã đọc theo Windows-1258); tệp có dấu '?' thay cho "
+        "chữ có dấu: tệp đã được lưu bằng bảng mã không có chữ tiếng Việt (như Windows-1252) — "
+        "hãy lưu lại thành CSV UTF-8 (the file's encoding may be wrong; tried: UTF-8, "
+        "Windows-1258)"}

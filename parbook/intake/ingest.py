@@ -26,7 +26,14 @@ from parbook.intake.loader import LockedError, SheetResult, load_sheet, now_loca
 from parbook.intake.profiles import Profile, SheetProfile, load_profile
 from parbook.intake.progress import Progress
 from parbook.intake.rows import ParsedSheet, mark_duplicates, parse_sheet
-from parbook.intake.sources import SheetSource, Source, SourceError, open_source, sheet_name_of_file
+from parbook.intake.sources import (
+    SheetSource,
+    Source,
+    SourceError,
+    encoding_hint,
+    open_source,
+    sheet_name_of_file,
+)
 from parbook.intake.vocab import LOAD_ORDER, SHEET_BY_NAME, SHEETS, SheetSpec, is_helper_sheet, sheet_for
 from parbook.store import db
 from parbook.store.params import validate_unit_code
@@ -91,7 +98,7 @@ def _parse_sheet(source: Source, sheet: SheetSource, spec: SheetSpec | None,
     rest: Iterable = chain(buffer[layout.data_start:] if layout else buffer, rows)
     progress.stage(f"{source.name} › {sheet.title}", sheet.total_rows)
     return parse_sheet(spec, sheet.title, layout, rest, unit=unit, profile=sheet_profile(spec),
-                       tick=progress.update)
+                       tick=progress.update, no_header_hint=encoding_hint(source))
 
 
 def read_source(source: Source, unit: str | None = None, profile: Profile | None = None,
@@ -162,10 +169,11 @@ def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str 
                 source.close()
             if not parsed:
                 names = ", ".join(LOAD_ORDER)
+                hint = encoding_hint(source)
                 raise IngestError(
                     f"Tệp '{source.path}': không có trang tính nào nhận ra được (cần một trong: "
-                    f"{names}; đã thấy: {', '.join(skipped) or 'không có'}) — no known sheet",
-                    results)
+                    f"{names}; đã thấy: {', '.join(skipped) or 'không có'}) — no known sheet"
+                    + (f"; {hint}" if hint else ""), results)
             try:
                 loaded = _load_file(source, parsed, url, bar)
             except LockedError as exc:

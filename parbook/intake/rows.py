@@ -229,14 +229,22 @@ class RowParser:
         return None if absent else tuple(rec[k] for k in spec.key)
 
 
+def no_header_problem(spec: SheetSpec, hint: str | None = None) -> str:
+    """Why the rows of a sheet without a recognisable header row are quarantined."""
+    problem = (f"Không tìm thấy dòng tiêu đề của trang {spec.name} trong {HEADER_SEARCH_ROWS} "
+               f"dòng đầu")
+    return f"{problem} — {hint}" if hint else problem
+
+
 def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterable[tuple[int, list]],
                 unit: str | None = None, profile: SheetProfile | None = None,
-                tick: Callable[[int], None] | None = None) -> ParsedSheet:
-    """Parse the data rows (those after the layout's header) of one sheet."""
+                tick: Callable[[int], None] | None = None,
+                no_header_hint: str | None = None) -> ParsedSheet:
+    """Parse the data rows (those after the layout's header) of one sheet; without a layout,
+    every non-blank row is quarantined (:func:`no_header_problem`, with ``no_header_hint``)."""
     parsed = ParsedSheet(spec, title, layout, unit=unit)
     if layout is None:
-        problem = (f"Không tìm thấy dòng tiêu đề của trang {spec.name} trong "
-                   f"{HEADER_SEARCH_ROWS} dòng đầu")
+        problem = no_header_problem(spec, no_header_hint)
         for number, values in rows:
             if not _blank(values):
                 parsed.rows.append(RowOutcome(number, values, None, [problem]))

@@ -62,6 +62,8 @@ class Source:
     sha256: str
     sheets: list[SheetSource]
     encoding: str | None = None
+    encodings_tried: tuple[str, ...] = ()
+    head_text: str = ""  # the start of a text file, to tell why its header was not found
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -143,25 +145,48 @@ def _xlsx_rows(path: Path, ws: Any) -> Callable[[], Iterator[Row]]:
 # CSV
 
 
-def decode_text(data: bytes, path: Path) -> tuple[str, str]:
-    """The text of a CSV file and the encoding found (see the module docstring)."""
+ENCODING_NAMES = {"utf-8-sig": "UTF-8 (có BOM)", "utf-16": "UTF-16", "utf-16-le": "UTF-16 LE",
+                  "utf-16-be": "UTF-16 BE", "utf-8": "UTF-8", "cp1258": "Windows-1258"}
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str, tuple[str, ...]]:
+    """The text of a CSV file, the encoding found and the encodings tried, in order (see the
+    module docstring)."""
     if data.startswith(codecs.BOM_UTF8):
-        return _decode(data[3:], "utf-8", path), "utf-8-sig"
+        return _decode(data[3:], "utf-8", path), "utf-8-sig", ("utf-8-sig",)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode(data, "utf-16", path), "utf-16"
+        return _decode(data, "utf-16", path), "utf-16", ("utf-16",)
     sample = data[:4096]
     if b"\x00" in sample:
         even, odd = sample[0::2], sample[1::2]
         if odd and odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
-            return _decode(data, "utf-16-le", path), "utf-16-le"
+            return _decode(data, "utf-16-le", path), "utf-16-le", ("utf-16-le",)
         if even and even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
-            return _decode(data, "utf-16-be", path), "utf-16-be"
+            return _decode(data, "utf-16-be", path), "utf-16-be", ("utf-16-be",)
         raise _fail(path, "là tệp nhị phân, không phải Excel hay CSV", "binary file, not Excel/CSV")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", ("utf-8",)
     except UnicodeDecodeError:
         pass
-    return _decode(data, "cp1258", path), "cp1258"
+    return _decode(data, "cp1258", path), "cp1258", ("utf-8", "cp1258")
+
+
+# "M? h? s?": a letter followed by '?' — what an editor writes for letters its code page lacks
+QUESTION_MARKS_RE = re.compile(r"[^\W\d_]\?(?=[^\W\d_]|[ \t,;]|$)", re.M)
+
+
+def encoding_hint(source: Source) -> str | None:
+    """For a text file whose header row was not found: the encoding may be wrong — which one was
+    used, which were tried, and '?' in place of letters if the file's first lines show them.
+    None for a workbook (no encoding to get wrong)."""
+    if source.kind != "csv" or source.encoding is None:
+        return None
+    tried = ", ".join(ENCODING_NAMES.get(e, e) for e in source.encodings_tried)
+    used = ENCODING_NAMES.get(source.encoding, source.encoding)
+    marks = ("; tệp có dấu '?' thay cho chữ có dấu: tệp đã được lưu bằng bảng mã không có chữ "
+             "tiếng Việt (như Windows-1252)") if QUESTION_MARKS_RE.search(source.head_text) else ""
+    return (f"có thể sai bảng mã của tệp (đã thử: {tried}; đã đọc theo {used}){marks} — hãy "
+            f"lưu lại thành CSV UTF-8 (the file's encoding may be wrong; tried: {tried})")
 
 
 def _decode(data: bytes, encoding: str, path: Path) -> str:
@@ -191,7 +216,7 @@ def _open_csv(path: Path, sha: str) -> Source:
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(path, "không mở được", str(exc)) from exc
-    text, encoding = decode_text(data, path)
+    text, encoding, tried = decode_text(data, path)
     _check_text(text, path)
     first_line = text.split("\n", 1)[0]
     forced = SEP_LINE.fullmatch(first_line.rstrip("\r") + "\n") if first_line else None
@@ -211,7 +236,8 @@ def _open_csv(path: Path, sha: str) -> Source:
 
     sheet = SheetSource(path.stem, opener(choices[0]), total_rows=text.count("\n") + 1,
                         delimiter_choices=choices, open_rows=opener)
-    return Source(path, "csv", sha, [sheet], encoding=encoding)
+    return Source(path, "csv", sha, [sheet], encoding=encoding, encodings_tried=tried,
+                  head_text=text[:4096])
 
 
 def sheet_name_of_file(stem: str, names: list[str]) -> str | None:
