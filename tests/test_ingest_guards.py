@@ -148,3 +148,71 @@ def test_workbook_without_header_says_nothing_of_encodings(sqlite_url, tmp_path)
     ingest_files([path], url=sqlite_url)
     assert set(quarantine(sqlite_url, "PAKN").values()) == {
         "Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu"}
+
+
+def with_cached_text(path, cell: str, value: str):
+    """Give one formula cell of the first sheet the cached text value Excel would have saved."""
+    import re
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rf'<c r="{cell}">(<f>[^<]*</f>)<v\s*/>'.encode(),
+                                  rf'<c r="{cell}" t="str">\1<v>{value}</v>'.encode(), data)
+                assert n == 1
+            zout.writestr(item, data)
+    tmp.replace(path)
+    return path
+
+
+def test_formula_without_a_value_quarantines_its_row(any_db_url, tmp_path) -> None:
+    """openpyxl writes formulas without calculating them: data_only reading gives None, which
+    loaded as NULL without a word. Now the row is quarantined, naming the column."""
+    init_database(any_db_url, [{"unit_code": "X1"}])
+    path = workbook(tmp_path / "HoSo.xlsx", {"HoSo": [
+        ["Mã hồ sơ", "Mã đơn vị", "Người nộp", "Ngày tiếp nhận", "Ngày hẹn trả", "Cột phụ"],
+        ["A", "X1", None, "=DATE(2024,7,1)", "05/07/2024", None],               # 2
+        ["B", "X1", None, "01/07/2024", "=D3+4", "=1+1"],                       # 3
+        ["C", "X1", None, "01/07/2024", None, "=1+1"],                          # 4: not loaded col
+        ['="D"&"1"', "=B2", '=UPPER("an")', "01/07/2024", None, None],         # 5
+        ['=LEFT("EX",1)', "X1", None, "02/07/2024", None, None],               # 6: calculated
+        [None, None, None, None, None, "=1+1"]]})                               # 7: not blank
+    with_cached_text(path, "A6", "E")
+    result = ingest_files([path], url=any_db_url, unit="X1")
+    assert (result[0].read, result[0].inserted, result[0].quarantined) == (6, 2, 4)
+    why = "công thức chưa có giá trị (formula without a value): mở và lưu lại bằng Excel"
+    assert quarantine(any_db_url) == {
+        2: f'Cột "Ngày tiếp nhận": "=DATE(2024,7,1)" {why}',
+        3: f'Cột "Ngày hẹn trả": "=D3+4" {why}',
+        5: f'Cột "Mã hồ sơ": "="D"&"1"" {why}; Cột "Mã đơn vị": "=B2" {why}; '
+           f'Cột "Người nộp": (dữ liệu cá nhân, không hiện) {why}',
+        7: 'Thiếu "Mã hồ sơ" (cột khóa, không được để trống)'}
+    with db.engine(any_db_url).connect() as conn:
+        rows = dict(conn.execute(select(db.dossiers.c.dossier_code,
+                                        db.dossiers.c.received_at)).all())
+    assert rows == {"C": datetime(2024, 7, 1), "E": datetime(2024, 7, 2)}
+
+
+def test_formula_scan_is_skipped_for_workbooks_without_formulas(tmp_path, monkeypatch) -> None:
+    """The cost stays low: a workbook without formulas is never parsed a second time."""
+    from parbook.intake import sources
+
+    plain = workbook(tmp_path / "plain.xlsx", {"HoSo": [["Mã hồ sơ"], ["A"]],
+                                                "SuKien": [["Mã hồ sơ"], ["A"]]})
+    parsed = []
+    real = sources._uncalculated_cells
+
+    def spy(path, archive, ws):
+        result = real(path, archive, ws)
+        parsed.append((ws.title, result))
+        return result
+
+    monkeypatch.setattr(sources, "_uncalculated_cells", spy)
+    monkeypatch.setattr("xml.etree.ElementTree.iterparse", None)   # would fail if called
+    source = sources.open_source(plain)
+    assert [s.has_uncalculated for s in source.sheets] == [False, False]
+    assert parsed == [("HoSo", {}), ("SuKien", {})]
+    source.close()

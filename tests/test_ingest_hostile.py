@@ -131,9 +131,9 @@ def test_hostile_workbooks(sheet, merge_titles) -> None:
             ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
         path = tmp / "hostile.xlsx"
         wb.save(path)
-        # what openpyxl will give back for formulas without a cached value: nothing
-        data = [[None if isinstance(v, str) and v.startswith("=") else v for v in row]
-                for row in clean[len(titles) + 1:]]
+        # formulas openpyxl writes have no cached value: such a cell is read (issue 18), not
+        # taken for an empty one, so its row counts
+        data = clean[len(titles) + 1:]
         db_path = tmp / "db.sqlite"
         results = ingest_files([path], url=f"sqlite:///{db_path}", unit="X1")
         _check(results, _expected_read(data, csv=False), db_path)

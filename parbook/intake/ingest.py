@@ -98,7 +98,8 @@ def _parse_sheet(source: Source, sheet: SheetSource, spec: SheetSpec | None,
     rest: Iterable = chain(buffer[layout.data_start:] if layout else buffer, rows)
     progress.stage(f"{source.name} › {sheet.title}", sheet.total_rows)
     return parse_sheet(spec, sheet.title, layout, rest, unit=unit, profile=sheet_profile(spec),
-                       tick=progress.update, no_header_hint=encoding_hint(source))
+                       tick=progress.update, no_header_hint=encoding_hint(source),
+                       check_formulas=sheet.has_uncalculated)
 
 
 def read_source(source: Source, unit: str | None = None, profile: Profile | None = None,

@@ -25,7 +25,16 @@ from openpyxl.utils import get_column_letter
 
 from parbook.intake.headers import HEADER_SEARCH_ROWS, Layout
 from parbook.intake.profiles import ADDRESS_PHONE, SheetProfile
-from parbook.intake.values import BadValue, column_parser, limited, phone, show, text
+from parbook.intake.values import (
+    UNCALCULATED_VI,
+    BadValue,
+    Uncalculated,
+    column_parser,
+    limited,
+    phone,
+    show,
+    text,
+)
 from parbook.intake.vocab import SheetSpec
 from parbook.store.db import PERSONAL_COLUMNS
 
@@ -142,8 +151,9 @@ class RowParser:
     """Turns the cells of one data row of a sheet into a record, its errors and its key."""
 
     def __init__(self, spec: SheetSpec, layout: Layout, unit: str | None = None,
-                 profile: SheetProfile | None = None) -> None:
+                 profile: SheetProfile | None = None, check_formulas: bool = False) -> None:
         self.spec, self.unit = spec, unit
+        self.check_formulas = check_formulas
         words = profile.vocabulary if profile else {}
         self.fields = [(pos, col, header, column_parser(spec, spec.by_name[col], words.get(col)),
                         col in PERSONAL_COLUMNS) for pos, col, header in layout.fields]
@@ -152,6 +162,11 @@ class RowParser:
                                          spec.max_length(c))
                               for c in ADDRESS_PHONE} if self.splits else {}
         self.lookups = layout.lookups
+        # position → (header, columns it fills, personal?) for every column the sheet loads
+        self.used: dict[int, tuple[str, tuple[str, ...], bool]] = {
+            **{pos: (header, (col,), col in PERSONAL_COLUMNS) for pos, col, header in layout.fields},
+            **{pos: (header, ADDRESS_PHONE, True) for pos, header in layout.splits},
+            **{pos: (header, (lk.column,), False) for pos, header, lk in layout.lookups}}
         provided = {col for _, col, _ in layout.fields}
         if self.splits:
             provided.update(ADDRESS_PHONE)
@@ -168,12 +183,17 @@ class RowParser:
                                  f"tính" for k in self.missing]
 
     def parse(self, values: list[Any]) -> tuple[dict[str, Any], list[str], tuple | None]:
-        n = len(values)
         rec: dict[str, Any] = {}
         errors: list[str] = list(self.missing_problems)
         bad: set[str] = set()
+        if self.check_formulas:
+            values = self._uncalculated(values, errors, bad)
+        n = len(values)
         for pos, col, header, parse, personal in self.fields:
             v = values[pos] if pos < n else None
+            if col in bad:
+                rec[col] = None
+                continue
             try:
                 rec[col] = parse(v)
             except BadValue as problem:
@@ -198,6 +218,21 @@ class RowParser:
             if rec.get("unit_code") is None and "unit_code" in self.spec.required + self.spec.key:
                 errors.append('Thiếu Mã đơn vị: ghi vào cột "Mã đơn vị" hoặc chạy với --unit')
         return rec, errors, self._key(rec, errors, bad)
+
+    def _uncalculated(self, values: list[Any], errors: list[str], bad: set[str]) -> list[Any]:
+        """Formulas without a value in the columns this sheet loads: a reason each, the column
+        marked bad (not filled from --unit, not reported missing); the cells read as empty."""
+        found = [(pos, v) for pos, v in enumerate(values) if type(v) is Uncalculated
+                 and pos in self.used]
+        if not found:
+            return values
+        values = list(values)
+        for pos, v in found:
+            header, columns, personal = self.used[pos]
+            errors.append(_reason(header, v, UNCALCULATED_VI, personal))
+            bad.update(columns)
+            values[pos] = None
+        return values
 
     def _split(self, rec: dict[str, Any], errors: list[str], header: str, v: Any) -> None:
         try:
@@ -239,7 +274,7 @@ def no_header_problem(spec: SheetSpec, hint: str | None = None) -> str:
 def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterable[tuple[int, list]],
                 unit: str | None = None, profile: SheetProfile | None = None,
                 tick: Callable[[int], None] | None = None,
-                no_header_hint: str | None = None) -> ParsedSheet:
+                no_header_hint: str | None = None, check_formulas: bool = False) -> ParsedSheet:
     """Parse the data rows (those after the layout's header) of one sheet; without a layout,
     every non-blank row is quarantined (:func:`no_header_problem`, with ``no_header_hint``)."""
     parsed = ParsedSheet(spec, title, layout, unit=unit)
@@ -249,7 +284,7 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
             if not _blank(values):
                 parsed.rows.append(RowOutcome(number, values, None, [problem]))
         return parsed
-    parser = RowParser(spec, layout, unit, profile)
+    parser = RowParser(spec, layout, unit, profile, check_formulas)
     parsed.provided = parser.provided
     count = 0
     for number, values in rows:

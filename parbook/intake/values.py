@@ -53,6 +53,14 @@ class BadValue(ValueError):
     """A present value that is not valid for its column; the text says why, in Vietnamese."""
 
 
+class Uncalculated(str):
+    """A cell holding a formula that was never calculated (a file written by a program, not
+    saved by Excel): it has no value to load. Its text is the formula (``=DATE(2024,7,1)``)."""
+
+
+UNCALCULATED_VI = "công thức chưa có giá trị (formula without a value): mở và lưu lại bằng Excel"
+
+
 Parser = Callable[[Any], Any]
 
 
