@@ -216,3 +216,64 @@ def test_formula_scan_is_skipped_for_workbooks_without_formulas(tmp_path, monkey
     assert [s.has_uncalculated for s in source.sheets] == [False, False]
     assert parsed == [("HoSo", {}), ("SuKien", {})]
     source.close()
+
+
+HOSO_MERGED = [
+    ["SỔ THEO DÕI HỒ SƠ"],
+    ["Mã hồ sơ", "Mã đơn vị", "Mã TTHC", "Người nộp", "Số điện thoại", "Địa chỉ", "Hình thức nộp",
+     "Ngày tiếp nhận", None, "Trạng thái"],
+    ["A", "X1", "1.001022", None, None, None, "Trực tiếp", "01/07/2024", "05/07/2024",
+     "Đang xử lý"],
+    ["B", "X1", "1.001022", None, None, None, "Trực tiếp", "02/07/2024", "08/07/2024",
+     "Đang xử lý", None, "ghi tay"],
+    ["C", "X1", "1.001022", None, None, None, "Trực tiếp", "02/07/2024", None, "Đang xử lý"],
+]
+
+
+def test_header_less_column_with_data_is_reported_by_letter(sqlite_url, tmp_path, capsys) -> None:
+    """'Ngày hẹn trả' swallowed by a merged header cell H:I: column I holds the due dates
+    under a blank header. It was dropped without a word; now it is reported (notes, batch
+    record, command output); the rows still load (a missing due date is not a parse error)."""
+    from parbook.commands.main import main
+
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    path = workbook(tmp_path / "HoSo.xlsx", {"HoSo": HOSO_MERGED}, merges={"HoSo": ["H2:I2"]})
+    result = ingest_files([path], url=sqlite_url)[0]
+    assert (result.read, result.inserted, result.quarantined) == (3, 3, 0)
+    warning_i = ("CẢNH BÁO — tệp 'HoSo.xlsx', trang tính 'HoSo': cột I có dữ liệu (2 dòng) nhưng "
+                 "không có tiêu đề (ô tiêu đề trống, có thể bị gộp với ô bên cạnh), không nạp: ghi "
+                 "tiêu đề cho cột rồi nạp lại (column I holds data but has no header: not loaded)")
+    assert result.notes[0] == warning_i
+    assert "cột L có dữ liệu (1 dòng)" in result.notes[1]                # past the header
+    assert result.extra_columns == [{"header": None, "column": "I", "rows": 2},
+                                    {"header": None, "column": "L", "rows": 1}]
+    with db.engine(sqlite_url).connect() as conn:
+        batch = conn.execute(select(db.import_batches.c.extra_columns)).scalar_one()
+    assert batch == result.extra_columns
+
+    path2 = workbook(tmp_path / "HoSo2.xlsx", {"HoSo": HOSO_MERGED}, merges={"HoSo": ["H2:I2"]})
+    assert main(["ingest", "--db", sqlite_url, "--no-progress", str(path2)]) == 0
+    out = capsys.readouterr().out
+    assert warning_i.replace("HoSo.xlsx", "HoSo2.xlsx") in out
+    assert "(cột I)" not in out                                  # not listed as a named extra
+
+
+def test_missing_required_column_stops_the_sheet_naming_file_sheet_header(sqlite_url,
+                                                                         tmp_path) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    path = workbook(tmp_path / "XuatDuLieu.xlsx", {
+        "Ho so": [["Mã đơn vị", "Mã TTHC", "Ngày tiếp nhận", "Trạng thái", "Hình thức nộp"],
+                  ["X1", "1.001022", "01/07/2024", "Đang xử lý", "Trực tiếp"]],
+        "SuKien": [["Mã hồ sơ", "Loại sự kiện", "Lý do"], ["HS-9", "Xin lỗi", "Chậm"]],
+        "PAKN": [["Mã PAKN", "Mã đơn vị"], ["P1", "X1"]]})               # dates not required
+    results = {r.sheet: r for r in ingest_files([path], url=sqlite_url)}
+    hoso, events, pakn = results["HoSo"], results["SuKien"], results["PAKN"]
+    assert (hoso.read, hoso.inserted, hoso.quarantined) == (1, 0, 1)
+    assert ("CẢNH BÁO — tệp 'XuatDuLieu.xlsx', trang tính 'Ho so' (HoSo): thiếu cột bắt buộc "
+            "\"Mã hồ sơ\", không nạp dòng nào; 1 dòng bị cách ly (required column missing: sheet "
+            "not loaded)") in hoso.notes
+    assert (events.read, events.inserted, events.quarantined) == (1, 0, 1)
+    assert any("thiếu cột bắt buộc \"Thời điểm\"" in n for n in events.notes)
+    assert quarantine(sqlite_url, "SuKien") == {
+        2: 'Không có cột "Thời điểm" (cột khóa) trong trang tính'}
+    assert (pakn.inserted, pakn.notes) == (1, [])

@@ -37,8 +37,9 @@ def format_results(results: list[SheetResult]) -> str:
             lines.extend(f"  {note}" for note in r.notes)
             if r.source_sheet and r.source_sheet != r.sheet:
                 lines.append(f"  {r.sheet}: đọc từ trang tính '{r.source_sheet}'")
-            if r.extra_columns:
-                cols = ", ".join(f"\"{c['header']}\" (cột {c['column']})" for c in r.extra_columns)
+            named = [c for c in r.extra_columns if c.get("header")]  # header-less: in notes
+            if named:
+                cols = ", ".join(f"\"{c['header']}\" (cột {c['column']})" for c in named)
                 lines.append(f"  {r.sheet}: cột không thuộc mẫu, không nạp, đã ghi vào lô "
                              f"{r.batch_id} (extra columns): {cols}")
             if r.units_created:

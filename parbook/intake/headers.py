@@ -6,7 +6,9 @@ collapsing spaces and case folding; a trailing "(…)" or "*" is tolerated ("Ng�
 (dd/mm/yyyy)"). The row below is a second header row when each of its cells is a known header
 and it names columns the first row left to a group title (a register's "Ngày, tháng, năm" over
 "Nhận hồ sơ | Hẹn trả kết quả | Trả kết quả"). A row of column numbers ("(1) (2) (3)…") right
-below the header is skipped. Unknown headers are extra columns, reported in the batch.
+below the header is skipped. Unknown headers are extra columns, reported in the batch; a column
+whose header cell is blank (a merged header cell swallowed it) is watched while the rows are
+read, and reported if it holds data.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Layout:
     splits: list[tuple[int, str]] = field(default_factory=list)
     lookups: list[tuple[int, str, Lookup]] = field(default_factory=list)
     extra: list[dict[str, Any]] = field(default_factory=list)
+    unnamed: list[int] = field(default_factory=list)  # positions whose header cell is blank
 
 
 def header_targets(spec: SheetSpec, profile: SheetProfile | None = None) -> dict[str, Target]:
@@ -96,8 +99,7 @@ def _blank(v: Any) -> bool:
 
 def _key_present(spec: SheetSpec, matches: list[Target | None]) -> bool:
     have = {t.column for t in matches if t is not None and t.column}
-    needed = spec.required if spec.derived_key else spec.key
-    return set(needed) - {"unit_code"} <= have
+    return set(spec.required_headers) <= have
 
 
 def _sub_header(row: list[Any], header: list[Target | None], targets: dict[str, Target]
@@ -190,6 +192,8 @@ def _layout(spec: SheetSpec, header_row: int, data_start: int, cells: list[Any],
         if target is None:
             if not _blank(cell):
                 layout.extra.append({"header": headers[i], "column": get_column_letter(i + 1)})
+            else:
+                layout.unnamed.append(i)
             continue
         if target.kind == "ignore":
             continue

@@ -124,13 +124,40 @@ def read_source(source: Source, unit: str | None = None, profile: Profile | None
     return parsed, skipped
 
 
+def sheet_warnings(source: Source, parsed: ParsedSheet) -> list[str]:
+    """What the user must know about a sheet that did not load as it looks: no header row, a
+    missing required column (the sheet loads nothing), columns with data but no header."""
+    where = f"tệp '{source.name}', trang tính '{parsed.title}'"
+    if parsed.title != parsed.spec.name:
+        where += f" ({parsed.spec.name})"
+    warnings = []
+    if parsed.layout is None and parsed.read:
+        warnings.append(f"CẢNH BÁO — {where}: không tìm thấy dòng tiêu đề trong "
+                        f"{HEADER_SEARCH_ROWS} dòng đầu, không nạp dòng nào; {parsed.read} dòng bị "
+                        f"cách ly (header row not found: sheet not loaded)")
+    if parsed.missing_required and parsed.read:
+        names = ", ".join(f'"{label}"' for label in parsed.missing_required)
+        warnings.append(f"CẢNH BÁO — {where}: thiếu cột bắt buộc {names}, không nạp dòng nào; "
+                        f"{parsed.read} dòng bị cách ly (required column missing: sheet not "
+                        f"loaded)")
+    for col in parsed.unnamed_columns:
+        warnings.append(f"CẢNH BÁO — {where}: cột {col['column']} có dữ liệu ({col['rows']} dòng) "
+                        f"nhưng không có tiêu đề (ô tiêu đề trống, có thể bị gộp với ô bên cạnh), "
+                        f"không nạp: ghi tiêu đề cho cột rồi nạp lại (column {col['column']} holds "
+                        f"data but has no header: not loaded)")
+    return warnings
+
+
 def _load_file(source: Source, parsed: list[ParsedSheet], url: str | None,
                progress: Progress) -> list[SheetResult]:
     progress.stage(f"{source.name} › ghi CSDL (writing)")
     progress.update(sum(p.read for p in parsed), force=True)
     with write_transaction(url) as conn:
         at = now_local()
-        return [load_sheet(conn, p, source.name, source.sha256, at) for p in parsed]
+        results = [load_sheet(conn, p, source.name, source.sha256, at) for p in parsed]
+    for p, result in zip(parsed, results, strict=True):
+        result.notes.extend(sheet_warnings(source, p))
+    return results
 
 
 def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str | None = None,

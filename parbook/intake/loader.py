@@ -217,8 +217,10 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
     at = at or now_local()
     spec, table = parsed.spec, parsed.spec.table
     layout = parsed.layout
+    extra = [*(layout.extra if layout else []),
+             *({"header": None, **u} for u in parsed.unnamed_columns)]
     result = SheetResult(file_name, spec.name, read=parsed.read, source_sheet=parsed.title,
-                         extra_columns=list(layout.extra) if layout else [])
+                         extra_columns=extra)
     if not parsed.rows:
         return result  # nothing read: no batch to record
     good = [r for r in parsed.rows if not r.errors]

@@ -115,6 +115,8 @@ class ParsedSheet:
     rows: list[RowOutcome] = field(default_factory=list)
     provided: set[str] = field(default_factory=set)
     unit: str | None = None
+    missing_required: list[str] = field(default_factory=list)  # labels of absent key columns
+    unnamed: dict[int, int] = field(default_factory=dict)  # header-less position → rows with data
 
     @property
     def headers(self) -> list[str]:
@@ -126,6 +128,16 @@ class ParsedSheet:
 
     def raw(self, row: RowOutcome) -> str:
         return raw_row(self.headers, row.values)
+
+    @property
+    def unnamed_columns(self) -> list[dict[str, Any]]:
+        """Columns that hold data but have no header: not loaded, reported by letter."""
+        return [{"column": get_column_letter(pos + 1), "rows": n}
+                for pos, n in sorted(self.unnamed.items())]
+
+
+def _blank_cell(v: Any) -> bool:
+    return v is None or (type(v) is str and not v.strip())
 
 
 def _blank(values: list[Any]) -> bool:
@@ -177,10 +189,11 @@ class RowParser:
         if spec.derived_key:
             provided.update(spec.key)
         self.provided = provided
-        self.missing = [k for k in (spec.required if spec.derived_key else spec.key)
-                        if k not in provided and k != "unit_code"]
-        self.missing_problems = [f'Không có cột "{spec.by_name[k].label}" (cột khóa) trong trang '
-                                 f"tính" for k in self.missing]
+        self.missing = [k for k in spec.required_headers if k not in provided]
+        self.missing_problems = [
+            f'Không có cột "{spec.by_name[k].label}" (cột '
+            f'{"khóa" if spec.derived_key or k in spec.key else "bắt buộc"}) trong trang tính'
+            for k in self.missing]
 
     def parse(self, values: list[Any]) -> tuple[dict[str, Any], list[str], tuple | None]:
         rec: dict[str, Any] = {}
@@ -286,6 +299,8 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
         return parsed
     parser = RowParser(spec, layout, unit, profile, check_formulas)
     parsed.provided = parser.provided
+    parsed.missing_required = [spec.by_name[k].label for k in parser.missing]
+    width, unnamed, seen = len(layout.headers), layout.unnamed, parsed.unnamed
     count = 0
     for number, values in rows:
         if _blank(values):
@@ -293,6 +308,14 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
         count += 1
         if tick is not None and count % 2000 == 0:
             tick(count)
+        n = len(values)
+        for pos in unnamed:  # header-less columns inside the header's width
+            if pos < n and not _blank_cell(values[pos]):
+                seen[pos] = seen.get(pos, 0) + 1
+        if n > width:  # and cells past it
+            for pos in range(width, n):
+                if not _blank_cell(values[pos]):
+                    seen[pos] = seen.get(pos, 0) + 1
         rec, errors, key = parser.parse(values)
         parsed.rows.append(RowOutcome(number, values, rec, errors, key))
     if tick is not None:

@@ -95,7 +95,7 @@ def _required(spec: SheetSpec, col: ColumnSpec) -> str:
         return "Bắt buộc (hoặc nhập với --unit)"
     if col.name in spec.key:
         return "Bắt buộc (khóa, không trùng)"
-    if col.name in spec.required:
+    if col.name in spec.required or col.name in spec.required_headers:
         return "Bắt buộc"
     return ""
 

@@ -164,10 +164,19 @@ class SheetSpec:
     required: tuple[str, ...] = ()
     derived_key: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Columns whose header must be present, or the sheet loads nothing: its key, or for events
+    # the parts of their natural key; the unit code may come from --unit instead (default: the
+    # key without unit_code). Missing dates and other non-key values load as NULL (checks).
+    header_required: tuple[str, ...] = ()
 
     @cached_property
     def by_name(self) -> dict[str, ColumnSpec]:
         return {c.name: c for c in self.columns}
+
+    @cached_property
+    def required_headers(self) -> tuple[str, ...]:
+        """Columns the sheet cannot load without (see ``header_required``)."""
+        return self.header_required or tuple(k for k in self.key if k != "unit_code")
 
     def max_length(self, column: str) -> int | None:
         """The database's limit on a text column (None for unlimited)."""
@@ -271,6 +280,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         key=("event_id",),
         required=("dossier_code",),
         derived_key=True,
+        header_required=("dossier_code", "event_type", "event_at"),
         notes=("Không có cột mã sự kiện: mã được tạo từ Mã hồ sơ, Loại sự kiện, Thời điểm và "
                "Giai đoạn, nên nạp lại cùng tệp không tạo sự kiện trùng.",),
     ),
