@@ -98,6 +98,7 @@ def test_quarantine_raw_is_the_original_row(sqlite_url, tmp_path) -> None:
 
     from parbook.store import db
 
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     path = workbook(tmp_path / "PAKN.xlsx", {"PAKN": [
         ["Mã PAKN", "Mã đơn vị", "Ngày tiếp nhận", "Hài lòng", "Khác"],
         [None, "X1", 45413, "không rõ", 3.5]]})

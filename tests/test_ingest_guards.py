@@ -277,3 +277,72 @@ def test_missing_required_column_stops_the_sheet_naming_file_sheet_header(sqlite
     assert quarantine(sqlite_url, "SuKien") == {
         2: 'Không có cột "Thời điểm" (cột khóa) trong trang tính'}
     assert (pakn.inserted, pakn.notes) == (1, [])
+
+
+HOSO = [["Mã hồ sơ", "Mã đơn vị", "Trạng thái"], ["A", "X1", "Đang xử lý"],
+        ["B", "X9", "Đang xử lý"], ["C", None, "Đang xử lý"]]
+
+
+def test_unknown_unit_option_is_refused_unless_create_unit(sqlite_url, tmp_path, capsys) -> None:
+    from parbook.commands.main import main
+
+    init_database(sqlite_url, [{"unit_code": "X1", "unit_name": "Xã Một"}])
+    path = workbook(tmp_path / "HoSo.xlsx", {"HoSo": HOSO})
+    assert main(["ingest", "--db", sqlite_url, "--unit", "X7", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert ("Đơn vị 'X7' chưa được khai báo trong CSDL: chạy parbook init --unit X7 --unit-name "
+            "\"<tên đơn vị>\" trước, hoặc nạp với --create-unit") in err
+    assert n_rows(sqlite_url, db.dossiers) == 0 and n_rows(sqlite_url, db.import_batches) == 0
+    assert main(["ingest", "--db", sqlite_url, "--unit", "X7", "--create-unit", "--no-progress",
+                 str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Đơn vị mới được tạo (units created): X7, X9" in out
+    with db.engine(sqlite_url).connect() as conn:
+        units = dict(conn.execute(select(db.units.c.unit_code, db.units.c.unit_name)).all())
+        owners = dict(conn.execute(select(db.dossiers.c.dossier_code,
+                                          db.dossiers.c.unit_code)).all())
+    assert units == {"DEMO-ANLOC": "Xã An Lộc (mô phỏng)", "X1": "Xã Một", "X7": None, "X9": None}
+    assert owners == {"A": "X1", "B": "X9", "C": "X7"}
+
+
+def test_rows_of_undeclared_units_are_quarantined(any_db_url, tmp_path) -> None:
+    init_database(any_db_url, [{"unit_code": "X1"}])
+    path = workbook(tmp_path / "HoSo.xlsx", {
+        "HoSo": HOSO, "PAKN": [["Mã PAKN", "Mã đơn vị"], ["P1", "X9"], ["P2", "X1"]]})
+    results = {r.sheet: r for r in ingest_files([path], url=any_db_url, unit="X1")}
+    assert (results["HoSo"].inserted, results["HoSo"].quarantined) == (2, 1)
+    assert results["HoSo"].units_created == []
+    why = ('Cột "Mã đơn vị": "X9" — đơn vị chưa khai báo trong CSDL: chạy parbook init --unit X9 '
+           '--unit-name "<tên đơn vị>" rồi nạp lại, hoặc nạp với --create-unit')
+    assert quarantine(any_db_url) == {3: why}
+    assert quarantine(any_db_url, "PAKN") == {2: why}
+    assert codes(any_db_url) == ["A", "C"]
+    assert n_rows(any_db_url, db.units) == 2                   # DEMO-ANLOC (reference) and X1
+    # declared afterwards: the same file loads the rows and its quarantine empties
+    init_database(any_db_url, [{"unit_code": "X9", "unit_name": "Xã Chín"}])
+    again = {r.sheet: r for r in ingest_files([path], url=any_db_url, unit="X1")}
+    assert (again["HoSo"].inserted, again["HoSo"].quarantined) == (1, 0)
+    assert n_rows(any_db_url, db.quarantine) == 0
+
+
+def test_uninitialised_database_is_refused(tmp_path) -> None:
+    path = workbook(tmp_path / "HoSo.xlsx", {"HoSo": HOSO})
+    db_file = tmp_path / "moi" / "parbook.sqlite"
+    url = f"sqlite:///{db_file}"
+    with pytest.raises(IngestError, match=r"chưa được khởi tạo .*chạy 'parbook init' trước"):
+        ingest_files([path], url=url, unit="X1", create_units=True)
+    assert not db_file.exists()                                # no empty database left behind
+    db_file.parent.mkdir()
+    db.create_schema(db.engine(url))                           # tables, but no catalogue
+    with pytest.raises(IngestError, match="database not initialised: run 'parbook init' first"):
+        ingest_files([path], url=url, unit="X1", create_units=True)
+    init_database(url, [{"unit_code": "X1"}])
+    assert ingest_files([path], url=url, unit="X1", create_units=True)[0].inserted == 3
+
+
+def test_uninitialised_postgresql_is_refused(pg_url, tmp_path, capsys) -> None:
+    from parbook.commands.main import main
+
+    path = workbook(tmp_path / "HoSo.xlsx", {"HoSo": HOSO})
+    assert main(["ingest", "--db", pg_url, "--create-unit", str(path)]) == 2
+    assert "chạy 'parbook init' trước" in capsys.readouterr().err

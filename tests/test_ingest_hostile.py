@@ -18,6 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from parbook.intake.ingest import IngestError, ingest_files
 from parbook.intake.vocab import SHEETS, VOCABULARIES
+from parbook.store.init import init_database
 from tests.messy import csv_bytes, nfd, to_cp1258
 
 SETTINGS = settings(max_examples=25, deadline=None,
@@ -93,11 +94,12 @@ def _check(results, read: int, db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     try:
         n_quarantined = conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
-        n_loaded = conn.execute(f"SELECT count(*) FROM {_table(r.sheet)}").fetchone()[0]
+        n_loaded = conn.execute(f"SELECT count(*) FROM {_table(r.sheet)} WHERE batch_id = ?",
+                                (r.batch_id,)).fetchone()[0]
     finally:
         conn.close()
     assert n_quarantined == r.quarantined
-    assert n_loaded == r.inserted           # a fresh database: nothing to update
+    assert n_loaded == r.inserted + r.updated   # the rows this batch wrote (init loaded others)
 
 
 def _table(sheet: str) -> str:
@@ -135,6 +137,7 @@ def test_hostile_workbooks(sheet, merge_titles) -> None:
         # taken for an empty one, so its row counts
         data = clean[len(titles) + 1:]
         db_path = tmp / "db.sqlite"
+        init_database(f"sqlite:///{db_path}", [{"unit_code": "X1"}])
         results = ingest_files([path], url=f"sqlite:///{db_path}", unit="X1")
         _check(results, _expected_read(data, csv=False), db_path)
     finally:
@@ -153,6 +156,7 @@ def test_hostile_csv(sheet, encoding, delimiter) -> None:
         path = tmp / f"{spec.name}.csv"
         path.write_bytes(data)
         db_path = tmp / "db.sqlite"
+        init_database(f"sqlite:///{db_path}", [{"unit_code": "X1"}])
         try:
             results = ingest_files([path], url=f"sqlite:///{db_path}", unit="X1")
         except IngestError as exc:           # only for a file with NUL or mostly control bytes
@@ -170,6 +174,7 @@ def test_random_bytes_never_crash(content, name) -> None:
     try:
         path = tmp / name
         path.write_bytes(content)
+        init_database(f"sqlite:///{tmp / 'db.sqlite'}")
         try:
             results = ingest_files([path], url=f"sqlite:///{tmp / 'db.sqlite'}")
         except IngestError as exc:
@@ -189,6 +194,7 @@ def test_wrong_encoding_is_read_not_crashed(tmp_path) -> None:
     path.write_bytes(csv_bytes([["Mã PAKN", "Mã đơn vị", "Nội dung"], ["P1", "X1", "café"]])
                      .encode("latin-1", errors="replace"))
     db_path = tmp_path / "db.sqlite"
+    init_database(f"sqlite:///{db_path}", [{"unit_code": "X1"}])
     results = ingest_files([path], url=f"sqlite:///{db_path}")
     assert (results[0].read, results[0].quarantined) == (2, 2)
     conn = sqlite3.connect(db_path)

@@ -84,6 +84,7 @@ def test_mau06_as_csv_with_canonical_columns_too(sqlite_url, tmp_path) -> None:
 def test_register_without_profile_is_not_guessed(sqlite_url, register) -> None:
     from parbook.intake.ingest import IngestError
 
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     with pytest.raises(IngestError, match="không có trang tính nào nhận ra được"):
         ingest_files([register], url=sqlite_url, unit="X1")
 

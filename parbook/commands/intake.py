@@ -54,7 +54,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     progress = not getattr(args, "no_progress", False) and sys.stderr.isatty()
     try:
         results = ingest_files(args.files, url=args.db, unit=args.unit, profile=args.profile,
-                               progress=progress)
+                               progress=progress, create_units=args.create_unit)
     except IngestError as exc:
         if exc.results:
             print(format_results(exc.results))

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from itertools import chain, islice
 from pathlib import Path
 
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from parbook.errors import ParbookError
@@ -149,30 +150,71 @@ def sheet_warnings(source: Source, parsed: ParsedSheet) -> list[str]:
 
 
 def _load_file(source: Source, parsed: list[ParsedSheet], url: str | None,
-               progress: Progress) -> list[SheetResult]:
+               progress: Progress, create_units: bool = False) -> list[SheetResult]:
     progress.stage(f"{source.name} › ghi CSDL (writing)")
     progress.update(sum(p.read for p in parsed), force=True)
     with write_transaction(url) as conn:
         at = now_local()
-        results = [load_sheet(conn, p, source.name, source.sha256, at) for p in parsed]
+        results = [load_sheet(conn, p, source.name, source.sha256, at, create_units)
+                   for p in parsed]
     for p, result in zip(parsed, results, strict=True):
         result.notes.extend(sheet_warnings(source, p))
     return results
 
 
+def _not_initialised(url: str | None) -> str:
+    shown = db.engine(url).url.render_as_string(hide_password=True)
+    return (f"CSDL {shown} chưa được khởi tạo (chưa có danh mục TTHC): chạy 'parbook init' trước "
+            f"(database not initialised: run 'parbook init' first)")
+
+
+def check_database(url: str | None, unit: str | None, create_units: bool) -> None:
+    """The database was initialised (``parbook init``: tables and the procedure catalogue) and
+    the ``--unit`` was declared (or may be created); else IngestError. Creates the tables that a
+    newer parbook added to an initialised database."""
+    eng = db.engine(url)
+    if eng.dialect.name == "sqlite" and eng.url.database not in (None, "", ":memory:") \
+            and not Path(eng.url.database).exists():
+        raise IngestError(_not_initialised(url))  # do not leave an empty file behind
+    try:
+        names = set(inspect(eng).get_table_names())
+        ready = {"units", "procedures"} <= names
+        if ready:
+            with eng.connect() as conn:
+                ready = conn.execute(select(db.procedures.c.procedure_code).limit(1)).first() \
+                    is not None
+                declared = unit is None or conn.execute(select(db.units.c.unit_code).where(
+                    db.units.c.unit_code == unit)).first() is not None
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or type(exc).__name__)[:300]
+        raise IngestError(f"Không mở được CSDL (cannot open the database): {detail}") from exc
+    if not ready:
+        raise IngestError(_not_initialised(url))
+    if not declared and not create_units:
+        raise IngestError(
+            f"Đơn vị '{unit}' chưa được khai báo trong CSDL: chạy parbook init --unit {unit} "
+            f"--unit-name \"<tên đơn vị>\" trước, hoặc nạp với --create-unit để tạo đơn vị chỉ có "
+            f"mã (unit not declared: run parbook init --unit … --unit-name …, or add "
+            f"--create-unit)")
+    db.create_schema(eng)
+
+
 def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str | None = None,
-                 profile: str | Profile | None = None, progress: bool = False
-                 ) -> list[SheetResult]:
+                 profile: str | Profile | None = None, progress: bool = False,
+                 create_units: bool = False) -> list[SheetResult]:
     """Import files (.xlsx workbooks, CSV named after a sheet) into the database.
 
-    Every file is checked readable before anything is written; then each file is one
-    transaction. Raises :class:`IngestError` (clear message naming the file) for an unreadable
-    file, a locked database or a failed write — with the results of the files already committed.
+    Every file is checked readable, and the database initialised, before anything is parsed or
+    written; then each file is one transaction. Units must have been declared (``parbook init
+    --unit``): an unknown ``unit`` is refused and rows naming an unknown unit are quarantined,
+    unless ``create_units`` (``--create-unit``) creates them from their code (DESIGN.md §3).
+    Raises :class:`IngestError` (clear message naming the file) for an unreadable file, a
+    database not initialised, an undeclared unit, a locked database or a failed write — with
+    the results of the files already committed.
     """
     if unit is not None:
         validate_unit_code(unit)
     prof = load_profile(profile) if isinstance(profile, (str, Path)) else profile
-    bar = Progress(enabled=progress)
     sources: list[Source] = []
     errors: list[str] = []
     for path in paths:
@@ -180,12 +222,16 @@ def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str 
             sources.append(open_source(path))
         except SourceError as exc:
             errors.append(str(exc))
-    if errors:
+    try:
+        if errors:
+            raise IngestError("\n".join(errors))
+        check_database(url, unit, create_units)
+    except IngestError:
         for s in sources:
             s.close()
-        raise IngestError("\n".join(errors))
+        raise
     sources.sort(key=lambda s: _file_rank(s, prof))
-    db.create_schema(db.engine(url))
+    bar = Progress(enabled=progress)
     results: list[SheetResult] = []
     try:
         for source in sources:
@@ -203,7 +249,7 @@ def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str 
                     f"{names}; đã thấy: {', '.join(skipped) or 'không có'}) — no known sheet"
                     + (f"; {hint}" if hint else ""), results)
             try:
-                loaded = _load_file(source, parsed, url, bar)
+                loaded = _load_file(source, parsed, url, bar, create_units)
             except LockedError as exc:
                 raise IngestError(f"Tệp '{source.path}': {exc}", results) from exc
             except SQLAlchemyError as exc:

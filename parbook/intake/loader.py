@@ -171,6 +171,21 @@ def _check_dossiers_exist(conn: Connection, parsed: ParsedSheet, rows: list[RowO
                             f"(sự kiện của hồ sơ không xác định)")
 
 
+def _check_units_declared(conn: Connection, parsed: ParsedSheet, rows: list[RowOutcome]) -> None:
+    """A row naming a unit the database does not know is quarantined (declare it first)."""
+    codes = {r.record["unit_code"] for r in rows if r.record.get("unit_code")}
+    unknown = codes - existing_values(conn, db.units.c.unit_code, codes)
+    if not unknown:
+        return
+    header = next((h for _, c, h in parsed.layout.fields if c == "unit_code"), "Mã đơn vị")
+    for r in rows:
+        code = r.record.get("unit_code")
+        if code in unknown:
+            r.errors.append(f'Cột "{header}": {show(code)} — đơn vị chưa khai báo trong CSDL: '
+                            f'chạy parbook init --unit {code} --unit-name "<tên đơn vị>" rồi nạp '
+                            f"lại, hoặc nạp với --create-unit")
+
+
 def ensure_units(conn: Connection, codes: set[str]) -> list[str]:
     """Create the units that rows reference and the database lacks (code only). Returns them."""
     missing = sorted(codes - existing_values(conn, db.units.c.unit_code, codes))
@@ -206,13 +221,15 @@ def _supersede_quarantine(conn: Connection, rows: list[dict[str, Any]], batch_id
 
 
 def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: str,
-               at: datetime | None = None) -> SheetResult:
+               at: datetime | None = None, create_units: bool = False) -> SheetResult:
     """Write one parsed sheet (its batch, rows, history and quarantine) in the open transaction.
 
     A sheet that would change nothing — no row to insert or update, and the same rejects as the
     quarantine of its source (file name and sheet) already holds — writes nothing at all: it was
     loaded before. Otherwise a new version of the source replaces that source's earlier
     quarantine rows (kept in quarantine_history): the quarantine lists what is wrong now.
+    A row naming a unit the database does not know is quarantined, unless ``create_units``
+    creates the unit from its code.
     """
     at = at or now_local()
     spec, table = parsed.spec, parsed.spec.table
@@ -226,6 +243,8 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
     good = [r for r in parsed.rows if not r.errors]
     if any("@lookups" in r.record for r in good):
         _resolve_lookups(conn, good)
+    if "unit_code" in spec.by_name and not create_units and good:
+        _check_units_declared(conn, parsed, good)
     if spec.derived_key and good:
         _check_dossiers_exist(conn, parsed, good)
     good = [r for r in good if not r.errors]
@@ -265,7 +284,7 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
         extra_columns=result.extra_columns or None, imported_at=at,
         rows_read=parsed.read)).inserted_primary_key[0]
     result.batch_id = batch_id
-    if "unit_code" in spec.by_name:
+    if "unit_code" in spec.by_name and create_units:
         result.units_created = ensure_units(conn, units)
 
     history_table = db.HISTORY_TABLES[table.name]
