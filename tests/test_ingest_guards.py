@@ -346,3 +346,74 @@ def test_uninitialised_postgresql_is_refused(pg_url, tmp_path, capsys) -> None:
     path = workbook(tmp_path / "HoSo.xlsx", {"HoSo": HOSO})
     assert main(["ingest", "--db", pg_url, "--create-unit", str(path)]) == 2
     assert "chạy 'parbook init' trước" in capsys.readouterr().err
+
+
+def test_quarantine_fix_loop_clears_what_it_fixes(sqlite_url, tmp_path, capsys) -> None:
+    """Export the rejects, fix cells, import the export (another file name): fixed rows clear
+    their rejects, rows still wrong replace theirs; one workbook is one lô throughout."""
+    from openpyxl import load_workbook
+
+    from parbook.commands.main import main
+
+    def run(*args: str) -> str:
+        assert main([*args, "--db", sqlite_url]) == 0
+        return capsys.readouterr().out
+
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    original = workbook(tmp_path / "XuatDuLieu.xlsx", {
+        "HoSo": [["Mã hồ sơ", "Mã đơn vị", "Người nộp", "Trạng thái", "Ngày tiếp nhận"],
+                 ["A", "X1", "Nguyễn Văn An", "Đang xử lý", "01/07/2024"],
+                 ["B", "X1", "Lê Thị Bình", "Xong", "01/07/2024"],
+                 ["C", "X1", "Trần Văn Cường", "Đang xử lý", "01/07/24"]],
+        "SuKien": [["Mã hồ sơ", "Loại sự kiện", "Thời điểm"], ["A", "Hẹn lại", "02/07/2024"]],
+        "PAKN": [["Mã PAKN", "Mã đơn vị", "Hài lòng"], ["P1", "X1", "không rõ"]]})
+    out = run("ingest", "--no-progress", str(original))
+    assert "Tệp (file) XuatDuLieu.xlsx — lô nhập (batch) 1 (3 trang tính)" in out
+    assert out.count("parbook quarantine --batch 1") == 1
+    listing = run("quarantine")
+    assert "4 dòng bị cách ly" in listing and "lô 1 (3 trang tính) · XuatDuLieu.xlsx" in listing
+    assert "Nguyễn" not in listing and "Bình" not in listing and "Cường" not in listing
+    assert run("quarantine", "--batch", "3") == listing        # a sheet's batch: its whole lô
+
+    export = tmp_path / "can-sua.xlsx"
+    run("quarantine", "--xlsx", str(export))
+    wb = load_workbook(export)
+    assert [[c.value for c in row][:2] for ws in wb for row in ws.iter_rows(min_row=2)] == [
+        [1, 3], [1, 4], [1, 2], [1, 2]]                        # HoSo B, C; SuKien; PAKN
+    wb["HoSo"]["G2"] = "Đã trả kết quả"                         # B fixed
+    wb["HoSo"]["H3"] = "1/7/2024 giờ"                           # C: still wrong, another way
+    wb["PAKN"]["F2"] = "Có"                                     # P1 fixed; SuKien untouched
+    wb.save(export)
+    out = run("ingest", "--no-progress", str(export))
+    assert "Tệp (file) can-sua.xlsx — lô nhập (batch) 4 (3 trang tính)" in out
+    q = db.quarantine
+    with db.engine(sqlite_url).connect() as conn:
+        left = conn.execute(select(q.c.batch_id, q.c.sheet, q.c.row_number, q.c.reason)
+                            .order_by(q.c.sheet)).all()
+        moved = conn.execute(select(db.quarantine_history.c.batch_id,
+                                    db.quarantine_history.c.replaced_by_batch)).all()
+    assert [(b, s, n) for b, s, n, _ in left] == [(4, "HoSo", 3), (5, "SuKien", 2)]
+    assert left[0][3].startswith('Cột "Ngày tiếp nhận": "1/7/2024 giờ" không phải ngày hợp lệ')
+    assert sorted(moved) == [(1, 4), (1, 4), (2, 5), (3, 6)]    # nothing lost
+    listing = run("quarantine")
+    assert "XuatDuLieu.xlsx" not in listing                    # the original file is clean
+    assert "2 dòng bị cách ly" in listing and "lô 4 (3 trang tính) · can-sua.xlsx" in listing
+    with db.engine(sqlite_url).connect() as conn:
+        assert conn.execute(select(db.dossiers.c.status).where(
+            db.dossiers.c.dossier_code == "B")).scalar_one() == "done"
+        assert conn.execute(select(db.feedback.c.satisfied)).scalar_one() is True
+
+    # second round, same export name: the rest is fixed, the quarantine is empty
+    run("quarantine", "--xlsx", str(export))
+    wb = load_workbook(export)
+    assert [[c.value for c in row][:2] for ws in wb for row in ws.iter_rows(min_row=2)] == [
+        [4, 3], [4, 2]]
+    wb["HoSo"]["H2"] = "01/07/2024"
+    wb["SuKien"]["E2"] = "Xin lỗi, hẹn lại"
+    wb.save(export)
+    run("ingest", "--no-progress", str(export))
+    assert "Không có dòng nào bị cách ly" in run("quarantine")
+    assert n_rows(sqlite_url, db.dossiers) == 3 and n_rows(sqlite_url, db.dossier_events) == 1
+    again = run("ingest", "--no-progress", str(export))        # idempotent
+    assert "đã nạp trước đó (already loaded): lô 7" in again
+    assert "Không có dòng nào bị cách ly" in run("quarantine")

@@ -20,7 +20,14 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from parbook.intake.profiles import Lookup, SheetProfile
-from parbook.intake.vocab import ANNOTATION_HEADERS, SheetSpec, nfc, norm
+from parbook.intake.vocab import (
+    QUARANTINE_BATCH_HEADER,
+    QUARANTINE_REASON_HEADER,
+    QUARANTINE_ROW_HEADER,
+    SheetSpec,
+    nfc,
+    norm,
+)
 
 HEADER_SEARCH_ROWS = 11
 SUFFIX_RE = re.compile(r"\s*(?:\([^()]*\)|\*)\s*$")
@@ -32,11 +39,15 @@ class Target:
     """What a column of the file holds: a canonical field, a split cell, a lookup, or nothing."""
 
     kind: str  # field | split | lookup | ignore
-    column: str | None = None
+    column: str | None = None  # for "ignore": the annotation it is (ANNOTATIONS), if one
     lookup: Lookup | None = None
 
 
 IGNORE = Target("ignore")
+# The columns `parbook quarantine --xlsx` adds: not loaded, but they say which quarantined row a
+# row of the export fixes (parbook.intake.loader).
+ANNOTATIONS = {QUARANTINE_BATCH_HEADER: "batch", QUARANTINE_ROW_HEADER: "row",
+               QUARANTINE_REASON_HEADER: "reason"}
 SPLIT = Target("split")
 
 
@@ -53,6 +64,7 @@ class Layout:
     lookups: list[tuple[int, str, Lookup]] = field(default_factory=list)
     extra: list[dict[str, Any]] = field(default_factory=list)
     unnamed: list[int] = field(default_factory=list)  # positions whose header cell is blank
+    annotations: dict[str, int] = field(default_factory=dict)  # "batch"/"row"/"reason" → position
 
 
 def header_targets(spec: SheetSpec, profile: SheetProfile | None = None) -> dict[str, Target]:
@@ -61,8 +73,8 @@ def header_targets(spec: SheetSpec, profile: SheetProfile | None = None) -> dict
     for col in spec.columns:
         targets[norm(col.name)] = Target("field", col.name)
         targets[norm(col.label)] = Target("field", col.name)
-    for header in ANNOTATION_HEADERS:
-        targets[norm(header)] = IGNORE
+    for header, role in ANNOTATIONS.items():
+        targets[norm(header)] = Target("ignore", role)
     if profile is not None:
         for header, column in profile.headers.items():
             targets[header] = Target("field", column)
@@ -196,6 +208,8 @@ def _layout(spec: SheetSpec, header_row: int, data_start: int, cells: list[Any],
                 layout.unnamed.append(i)
             continue
         if target.kind == "ignore":
+            if target.column:
+                layout.annotations.setdefault(target.column, i)
             continue
         key = {"field": target.column, "split": "split"}.get(target.kind, f"lookup:{target.column}")
         if key in taken:

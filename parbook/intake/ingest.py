@@ -157,8 +157,11 @@ def _load_file(source: Source, parsed: list[ParsedSheet], url: str | None,
         at = now_local()
         results = [load_sheet(conn, p, source.name, source.sha256, at, create_units)
                    for p in parsed]
+    written = [r.batch_id for r in results if r.batch_id is not None and not r.already_loaded]
     for p, result in zip(parsed, results, strict=True):
         result.notes.extend(sheet_warnings(source, p))
+        if result.batch_id is not None and not result.already_loaded:
+            result.lot = min(written)
     return results
 
 

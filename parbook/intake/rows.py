@@ -30,6 +30,7 @@ from parbook.intake.values import (
     BadValue,
     Uncalculated,
     column_parser,
+    integer,
     limited,
     phone,
     show,
@@ -85,10 +86,13 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def raw_row(headers: list[str], values: list[Any]) -> str:
-    """The original row as JSON: header → value (cells past the header by column letter)."""
+def raw_row(headers: list[str], values: list[Any], skip: frozenset[int] = frozenset()) -> str:
+    """The original row as JSON: header → value (cells past the header by column letter;
+    ``skip``: positions left out, the columns a quarantine export adds)."""
     out: dict[str, Any] = {}
     for i, v in enumerate(values):
+        if i in skip:
+            continue
         if i < len(headers):
             out[headers[i]] = jsonable(v)
         elif v is not None:
@@ -103,6 +107,7 @@ class RowOutcome:
     record: dict[str, Any] | None
     errors: list[str]
     key: tuple | None = None
+    origin: tuple[int, int] | None = None  # ("Lô nhập", "Dòng gốc") of a quarantine export row
 
 
 @dataclass
@@ -127,7 +132,8 @@ class ParsedSheet:
         return len(self.rows)
 
     def raw(self, row: RowOutcome) -> str:
-        return raw_row(self.headers, row.values)
+        skip = frozenset(self.layout.annotations.values()) if self.layout else frozenset()
+        return raw_row(self.headers, row.values, skip)
 
     @property
     def unnamed_columns(self) -> list[dict[str, Any]]:
@@ -301,6 +307,8 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
     parsed.provided = parser.provided
     parsed.missing_required = [spec.by_name[k].label for k in parser.missing]
     width, unnamed, seen = len(layout.headers), layout.unnamed, parsed.unnamed
+    marks = layout.annotations
+    origin = (marks["batch"], marks["row"]) if "batch" in marks and "row" in marks else None
     count = 0
     for number, values in rows:
         if _blank(values):
@@ -317,10 +325,20 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
                 if not _blank_cell(values[pos]):
                     seen[pos] = seen.get(pos, 0) + 1
         rec, errors, key = parser.parse(values)
-        parsed.rows.append(RowOutcome(number, values, rec, errors, key))
+        parsed.rows.append(RowOutcome(number, values, rec, errors, key,
+                                      _origin(values, origin) if origin else None))
     if tick is not None:
         tick(count)
     return parsed
+
+
+def _origin(values: list[Any], positions: tuple[int, int]) -> tuple[int, int] | None:
+    """("Lô nhập", "Dòng gốc") of a row of a quarantine export, if both are whole numbers."""
+    try:
+        lot, line = (integer(values[p]) if p < len(values) else None for p in positions)
+    except BadValue:
+        return None
+    return (lot, line) if lot is not None and line is not None else None
 
 
 def _listed(numbers: list[int]) -> str:

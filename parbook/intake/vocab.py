@@ -382,11 +382,11 @@ INSTRUCTION_SHEET = "HuongDan"
 LISTS_SHEET = "DanhSach"
 HELPER_SHEETS = (INSTRUCTION_SHEET, LISTS_SHEET)
 
-# Columns that `parbook quarantine --xlsx` adds for staff; ignored when the file comes back.
+# Columns that `parbook quarantine --xlsx` adds for staff. Not loaded when the file comes back:
+# "Lô nhập" and "Dòng gốc" say which quarantined row each row of the export fixes.
 QUARANTINE_BATCH_HEADER = "Lô nhập"
 QUARANTINE_ROW_HEADER = "Dòng gốc"
 QUARANTINE_REASON_HEADER = "Lý do cách ly"
-ANNOTATION_HEADERS = (QUARANTINE_BATCH_HEADER, QUARANTINE_ROW_HEADER, QUARANTINE_REASON_HEADER)
 
 # Plausible dates of an import — the one place to change the range (a guard against typos, not
 # a legal rule). A date whose year is before EARLIEST_PLAUSIBLE_YEAR, or after the current year
