@@ -133,9 +133,11 @@ def sheet_warnings(source: Source, parsed: ParsedSheet) -> list[str]:
         where += f" ({parsed.spec.name})"
     warnings = []
     if parsed.layout is None and parsed.read:
+        hint = encoding_hint(source)
         warnings.append(f"CẢNH BÁO — {where}: không tìm thấy dòng tiêu đề trong "
                         f"{HEADER_SEARCH_ROWS} dòng đầu, không nạp dòng nào; {parsed.read} dòng bị "
-                        f"cách ly (header row not found: sheet not loaded)")
+                        f"cách ly (header row not found: sheet not loaded)"
+                        + (f"; {hint}" if hint else ""))
     if parsed.missing_required and parsed.read:
         names = ", ".join(f'"{label}"' for label in parsed.missing_required)
         warnings.append(f"CẢNH BÁO — {where}: thiếu cột bắt buộc {names}, không nạp dòng nào; "
@@ -179,14 +181,13 @@ def check_database(url: str | None, unit: str | None, create_units: bool) -> Non
     if eng.dialect.name == "sqlite" and eng.url.database not in (None, "", ":memory:") \
             and not Path(eng.url.database).exists():
         raise IngestError(_not_initialised(url))  # do not leave an empty file behind
+    ready, declared = False, unit is None
     try:
-        names = set(inspect(eng).get_table_names())
-        ready = {"units", "procedures"} <= names
-        if ready:
+        if {"units", "procedures"} <= set(inspect(eng).get_table_names()):
             with eng.connect() as conn:
-                ready = conn.execute(select(db.procedures.c.procedure_code).limit(1)).first() \
-                    is not None
-                declared = unit is None or conn.execute(select(db.units.c.unit_code).where(
+                ready = conn.execute(select(db.procedures.c.procedure_code).limit(1)
+                                     ).first() is not None
+                declared = declared or conn.execute(select(db.units.c.unit_code).where(
                     db.units.c.unit_code == unit)).first() is not None
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or type(exc).__name__)[:300]
