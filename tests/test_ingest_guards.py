@@ -119,6 +119,13 @@ def test_cp1252_question_marks_say_the_encoding_may_be_wrong(sqlite_url, tmp_pat
     path.write_bytes(csv_bytes(ROWS).encode("cp1252", errors="replace"))
     result = ingest_files([path], url=sqlite_url)
     assert (result[0].read, result[0].quarantined) == (2, 2)
+    assert result[0].notes == [
+        "CẢNH BÁO — tệp 'PAKN.csv', trang tính 'PAKN': không tìm thấy dòng tiêu đề trong 11 dòng "
+        "đầu, không nạp dòng nào; 2 dòng bị cách ly (header row not found: sheet not loaded); có "
+        "thể sai bảng mã của tệp (đã thử: UTF-8, Windows-1258; đã đọc theo Windows-1258); tệp có "
+        "dấu '?' thay cho chữ có dấu: tệp đã được lưu bằng bảng mã không có chữ tiếng Việt (như "
+        "Windows-1252) — hãy lưu lại thành CSV UTF-8 (the file's encoding may be wrong; tried: "
+        "UTF-8, Windows-1258)"]
     assert set(quarantine(sqlite_url, "PAKN").values()) == {
         "Không tìm thấy dòng tiêu đề của trang PAKN trong 11 dòng đầu — có thể sai bảng mã của "
         "tệp (đã thử: UTF-8, Windows-1258; đã đọc theo Windows-1258); tệp có dấu '?' thay cho "
