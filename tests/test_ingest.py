@@ -152,7 +152,7 @@ def test_correction_file_updates_and_keeps_history(any_db_url, tmp_path) -> None
         header[:4], ["A", "X1", "Đã có kết quả", "10/07/2024 08:00"], ["B", "X1", "Đang xử lý", None],
         ["C", "X2", "Đang xử lý", None]]})
     r1 = ingest_files([first], url=any_db_url)
-    r2 = ingest_files([second], url=any_db_url)
+    r2 = ingest_files([second], url=any_db_url, create_units=True)   # X2: DESIGN §3 by the flag
     assert counts(r1, "HoSo") == (2, 2, 0, 0, 0)
     assert counts(r2, "HoSo") == (3, 1, 1, 1, 0)
     assert r2[0].units_created == ["X2"]
@@ -182,11 +182,12 @@ def test_batches_record_file_sheet_counts(sqlite_url, messy) -> None:
 
 
 def test_missing_unit_without_default_is_quarantined(sqlite_url, messy) -> None:
-    results = ingest_files([messy], url=sqlite_url)
+    init_database(sqlite_url)
+    results = ingest_files([messy], url=sqlite_url, create_units=True)
     assert counts(results, "HoSo") == (9, 2, 0, 0, 7)
     reasons = {q["row_number"]: q["reason"] for q in quarantine_of(sqlite_url, "HoSo")}
     assert reasons[7] == 'Thiếu Mã đơn vị: ghi vào cột "Mã đơn vị" hoặc chạy với --unit'
-    assert results[1].units_created == ["X1"]                       # created from the rows
+    assert results[1].units_created == ["X1"]          # created from the rows (--create-unit)
 
 
 @pytest.mark.parametrize("encoding,delimiter,name", [
@@ -206,6 +207,7 @@ def test_csv_encodings_and_delimiters(sqlite_url, tmp_path, encoding, delimiter,
     data = to_cp1258(text) if encoding == "cp1258" else text.encode(encoding)
     path = tmp_path / name
     path.write_bytes(data)
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     results = ingest_files([path], url=sqlite_url)
     assert counts(results, "HoSo") == (2, 2, 0, 0, 0)
     assert results[0].extra_columns == [{"header": "Phí, lệ phí", "column": "E"}]
@@ -217,6 +219,7 @@ def test_csv_encodings_and_delimiters(sqlite_url, tmp_path, encoding, delimiter,
 
 
 def test_csv_files_load_in_dependency_order(sqlite_url, tmp_path) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     (tmp_path / "SuKien.csv").write_text(csv_bytes([
         ["Mã hồ sơ", "Loại sự kiện", "Thời điểm"], ["HS-1", "Nhận bổ sung", "03/07/2024 08:00"]]),
         encoding="utf-8")
@@ -249,12 +252,14 @@ def test_unreadable_file_imports_nothing(sqlite_url, tmp_path, messy) -> None:
 
 
 def test_file_without_known_sheet_is_an_error(sqlite_url, tmp_path) -> None:
+    init_database(sqlite_url)
     path = workbook(tmp_path / "x.xlsx", {"Sheet1": [["a", "b"], [1, 2]]})
     with pytest.raises(IngestError, match="không có trang tính nào nhận ra được"):
         ingest_files([path], url=sqlite_url)
 
 
 def test_sheet_recognised_by_its_headers(sqlite_url, tmp_path) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     path = workbook(tmp_path / "export.xlsx", {"Sheet1": [
         ["Mã PAKN", "Mã đơn vị", "Ngày tiếp nhận", "Thuộc thẩm quyền", "Hài lòng"],
         ["PA-1", "X1", "01/07/2024", "Có", None]]})
@@ -265,6 +270,7 @@ def test_sheet_recognised_by_its_headers(sqlite_url, tmp_path) -> None:
 
 
 def test_other_sheets_and_types(any_db_url, tmp_path) -> None:
+    init_database(any_db_url, [{"unit_code": "X1"}])
     path = workbook(tmp_path / "khac.xlsx", {
         "DanhGia": [["Mã phiếu", "Mã hồ sơ", "Ngày đánh giá", "Kênh", "Tiếp cận dịch vụ",
                      "Công chức", "Tổng thể"],
@@ -302,6 +308,7 @@ def test_other_sheets_and_types(any_db_url, tmp_path) -> None:
 
 
 def test_header_below_ten_title_rows_canonical_names_and_suffixes(sqlite_url, tmp_path) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     header = ["feedback_id", "UNIT_CODE", "Ngày tiếp nhận (dd/mm/yyyy)", "Thuộc thẩm quyền *"]
     data = ["P1", "X1", "01/07/2024", "có"]
     titles = [[f"Tiêu đề {i}"] for i in range(10)]
@@ -320,6 +327,7 @@ def test_header_below_ten_title_rows_canonical_names_and_suffixes(sqlite_url, tm
 
 
 def test_too_long_and_control_characters_are_quarantined(any_db_url, tmp_path) -> None:
+    init_database(any_db_url, [{"unit_code": "X1"}])
     path = tmp_path / "HoSo.csv"
     path.write_text(csv_bytes([
         ["Mã hồ sơ", "Mã đơn vị", "Người nộp", "Cán bộ xử lý", "Ghi chú"],

@@ -31,7 +31,8 @@ def test_ingest_prints_counts_and_exits_zero_with_quarantine(sqlite_url, tmp_pat
                      "SuKien": (7, 2, 0, 0, 5), "PAKN": (0, 0, 0, 0, 0)}
     assert "read" in out.out and "quarantined" in out.out and "cập nhật" in out.out
     assert '"Mã vạch" (cột J)' in out.out
-    assert "parbook quarantine --batch 2" in out.out
+    assert "Tệp (file) XuatDuLieu.xlsx — lô nhập (batch) 1 (3 trang tính)" in out.out
+    assert "parbook quarantine --batch 1" in out.out       # the file's lô, not a sheet's batch
     assert "Bỏ qua trang tính không nhận ra (sheet skipped): 'Ghi chép'" in out.out
     assert "\r" not in out.err                               # no progress bar: not a terminal
 
@@ -87,8 +88,9 @@ def test_quarantine_listing_and_xlsx_fix_and_reimport(sqlite_url, tmp_path, caps
     assert main(["ingest", "--db", sqlite_url, "--unit", "X1", str(out_xlsx)]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^\s+HoSo\s+2\s+2\s+0\s+0\s+0$", out, re.M)
-    assert main(["quarantine", "--db", sqlite_url]) == 0               # latest batch per file
-    assert "2 dòng bị cách ly" in capsys.readouterr().out              # HoSo.csv's rejects
+    # issue 18: the fixed export clears the rejects it fixes, whatever its file name
+    assert main(["quarantine", "--db", sqlite_url]) == 0
+    assert "Không có dòng nào bị cách ly" in capsys.readouterr().out
     assert main(["quarantine", "--db", sqlite_url, "--batch", "2"]) == 0
     assert "Không có dòng nào bị cách ly" in capsys.readouterr().out
 
@@ -98,6 +100,7 @@ def test_quarantine_raw_is_the_original_row(sqlite_url, tmp_path) -> None:
 
     from parbook.store import db
 
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     path = workbook(tmp_path / "PAKN.xlsx", {"PAKN": [
         ["Mã PAKN", "Mã đơn vị", "Ngày tiếp nhận", "Hài lòng", "Khác"],
         [None, "X1", 45413, "không rõ", 3.5]]})

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from parbook.intake.ingest import ingest_files
-from parbook.intake.profiles import ProfileError, load_profile
+from parbook.intake.profiles import PROFILES_DIR, ProfileError, load_profile
 from parbook.store import db
 from parbook.store.init import init_database
 from tests.messy import csv_bytes, workbook
@@ -84,6 +84,7 @@ def test_mau06_as_csv_with_canonical_columns_too(sqlite_url, tmp_path) -> None:
 def test_register_without_profile_is_not_guessed(sqlite_url, register) -> None:
     from parbook.intake.ingest import IngestError
 
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     with pytest.raises(IngestError, match="không có trang tính nào nhận ra được"):
         ingest_files([register], url=sqlite_url, unit="X1")
 
@@ -99,3 +100,43 @@ def test_profile_is_checked(tmp_path) -> None:
                    encoding="utf-8")
     with pytest.raises(ProfileError, match="finished"):
         load_profile(bad)
+
+
+@pytest.mark.parametrize("text,where,expected", [
+    # a misspelt key was silently ignored before: now it is named with its place
+    ("sheets:\n  HoSo:\n    header: {'Ngày': received_at}\n", "sheets.HoSo.header",
+     "khóa không hợp lệ (unknown key)"),
+    ("sheets:\n  HoSo:\n    headers: {'Ngày': received_on}\n", "sheets.HoSo.headers.Ngày",
+     "cột 'received_on' không thuộc trang HoSo (unknown column)"),
+    ("sheets:\n  HoSo:\n    lookup: {'Tên TTHC': {column: procedure_code, table: procedures}}\n",
+     "sheets.HoSo.lookup.Tên TTHC.by", "thiếu mục bắt buộc (required, missing)"),
+    ("sheets:\n  HoSo:\n    lookup: {'Tên': {column: procedure_code, table: x, by: y}}\n",
+     "sheets.HoSo.lookup.Tên", "tra cứu sai bảng/cột (bad lookup)"),
+    ("sheets:\n  SuKien:\n    split_address_phone: ['Địa chỉ']\n",
+     "sheets.SuKien.split_address_phone", "cột 'applicant_address' không thuộc trang SuKien"),
+    ("sheets:\n  HoSo:\n    vocabulary: {note: {'x': y}}\n", "sheets.HoSo.vocabulary.note.[key]",
+     "cột 'note' không có danh mục (no vocabulary)"),
+    ("sheets:\n  HoSo:\n    vocabulary: {status: {'Xong': finished}}\n",
+     "sheets.HoSo.vocabulary", "'Xong' → 'finished' không phải mã của status"),
+    ("sheets:\n  Hoso: {}\n", "sheets.Hoso",
+     "trang tính 'Hoso' không có trong hợp đồng nhập (unknown sheet)"),
+    ("sheets:\n  HoSo:\n    ignore: TT\n", "sheets.HoSo.ignore", "cần một danh sách (expected a list)"),
+    ("title: Sổ\n", "sheets", "không khai báo trang tính nào (no sheets)"),
+])
+def test_profile_errors_name_file_place_and_expectation(tmp_path, text, where, expected) -> None:
+    bad = tmp_path / "so-cua-xa.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        load_profile(bad)
+    message = str(err.value)
+    assert message.startswith("so-cua-xa.yaml có lỗi (configuration errors):")
+    assert f"- {where}: {expected}" in message
+
+
+def test_profile_models_are_pydantic() -> None:
+    from parbook.intake.profiles import ProfileFile
+    from parbook.store.settings import Strict, load_yaml
+
+    data = load_yaml(PROFILES_DIR / "tt01-mau06.yaml", ProfileFile)
+    assert isinstance(data, Strict) and data.sheets.HoSo.headers["Nhận hồ sơ"] == "received_at"
+    assert data.sheets.HoSo.lookup["Tên TTHC"].by == "procedure_name"

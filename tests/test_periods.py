@@ -1,5 +1,6 @@
 """Reporting windows (calendar.md §5.5) and parameter validation."""
 
+import re
 from datetime import date
 
 import pytest
@@ -51,3 +52,19 @@ def test_bad_window_and_as_of() -> None:
     with pytest.raises(PeriodError):
         Window.parse("2024-Q3", as_of="31/02/2024")
     assert Window.parse("2024-Q3", as_of="31/08/2024").as_of == D("2024-08-31")
+
+
+def test_as_of_uses_the_one_date_parser() -> None:
+    """--as-of is read by parbook.store.dates (date forms only): the same forms and reasons as
+    the import, day first, no time of day."""
+    from parbook.store import dates
+    from parbook.timeline.periods import parse_date
+
+    assert parse_date("31-08-2024") == parse_date("31.08.2024") == D("2024-08-31")
+    assert parse_date(" 2024-8-31 ") == D("2024-08-31")
+    for bad, reason in [("31/08/24", "có năm hai chữ số"), ("08/31/2024", "không phải ngày có thật"),
+                        ("2024-08-31 10:00", "không phải ngày hợp lệ (dd/mm/yyyy, yyyy-mm-dd)")]:
+        with pytest.raises(PeriodError, match=re.escape(reason)):
+            parse_date(bad)
+        with pytest.raises(dates.DateTextError, match=re.escape(reason)):
+            dates.parse_date(bad)

@@ -106,6 +106,7 @@ def test_template_layout(tmp_path) -> None:
 
 
 def test_empty_template_imports_nothing(sqlite_url, tmp_path) -> None:
+    init_database(sqlite_url)
     results = ingest_files([write_template(tmp_path / "mau.xlsx")], url=sqlite_url)
     assert [r.sheet for r in results] == [s.name for s in SHEETS]
     assert all((r.read, r.inserted, r.quarantined, r.batch_id) == (0, 0, 0, None)
@@ -169,7 +170,7 @@ def test_write_workbook_round_trip(any_db_url, tmp_path) -> None:
     init_database(any_db_url, [{"unit_code": "X1"}])
     frames = _frames()
     path = write_workbook(tmp_path / "du-lieu.xlsx", frames)
-    results = ingest_files([path], url=any_db_url)
+    results = ingest_files([path], url=any_db_url, create_units=True)   # X2 is not declared
     assert sum(r.quarantined for r in results) == 0
     assert sum(r.inserted for r in results) == sum(len(f) for f in frames.values())
     with db.engine(any_db_url).connect() as conn:

@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", action="append", default=[], metavar="CODE",
                    help="thêm đơn vị (lặp lại được) — add a unit (repeatable)")
     p.add_argument("--unit-name", action="append", default=[], metavar="NAME",
-                   help="tên đơn vị, theo thứ tự --unit — unit name, in --unit order")
+                   help="tên đơn vị, theo thứ tự --unit — unit name, in --unit order (ingest "
+                   "accepts only declared units)")
     p.add_argument("--district", help="huyện — district")
     p.add_argument("--province", help="tỉnh — province")
 
@@ -78,7 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="nạp tệp Excel/CSV vào CSDL — load exports into the database")
     _add_db(p)
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--unit", metavar="CODE", help="mã đơn vị mặc định — default unit code")
+    p.add_argument("--unit", metavar="CODE",
+                   help="mã đơn vị mặc định, đã khai báo bằng parbook init --unit — default unit "
+                   "code, declared with parbook init --unit")
+    p.add_argument("--create-unit", action="store_true",
+                   help="tạo đơn vị chưa khai báo (chỉ có mã) thay vì từ chối / cách ly — create "
+                   "undeclared units from their code")
     p.add_argument("--profile", metavar="NAME",
                    help="hồ sơ ánh xạ cột (data/reference/import_profiles) — import profile")
     p.add_argument("--no-progress", action="store_true", help="không hiện tiến độ — no progress bar")

@@ -6,7 +6,9 @@ collapsing spaces and case folding; a trailing "(…)" or "*" is tolerated ("Ng�
 (dd/mm/yyyy)"). The row below is a second header row when each of its cells is a known header
 and it names columns the first row left to a group title (a register's "Ngày, tháng, năm" over
 "Nhận hồ sơ | Hẹn trả kết quả | Trả kết quả"). A row of column numbers ("(1) (2) (3)…") right
-below the header is skipped. Unknown headers are extra columns, reported in the batch.
+below the header is skipped. Unknown headers are extra columns, reported in the batch; a column
+whose header cell is blank (a merged header cell swallowed it) is watched while the rows are
+read, and reported if it holds data.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from parbook.intake.profiles import Lookup, SheetProfile
-from parbook.intake.vocab import ANNOTATION_HEADERS, SheetSpec, nfc, norm
+from parbook.intake.vocab import (
+    QUARANTINE_BATCH_HEADER,
+    QUARANTINE_REASON_HEADER,
+    QUARANTINE_ROW_HEADER,
+    SheetSpec,
+    nfc,
+    norm,
+)
 
 HEADER_SEARCH_ROWS = 11
 SUFFIX_RE = re.compile(r"\s*(?:\([^()]*\)|\*)\s*$")
@@ -30,11 +39,15 @@ class Target:
     """What a column of the file holds: a canonical field, a split cell, a lookup, or nothing."""
 
     kind: str  # field | split | lookup | ignore
-    column: str | None = None
+    column: str | None = None  # for "ignore": the annotation it is (ANNOTATIONS), if one
     lookup: Lookup | None = None
 
 
 IGNORE = Target("ignore")
+# The columns `parbook quarantine --xlsx` adds: not loaded, but they say which quarantined row a
+# row of the export fixes (parbook.intake.loader).
+ANNOTATIONS = {QUARANTINE_BATCH_HEADER: "batch", QUARANTINE_ROW_HEADER: "row",
+               QUARANTINE_REASON_HEADER: "reason"}
 SPLIT = Target("split")
 
 
@@ -50,6 +63,8 @@ class Layout:
     splits: list[tuple[int, str]] = field(default_factory=list)
     lookups: list[tuple[int, str, Lookup]] = field(default_factory=list)
     extra: list[dict[str, Any]] = field(default_factory=list)
+    unnamed: list[int] = field(default_factory=list)  # positions whose header cell is blank
+    annotations: dict[str, int] = field(default_factory=dict)  # "batch"/"row"/"reason" → position
 
 
 def header_targets(spec: SheetSpec, profile: SheetProfile | None = None) -> dict[str, Target]:
@@ -58,8 +73,8 @@ def header_targets(spec: SheetSpec, profile: SheetProfile | None = None) -> dict
     for col in spec.columns:
         targets[norm(col.name)] = Target("field", col.name)
         targets[norm(col.label)] = Target("field", col.name)
-    for header in ANNOTATION_HEADERS:
-        targets[norm(header)] = IGNORE
+    for header, role in ANNOTATIONS.items():
+        targets[norm(header)] = Target("ignore", role)
     if profile is not None:
         for header, column in profile.headers.items():
             targets[header] = Target("field", column)
@@ -96,8 +111,7 @@ def _blank(v: Any) -> bool:
 
 def _key_present(spec: SheetSpec, matches: list[Target | None]) -> bool:
     have = {t.column for t in matches if t is not None and t.column}
-    needed = spec.required if spec.derived_key else spec.key
-    return set(needed) - {"unit_code"} <= have
+    return set(spec.required_headers) <= have
 
 
 def _sub_header(row: list[Any], header: list[Target | None], targets: dict[str, Target]
@@ -190,8 +204,12 @@ def _layout(spec: SheetSpec, header_row: int, data_start: int, cells: list[Any],
         if target is None:
             if not _blank(cell):
                 layout.extra.append({"header": headers[i], "column": get_column_letter(i + 1)})
+            else:
+                layout.unnamed.append(i)
             continue
         if target.kind == "ignore":
+            if target.column:
+                layout.annotations.setdefault(target.column, i)
             continue
         key = {"field": target.column, "split": "split"}.get(target.kind, f"lookup:{target.column}")
         if key in taken:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from itertools import chain, islice
 from pathlib import Path
 
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from parbook.errors import ParbookError
@@ -26,7 +27,14 @@ from parbook.intake.loader import LockedError, SheetResult, load_sheet, now_loca
 from parbook.intake.profiles import Profile, SheetProfile, load_profile
 from parbook.intake.progress import Progress
 from parbook.intake.rows import ParsedSheet, mark_duplicates, parse_sheet
-from parbook.intake.sources import SheetSource, Source, SourceError, open_source, sheet_name_of_file
+from parbook.intake.sources import (
+    SheetSource,
+    Source,
+    SourceError,
+    encoding_hint,
+    open_source,
+    sheet_name_of_file,
+)
 from parbook.intake.vocab import LOAD_ORDER, SHEET_BY_NAME, SHEETS, SheetSpec, is_helper_sheet, sheet_for
 from parbook.store import db
 from parbook.store.params import validate_unit_code
@@ -91,7 +99,8 @@ def _parse_sheet(source: Source, sheet: SheetSource, spec: SheetSpec | None,
     rest: Iterable = chain(buffer[layout.data_start:] if layout else buffer, rows)
     progress.stage(f"{source.name} › {sheet.title}", sheet.total_rows)
     return parse_sheet(spec, sheet.title, layout, rest, unit=unit, profile=sheet_profile(spec),
-                       tick=progress.update)
+                       tick=progress.update, no_header_hint=encoding_hint(source),
+                       check_formulas=sheet.has_uncalculated)
 
 
 def read_source(source: Source, unit: str | None = None, profile: Profile | None = None,
@@ -116,28 +125,100 @@ def read_source(source: Source, unit: str | None = None, profile: Profile | None
     return parsed, skipped
 
 
+def sheet_warnings(source: Source, parsed: ParsedSheet) -> list[str]:
+    """What the user must know about a sheet that did not load as it looks: no header row, a
+    missing required column (the sheet loads nothing), columns with data but no header."""
+    where = f"tệp '{source.name}', trang tính '{parsed.title}'"
+    if parsed.title != parsed.spec.name:
+        where += f" ({parsed.spec.name})"
+    warnings = []
+    if parsed.layout is None and parsed.read:
+        hint = encoding_hint(source)
+        warnings.append(f"CẢNH BÁO — {where}: không tìm thấy dòng tiêu đề trong "
+                        f"{HEADER_SEARCH_ROWS} dòng đầu, không nạp dòng nào; {parsed.read} dòng bị "
+                        f"cách ly (header row not found: sheet not loaded)"
+                        + (f"; {hint}" if hint else ""))
+    if parsed.missing_required and parsed.read:
+        names = ", ".join(f'"{label}"' for label in parsed.missing_required)
+        warnings.append(f"CẢNH BÁO — {where}: thiếu cột bắt buộc {names}, không nạp dòng nào; "
+                        f"{parsed.read} dòng bị cách ly (required column missing: sheet not "
+                        f"loaded)")
+    for col in parsed.unnamed_columns:
+        warnings.append(f"CẢNH BÁO — {where}: cột {col['column']} có dữ liệu ({col['rows']} dòng) "
+                        f"nhưng không có tiêu đề (ô tiêu đề trống, có thể bị gộp với ô bên cạnh), "
+                        f"không nạp: ghi tiêu đề cho cột rồi nạp lại (column {col['column']} holds "
+                        f"data but has no header: not loaded)")
+    return warnings
+
+
 def _load_file(source: Source, parsed: list[ParsedSheet], url: str | None,
-               progress: Progress) -> list[SheetResult]:
+               progress: Progress, create_units: bool = False) -> list[SheetResult]:
     progress.stage(f"{source.name} › ghi CSDL (writing)")
     progress.update(sum(p.read for p in parsed), force=True)
     with write_transaction(url) as conn:
         at = now_local()
-        return [load_sheet(conn, p, source.name, source.sha256, at) for p in parsed]
+        results = [load_sheet(conn, p, source.name, source.sha256, at, create_units)
+                   for p in parsed]
+    written = [r.batch_id for r in results if r.batch_id is not None and not r.already_loaded]
+    for p, result in zip(parsed, results, strict=True):
+        result.notes.extend(sheet_warnings(source, p))
+        if result.batch_id is not None and not result.already_loaded:
+            result.lot = min(written)
+    return results
+
+
+def _not_initialised(url: str | None) -> str:
+    shown = db.engine(url).url.render_as_string(hide_password=True)
+    return (f"CSDL {shown} chưa được khởi tạo (chưa có danh mục TTHC): chạy 'parbook init' trước "
+            f"(database not initialised: run 'parbook init' first)")
+
+
+def check_database(url: str | None, unit: str | None, create_units: bool) -> None:
+    """The database was initialised (``parbook init``: tables and the procedure catalogue) and
+    the ``--unit`` was declared (or may be created); else IngestError. Creates the tables that a
+    newer parbook added to an initialised database."""
+    eng = db.engine(url)
+    if eng.dialect.name == "sqlite" and eng.url.database not in (None, "", ":memory:") \
+            and not Path(eng.url.database).exists():
+        raise IngestError(_not_initialised(url))  # do not leave an empty file behind
+    ready, declared = False, unit is None
+    try:
+        if {"units", "procedures"} <= set(inspect(eng).get_table_names()):
+            with eng.connect() as conn:
+                ready = conn.execute(select(db.procedures.c.procedure_code).limit(1)
+                                     ).first() is not None
+                declared = declared or conn.execute(select(db.units.c.unit_code).where(
+                    db.units.c.unit_code == unit)).first() is not None
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or type(exc).__name__)[:300]
+        raise IngestError(f"Không mở được CSDL (cannot open the database): {detail}") from exc
+    if not ready:
+        raise IngestError(_not_initialised(url))
+    if not declared and not create_units:
+        raise IngestError(
+            f"Đơn vị '{unit}' chưa được khai báo trong CSDL: chạy parbook init --unit {unit} "
+            f"--unit-name \"<tên đơn vị>\" trước, hoặc nạp với --create-unit để tạo đơn vị chỉ có "
+            f"mã (unit not declared: run parbook init --unit … --unit-name …, or add "
+            f"--create-unit)")
+    db.create_schema(eng)
 
 
 def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str | None = None,
-                 profile: str | Profile | None = None, progress: bool = False
-                 ) -> list[SheetResult]:
+                 profile: str | Profile | None = None, progress: bool = False,
+                 create_units: bool = False) -> list[SheetResult]:
     """Import files (.xlsx workbooks, CSV named after a sheet) into the database.
 
-    Every file is checked readable before anything is written; then each file is one
-    transaction. Raises :class:`IngestError` (clear message naming the file) for an unreadable
-    file, a locked database or a failed write — with the results of the files already committed.
+    Every file is checked readable, and the database initialised, before anything is parsed or
+    written; then each file is one transaction. Units must have been declared (``parbook init
+    --unit``): an unknown ``unit`` is refused and rows naming an unknown unit are quarantined,
+    unless ``create_units`` (``--create-unit``) creates them from their code (DESIGN.md §3).
+    Raises :class:`IngestError` (clear message naming the file) for an unreadable file, a
+    database not initialised, an undeclared unit, a locked database or a failed write — with
+    the results of the files already committed.
     """
     if unit is not None:
         validate_unit_code(unit)
     prof = load_profile(profile) if isinstance(profile, (str, Path)) else profile
-    bar = Progress(enabled=progress)
     sources: list[Source] = []
     errors: list[str] = []
     for path in paths:
@@ -145,12 +226,16 @@ def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str 
             sources.append(open_source(path))
         except SourceError as exc:
             errors.append(str(exc))
-    if errors:
+    try:
+        if errors:
+            raise IngestError("\n".join(errors))
+        check_database(url, unit, create_units)
+    except IngestError:
         for s in sources:
             s.close()
-        raise IngestError("\n".join(errors))
+        raise
     sources.sort(key=lambda s: _file_rank(s, prof))
-    db.create_schema(db.engine(url))
+    bar = Progress(enabled=progress)
     results: list[SheetResult] = []
     try:
         for source in sources:
@@ -162,12 +247,13 @@ def ingest_files(paths: Sequence[str | Path], url: str | None = None, unit: str 
                 source.close()
             if not parsed:
                 names = ", ".join(LOAD_ORDER)
+                hint = encoding_hint(source)
                 raise IngestError(
                     f"Tệp '{source.path}': không có trang tính nào nhận ra được (cần một trong: "
-                    f"{names}; đã thấy: {', '.join(skipped) or 'không có'}) — no known sheet",
-                    results)
+                    f"{names}; đã thấy: {', '.join(skipped) or 'không có'}) — no known sheet"
+                    + (f"; {hint}" if hint else ""), results)
             try:
-                loaded = _load_file(source, parsed, url, bar)
+                loaded = _load_file(source, parsed, url, bar, create_units)
             except LockedError as exc:
                 raise IngestError(f"Tệp '{source.path}': {exc}", results) from exc
             except SQLAlchemyError as exc:

@@ -60,6 +60,7 @@ class SheetResult:
     units_created: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     already_loaded: bool = False
+    lot: int | None = None  # the file's number for the user: first batch of its import
 
 
 def now_local() -> datetime:
@@ -171,6 +172,21 @@ def _check_dossiers_exist(conn: Connection, parsed: ParsedSheet, rows: list[RowO
                             f"(sự kiện của hồ sơ không xác định)")
 
 
+def _check_units_declared(conn: Connection, parsed: ParsedSheet, rows: list[RowOutcome]) -> None:
+    """A row naming a unit the database does not know is quarantined (declare it first)."""
+    codes = {r.record["unit_code"] for r in rows if r.record.get("unit_code")}
+    unknown = codes - existing_values(conn, db.units.c.unit_code, codes)
+    if not unknown:
+        return
+    header = next((h for _, c, h in parsed.layout.fields if c == "unit_code"), "Mã đơn vị")
+    for r in rows:
+        code = r.record.get("unit_code")
+        if code in unknown:
+            r.errors.append(f'Cột "{header}": {show(code)} — đơn vị chưa khai báo trong CSDL: '
+                            f'chạy parbook init --unit {code} --unit-name "<tên đơn vị>" rồi nạp '
+                            f"lại, hoặc nạp với --create-unit")
+
+
 def ensure_units(conn: Connection, codes: set[str]) -> list[str]:
     """Create the units that rows reference and the database lacks (code only). Returns them."""
     missing = sorted(codes - existing_values(conn, db.units.c.unit_code, codes))
@@ -193,6 +209,51 @@ def _latest_batch(conn: Connection, file_name: str, sheet: str) -> int | None:
         b.c.file_name == file_name, b.c.sheet == sheet)).scalar()
 
 
+def import_lots(conn: Connection, batch_ids: set[int] | None = None
+                ) -> dict[int, tuple[int, int]]:
+    """Batch → (lot, sheets): one import of one workbook is one "lô" to the user, numbered by
+    its first batch. import_batches keeps one row per sheet (contract); the batches of one
+    import share file name, sha256 and time. ``batch_ids``: only the imports of these batches.
+    """
+    b = db.import_batches
+    stmt = select(b.c.batch_id, b.c.file_name, b.c.sha256, b.c.imported_at)
+    if batch_ids is not None:
+        other = b.alias("other")
+        stmt = stmt.join(other, and_(other.c.file_name == b.c.file_name,
+                                     other.c.sha256 == b.c.sha256,
+                                     other.c.imported_at == b.c.imported_at)
+                         ).where(other.c.batch_id.in_(list(batch_ids))).distinct()
+    imports: dict[tuple, list[int]] = {}
+    for batch_id, *key in conn.execute(stmt):
+        imports.setdefault(tuple(key), []).append(batch_id)
+    return {batch_id: (min(ids), len(ids)) for ids in imports.values() for batch_id in ids}
+
+
+def fixed_quarantine(conn: Connection, parsed: ParsedSheet) -> list[dict[str, Any]]:
+    """The quarantine rows that the rows of a quarantine export (``parbook quarantine --xlsx``)
+    stand for: same sheet, same "Dòng gốc", a batch of the import whose lô is "Lô nhập" (the
+    sheet's own batch number is accepted too)."""
+    origins = {r.origin for r in parsed.rows if r.origin is not None}
+    if not origins:
+        return []
+    lots = import_lots(conn, {lot for lot, _ in origins})
+    members: dict[int, set[int]] = {}
+    for batch_id, (lot, _) in lots.items():
+        members.setdefault(lot, set()).add(batch_id)
+    wanted = set()
+    for lot, line in origins:
+        if lot in lots:
+            wanted.update((batch_id, line) for batch_id in members[lots[lot][0]])
+    q = db.quarantine
+    found = []
+    for chunk in _chunks(sorted({batch_id for batch_id, _ in wanted})):
+        for row in conn.execute(select(q).where(q.c.sheet == parsed.spec.name,
+                                                q.c.batch_id.in_(chunk))):
+            if (row.batch_id, row.row_number) in wanted:
+                found.append(dict(row._mapping))
+    return found
+
+
 def _supersede_quarantine(conn: Connection, rows: list[dict[str, Any]], batch_id: int,
                           at: datetime) -> None:
     """Move a source's earlier quarantine rows to quarantine_history (replaced by batch_id)."""
@@ -206,24 +267,32 @@ def _supersede_quarantine(conn: Connection, rows: list[dict[str, Any]], batch_id
 
 
 def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: str,
-               at: datetime | None = None) -> SheetResult:
+               at: datetime | None = None, create_units: bool = False) -> SheetResult:
     """Write one parsed sheet (its batch, rows, history and quarantine) in the open transaction.
 
     A sheet that would change nothing — no row to insert or update, and the same rejects as the
     quarantine of its source (file name and sheet) already holds — writes nothing at all: it was
     loaded before. Otherwise a new version of the source replaces that source's earlier
-    quarantine rows (kept in quarantine_history): the quarantine lists what is wrong now.
+    quarantine rows (kept in quarantine_history): the quarantine lists what is wrong now. So
+    does a quarantine export (``parbook quarantine --xlsx``) fixed and imported under any name:
+    each of its rows replaces the reject named by its "Lô nhập" and "Dòng gốc".
+    A row naming a unit the database does not know is quarantined, unless ``create_units``
+    creates the unit from its code.
     """
     at = at or now_local()
     spec, table = parsed.spec, parsed.spec.table
     layout = parsed.layout
+    extra = [*(layout.extra if layout else []),
+             *({"header": None, **u} for u in parsed.unnamed_columns)]
     result = SheetResult(file_name, spec.name, read=parsed.read, source_sheet=parsed.title,
-                         extra_columns=list(layout.extra) if layout else [])
+                         extra_columns=extra)
     if not parsed.rows:
         return result  # nothing read: no batch to record
     good = [r for r in parsed.rows if not r.errors]
     if any("@lookups" in r.record for r in good):
         _resolve_lookups(conn, good)
+    if "unit_code" in spec.by_name and not create_units and good:
+        _check_units_declared(conn, parsed, good)
     if spec.derived_key and good:
         _check_dossiers_exist(conn, parsed, good)
     good = [r for r in good if not r.errors]
@@ -245,13 +314,16 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
         else:
             result.unchanged += 1
     earlier = source_quarantine(conn, file_name, spec.name)
+    fixed = fixed_quarantine(conn, parsed)
 
     def reject_key(row: dict[str, Any]) -> tuple:
         return row["row_number"], row["raw"], row["reason"]
 
-    if not new_rows and not changed and sorted(map(reject_key, earlier)) == sorted(
+    if not new_rows and not changed and not fixed and sorted(map(reject_key, earlier)) == sorted(
             map(reject_key, rejects)):
         result.batch_id = _latest_batch(conn, file_name, spec.name)
+        if result.batch_id is not None:
+            result.lot = import_lots(conn, {result.batch_id})[result.batch_id][0]
         result.quarantined = len(rejects)
         result.already_loaded = True
         return result
@@ -263,7 +335,7 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
         extra_columns=result.extra_columns or None, imported_at=at,
         rows_read=parsed.read)).inserted_primary_key[0]
     result.batch_id = batch_id
-    if "unit_code" in spec.by_name:
+    if "unit_code" in spec.by_name and create_units:
         result.units_created = ensure_units(conn, units)
 
     history_table = db.HISTORY_TABLES[table.name]
@@ -281,7 +353,10 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
                                        "batch_id": batch_id} for r in chunk])
     result.inserted, result.updated = len(new_rows), len(changed)
 
-    _supersede_quarantine(conn, earlier, batch_id, at)
+    # this source's earlier rejects, and those the rows of a quarantine export stand for: a row
+    # that loads now clears its reject, a row still wrong replaces it with today's reason
+    replaced = {r["quarantine_id"]: r for r in [*earlier, *fixed]}
+    _supersede_quarantine(conn, list(replaced.values()), batch_id, at)
     for chunk in _chunks(rejects):
         conn.execute(db.quarantine.insert(), [{**r, "batch_id": batch_id} for r in chunk])
     result.quarantined = len(rejects)

@@ -15,6 +15,11 @@ A profile is ``data/reference/import_profiles/<NAME>.yaml``::
         vocabulary: {result_delivery: {"Nhận trực tiếp": counter}}
     not_provided: {…}                    # documentation: what the register cannot give
 
+The file is read into pydantic models (:class:`ProfileFile`, through
+:mod:`parbook.store.settings`): a mistake is a :class:`ProfileError` naming the file, the place
+inside it (``sheets.HoSo.headers.Ngày``) and what was expected. Each sheet has its own model,
+so a column is checked against that sheet of the import contract (DESIGN.md §4).
+
 A workbook with a single sheet, read with a profile that maps a single sheet, is read as that
 sheet whatever its title (a register exported as "Sheet1"). Canonical headers stay accepted.
 """
@@ -23,14 +28,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import AfterValidator, ConfigDict, Field, create_model, field_validator, model_validator
 
-from parbook.intake.vocab import SHEET_BY_NAME, VOCABULARIES, norm
+from parbook.intake.vocab import LOAD_ORDER, SHEET_BY_NAME, VOCABULARIES, SheetSpec, norm
 from parbook.store import db
 from parbook.store.config import REFERENCE_DIR
-from parbook.store.settings import ConfigError
+from parbook.store.settings import ConfigError, Strict, read_yaml, validate
 
 PROFILES_DIR = REFERENCE_DIR / "import_profiles"
 ADDRESS_PHONE = ("applicant_address", "applicant_phone")
@@ -40,17 +45,126 @@ class ProfileError(ConfigError):
     """A profile that is missing or inconsistent with the import contract."""
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(Strict):
     """Find ``column`` of ``table`` from the row of that table whose ``by`` equals the cell."""
 
     column: str
     table: str
     by: str
 
+    @model_validator(mode="after")
+    def _known_table(self) -> Lookup:
+        table = db.DATA_TABLES.get(self.table)
+        if table is None or self.by not in table.c or self.column not in table.c:
+            raise ValueError(f"tra cứu sai bảng/cột (bad lookup): cần bảng trong "
+                             f"{', '.join(sorted(db.DATA_TABLES))} và cột của bảng đó")
+        return self
 
-@dataclass
+
+class SheetProfileFile(Strict):
+    """One sheet of a profile as written in the file (each sheet gets a model of its own that
+    checks the columns against that sheet: :data:`SHEET_MODELS`)."""
+
+    sheet_names: list[str] = []
+    headers: dict[str, str] = {}
+    split_address_phone: list[str] = []
+    lookup: dict[str, Lookup] = {}
+    ignore: list[str] = []
+    vocabulary: dict[str, dict[str, str]] = {}
+
+
+def _sheet_model(spec: SheetSpec) -> type[SheetProfileFile]:
+    """The model of one sheet's profile: every column named must be a column of that sheet."""
+
+    def column(name: str) -> str:
+        if name not in spec.by_name:
+            raise ValueError(f"cột '{name}' không thuộc trang {spec.name} (unknown column)")
+        return name
+
+    def vocabulary_column(name: str) -> str:
+        if column(name) and spec.by_name[name].vocabulary is None:
+            raise ValueError(f"cột '{name}' không có danh mục (no vocabulary)")
+        return name
+
+    def split_columns(cls: type, headers: list[str]) -> list[str]:
+        if headers:
+            for name in ADDRESS_PHONE:
+                column(name)
+        return headers
+
+    def vocabulary_codes(cls: type, vocabulary: dict[str, dict[str, str]]
+                         ) -> dict[str, dict[str, str]]:
+        for col, words in vocabulary.items():
+            vocab = spec.by_name[col].vocabulary
+            for word, code in words.items():
+                if code not in VOCABULARIES[vocab]:
+                    raise ValueError(f"'{word}' → '{code}' không phải mã của {vocab}")
+        return vocabulary
+
+    Column = Annotated[str, AfterValidator(column)]
+    SheetLookup = create_model(f"Lookup_{spec.name}", __base__=Lookup, __module__=__name__,
+                               column=(Column, ...))
+    return create_model(
+        f"SheetProfile_{spec.name}", __base__=SheetProfileFile, __module__=__name__,
+        headers=(dict[str, Column], {}),
+        lookup=(dict[str, SheetLookup], {}),
+        vocabulary=(dict[Annotated[str, AfterValidator(vocabulary_column)], dict[str, str]], {}),
+        __validators__={
+            "split_columns": field_validator("split_address_phone")(split_columns),
+            "vocabulary_codes": field_validator("vocabulary")(vocabulary_codes),
+        },
+    )
+
+
+SHEET_MODELS: dict[str, type[SheetProfileFile]] = {
+    name: _sheet_model(SHEET_BY_NAME[name]) for name in LOAD_ORDER}
+
+
+def _unknown_sheet(name: str) -> str:
+    raise ValueError(f"trang tính '{name}' không có trong hợp đồng nhập (unknown sheet): cần một "
+                     f"trong {', '.join(LOAD_ORDER)}")
+
+
+class _SheetsBase(Strict):
+    """``sheets:`` — one optional entry per sheet of the contract; any other name is refused
+    with its own message (an unknown entry is validated as its name, not as its content)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Annotated[str, AfterValidator(_unknown_sheet)]]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_of_unknown(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: (v if k in cls.model_fields else str(k)) for k, v in data.items()}
+        return data
+
+
+ProfileSheets = create_model(
+    "ProfileSheets", __base__=_SheetsBase, __module__=__name__,
+    **{name: (model | None, None) for name, model in SHEET_MODELS.items()})
+
+
+class ProfileFile(Strict):
+    """An import profile file (data/reference/import_profiles/*.yaml)."""
+
+    name: str | None = None
+    title: str = ""
+    sheets: ProfileSheets | None = Field(None, validate_default=True)
+    not_provided: dict[str, str] = {}
+
+    @field_validator("sheets")
+    @classmethod
+    def _some_sheet(cls, sheets: Any) -> Any:
+        if sheets is None or not any(getattr(sheets, n) is not None for n in LOAD_ORDER):
+            raise ValueError("không khai báo trang tính nào (no sheets)")
+        return sheets
+
+
+@dataclass(frozen=True)
 class SheetProfile:
+    """A sheet of a profile, ready for matching: headers and sheet names in :func:`norm` form."""
+
     sheet: str
     sheet_names: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
@@ -59,9 +173,24 @@ class SheetProfile:
     ignore: tuple[str, ...] = ()
     vocabulary: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, sheet: str, spec: SheetProfileFile) -> SheetProfile:
+        return cls(
+            sheet=sheet,
+            sheet_names=tuple(norm(n) for n in spec.sheet_names),
+            headers={norm(h): c for h, c in spec.headers.items()},
+            split_address_phone=tuple(norm(h) for h in spec.split_address_phone),
+            lookups={norm(h): Lookup(column=lk.column, table=lk.table, by=lk.by)
+                     for h, lk in spec.lookup.items()},
+            ignore=tuple(norm(h) for h in spec.ignore),
+            vocabulary={c: dict(words) for c, words in spec.vocabulary.items()},
+        )
 
-@dataclass
+
+@dataclass(frozen=True)
 class Profile:
+    """A validated profile: its sheets by canonical name."""
+
     name: str
     title: str
     sheets: dict[str, SheetProfile]
@@ -87,55 +216,12 @@ def load_profile(name: str | Path) -> Profile:
     if not path.exists():
         raise ProfileError(f"Không có hồ sơ nhập '{name}' (unknown import profile); có: "
                            f"{', '.join(available()) or 'không có'}")
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    sheets = {}
-    for sheet_name, spec in (data.get("sheets") or {}).items():
-        sheets[sheet_name] = _sheet_profile(path, sheet_name, spec or {})
-    if not sheets:
-        raise ProfileError(f"{path.name}: không khai báo trang tính nào (no sheets)")
-    return Profile(str(data.get("name") or path.stem), str(data.get("title") or ""), sheets,
-                   {str(k): str(v) for k, v in (data.get("not_provided") or {}).items()})
-
-
-def _sheet_profile(path: Path, sheet_name: str, spec: dict[str, Any]) -> SheetProfile:
-    sheet = SHEET_BY_NAME.get(sheet_name)
-    if sheet is None:
-        raise ProfileError(f"{path.name}: trang tính '{sheet_name}' không có trong hợp đồng nhập "
-                           f"(unknown sheet)")
-
-    def column(name: str) -> str:
-        if name not in sheet.by_name:
-            raise ProfileError(f"{path.name}: cột '{name}' không thuộc trang {sheet_name} "
-                               f"(unknown column)")
-        return name
-
-    headers = {norm(h): column(c) for h, c in (spec.get("headers") or {}).items()}
-    splits = tuple(norm(h) for h in spec.get("split_address_phone") or ())
-    if splits:
-        for c in ADDRESS_PHONE:
-            column(c)
-    lookups = {}
-    for header, how in (spec.get("lookup") or {}).items():
-        table = db.DATA_TABLES.get(how.get("table", ""))
-        if table is None or how.get("by") not in table.c or how.get("column") not in table.c:
-            raise ProfileError(f"{path.name}: tra cứu '{header}' sai bảng/cột (bad lookup)")
-        lookups[norm(header)] = Lookup(column(how["column"]), table.name, how["by"])
-    vocabulary = {}
-    for col, words in (spec.get("vocabulary") or {}).items():
-        vocab = sheet.by_name[column(col)].vocabulary
-        if vocab is None:
-            raise ProfileError(f"{path.name}: cột '{col}' không có danh mục (no vocabulary)")
-        for word, code in words.items():
-            if code not in VOCABULARIES[vocab]:
-                raise ProfileError(f"{path.name}: '{word}' → '{code}' không phải mã của {vocab}")
-        vocabulary[col] = {str(w): str(c) for w, c in words.items()}
-    return SheetProfile(
-        sheet=sheet_name,
-        sheet_names=tuple(norm(n) for n in spec.get("sheet_names") or ()),
-        headers=headers,
-        split_address_phone=splits,
-        lookups=lookups,
-        ignore=tuple(norm(h) for h in spec.get("ignore") or ()),
-        vocabulary=vocabulary,
-    )
+    try:
+        data = validate(read_yaml(path) or {}, ProfileFile, path.name)
+    except ProfileError:
+        raise
+    except ConfigError as exc:
+        raise ProfileError(str(exc)) from None
+    sheets = {n: SheetProfile.of(n, spec) for n in LOAD_ORDER
+              if (spec := getattr(data.sheets, n)) is not None}
+    return Profile(data.name or path.stem, data.title, sheets, dict(data.not_provided))

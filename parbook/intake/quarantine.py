@@ -1,11 +1,15 @@
 """What imports rejected, and why: listing and an xlsx to fix and re-import (``parbook quarantine``).
 
 Without ``--batch`` the listing shows every row the quarantine holds: a file loaded again under
-the same name replaces its earlier rejects (parbook.intake.loader), so the list is what is wrong now.
-The terminal listing shows no row contents (personal data); the xlsx has one sheet per import
-sheet with the original headers, so staff can correct the cells and import the workbook again
-(the columns "Lô nhập", "Dòng gốc" and "Lý do cách ly" it adds are ignored on import). Text
-cells are written formula-safe (:func:`parbook.store.privacy.spreadsheet_text`).
+the same name replaces its earlier rejects (parbook.intake.loader), so the list is what is wrong
+now. One import of one workbook is one "lô" to the user, numbered by its first batch (the
+import_batches table keeps one row per sheet). The terminal listing shows no row contents
+(personal data). The xlsx has one sheet per import sheet with the original headers, so staff
+can correct the cells and import the workbook again under any name: the columns it adds ("Lô
+nhập", "Dòng gốc", "Lý do cách ly") are not loaded, and each row's lô and original row number
+tell the import which reject it fixes — a row that loads clears it, a row still wrong replaces
+it (both kept in quarantine_history). Text cells are written formula-safe
+(:func:`parbook.store.privacy.spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy import select
 
+from parbook.intake.loader import import_lots
 from parbook.intake.vocab import (
     LOAD_ORDER,
     QUARANTINE_BATCH_HEADER,
@@ -28,32 +33,41 @@ from parbook.intake.vocab import (
 from parbook.store import db
 from parbook.store.privacy import spreadsheet_text
 
-COLUMNS = ["batch_id", "file_name", "sheet", "row_number", "reason", "raw"]
+COLUMNS = ["lot", "lot_sheets", "batch_id", "file_name", "sheet", "row_number", "reason", "raw"]
 
 
 def quarantine_frame(url: str | None = None, batch: int | None = None) -> pd.DataFrame:
-    """Quarantined rows (of one batch, or all of them)."""
+    """Quarantined rows, each with its "lô" (one import of one file, numbered by its first batch,
+    :func:`parbook.intake.loader.import_lots`); ``batch``: only the import holding that batch
+    (its lô number, or the batch of one of its sheets)."""
     q, b = db.quarantine, db.import_batches
     eng = db.engine(url)
     db.create_schema(eng)
     stmt = (select(q.c.batch_id, b.c.file_name, q.c.sheet, q.c.row_number, q.c.reason, q.c.raw)
             .join(b, b.c.batch_id == q.c.batch_id))
-    if batch is not None:
-        stmt = stmt.where(q.c.batch_id == batch)
-    stmt = stmt.order_by(q.c.batch_id, q.c.row_number)
     with eng.connect() as conn:
+        lots = import_lots(conn, None if batch is None else {batch})
+        if batch is not None:
+            stmt = stmt.where(q.c.batch_id.in_(list(lots)))
         rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame([(*lots[r[0]], *r) for r in rows], columns=COLUMNS)
+    order = {name: i for i, name in enumerate(LOAD_ORDER)}
+    frame["_order"] = frame["sheet"].map(lambda s: order.get(s, len(order)))
+    return (frame.sort_values(["lot", "_order", "row_number"]).drop(columns="_order")
+            .reset_index(drop=True))
 
 
 def format_listing(frame: pd.DataFrame) -> str:
-    """One line per rejected row: batch, file, sheet, row and reason (no row contents)."""
+    """The rejected rows by lô (file import), one line per row: sheet, row and reason (no row
+    contents: personal data stays out of the terminal)."""
     if frame.empty:
         return "Không có dòng nào bị cách ly (no quarantined rows)."
     lines = [f"{len(frame)} dòng bị cách ly (quarantined rows):"]
-    for r in frame.itertuples(index=False):
-        lines.append(f"  lô {r.batch_id} · {r.file_name} · {r.sheet} · dòng {r.row_number}: "
-                     f"{r.reason}")
+    for (lot, sheets, file_name), part in frame.groupby(["lot", "lot_sheets", "file_name"],
+                                                        sort=False):
+        lines.append(f"  lô {lot} ({sheets} trang tính) · {file_name}")
+        for r in part.itertuples(index=False):
+            lines.append(f"    {r.sheet} · dòng {r.row_number}: {r.reason}")
     return "\n".join(lines)
 
 
@@ -83,10 +97,10 @@ def export_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "D2"
-        for (batch_id, number, reason), raw in zip(
-                part[["batch_id", "row_number", "reason"]].itertuples(index=False), raws,
+        for (lot, number, reason), raw in zip(
+                part[["lot", "row_number", "reason"]].itertuples(index=False), raws,
                 strict=True):
-            ws.append([int(batch_id), int(number), _cell(reason),
+            ws.append([int(lot), int(number), _cell(reason),
                        *(_cell(raw.get(h)) for h in headers)])
         ws.column_dimensions["C"].width = 60
     if not sheets:

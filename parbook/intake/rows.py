@@ -25,7 +25,17 @@ from openpyxl.utils import get_column_letter
 
 from parbook.intake.headers import HEADER_SEARCH_ROWS, Layout
 from parbook.intake.profiles import ADDRESS_PHONE, SheetProfile
-from parbook.intake.values import BadValue, column_parser, limited, phone, show, text
+from parbook.intake.values import (
+    UNCALCULATED_VI,
+    BadValue,
+    Uncalculated,
+    column_parser,
+    integer,
+    limited,
+    phone,
+    show,
+    text,
+)
 from parbook.intake.vocab import SheetSpec
 from parbook.store.db import PERSONAL_COLUMNS
 
@@ -76,10 +86,13 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def raw_row(headers: list[str], values: list[Any]) -> str:
-    """The original row as JSON: header → value (cells past the header by column letter)."""
+def raw_row(headers: list[str], values: list[Any], skip: frozenset[int] = frozenset()) -> str:
+    """The original row as JSON: header → value (cells past the header by column letter;
+    ``skip``: positions left out, the columns a quarantine export adds)."""
     out: dict[str, Any] = {}
     for i, v in enumerate(values):
+        if i in skip:
+            continue
         if i < len(headers):
             out[headers[i]] = jsonable(v)
         elif v is not None:
@@ -94,6 +107,7 @@ class RowOutcome:
     record: dict[str, Any] | None
     errors: list[str]
     key: tuple | None = None
+    origin: tuple[int, int] | None = None  # ("Lô nhập", "Dòng gốc") of a quarantine export row
 
 
 @dataclass
@@ -106,6 +120,8 @@ class ParsedSheet:
     rows: list[RowOutcome] = field(default_factory=list)
     provided: set[str] = field(default_factory=set)
     unit: str | None = None
+    missing_required: list[str] = field(default_factory=list)  # labels of absent key columns
+    unnamed: dict[int, int] = field(default_factory=dict)  # header-less position → rows with data
 
     @property
     def headers(self) -> list[str]:
@@ -116,7 +132,18 @@ class ParsedSheet:
         return len(self.rows)
 
     def raw(self, row: RowOutcome) -> str:
-        return raw_row(self.headers, row.values)
+        skip = frozenset(self.layout.annotations.values()) if self.layout else frozenset()
+        return raw_row(self.headers, row.values, skip)
+
+    @property
+    def unnamed_columns(self) -> list[dict[str, Any]]:
+        """Columns that hold data but have no header: not loaded, reported by letter."""
+        return [{"column": get_column_letter(pos + 1), "rows": n}
+                for pos, n in sorted(self.unnamed.items())]
+
+
+def _blank_cell(v: Any) -> bool:
+    return v is None or (type(v) is str and not v.strip())
 
 
 def _blank(values: list[Any]) -> bool:
@@ -142,8 +169,9 @@ class RowParser:
     """Turns the cells of one data row of a sheet into a record, its errors and its key."""
 
     def __init__(self, spec: SheetSpec, layout: Layout, unit: str | None = None,
-                 profile: SheetProfile | None = None) -> None:
+                 profile: SheetProfile | None = None, check_formulas: bool = False) -> None:
         self.spec, self.unit = spec, unit
+        self.check_formulas = check_formulas
         words = profile.vocabulary if profile else {}
         self.fields = [(pos, col, header, column_parser(spec, spec.by_name[col], words.get(col)),
                         col in PERSONAL_COLUMNS) for pos, col, header in layout.fields]
@@ -152,6 +180,11 @@ class RowParser:
                                          spec.max_length(c))
                               for c in ADDRESS_PHONE} if self.splits else {}
         self.lookups = layout.lookups
+        # position → (header, columns it fills, personal?) for every column the sheet loads
+        self.used: dict[int, tuple[str, tuple[str, ...], bool]] = {
+            **{pos: (header, (col,), col in PERSONAL_COLUMNS) for pos, col, header in layout.fields},
+            **{pos: (header, ADDRESS_PHONE, True) for pos, header in layout.splits},
+            **{pos: (header, (lk.column,), False) for pos, header, lk in layout.lookups}}
         provided = {col for _, col, _ in layout.fields}
         if self.splits:
             provided.update(ADDRESS_PHONE)
@@ -162,18 +195,24 @@ class RowParser:
         if spec.derived_key:
             provided.update(spec.key)
         self.provided = provided
-        self.missing = [k for k in (spec.required if spec.derived_key else spec.key)
-                        if k not in provided and k != "unit_code"]
-        self.missing_problems = [f'Không có cột "{spec.by_name[k].label}" (cột khóa) trong trang '
-                                 f"tính" for k in self.missing]
+        self.missing = [k for k in spec.required_headers if k not in provided]
+        self.missing_problems = [
+            f'Không có cột "{spec.by_name[k].label}" (cột '
+            f'{"khóa" if spec.derived_key or k in spec.key else "bắt buộc"}) trong trang tính'
+            for k in self.missing]
 
     def parse(self, values: list[Any]) -> tuple[dict[str, Any], list[str], tuple | None]:
-        n = len(values)
         rec: dict[str, Any] = {}
         errors: list[str] = list(self.missing_problems)
         bad: set[str] = set()
+        if self.check_formulas:
+            values = self._uncalculated(values, errors, bad)
+        n = len(values)
         for pos, col, header, parse, personal in self.fields:
             v = values[pos] if pos < n else None
+            if col in bad:
+                rec[col] = None
+                continue
             try:
                 rec[col] = parse(v)
             except BadValue as problem:
@@ -198,6 +237,21 @@ class RowParser:
             if rec.get("unit_code") is None and "unit_code" in self.spec.required + self.spec.key:
                 errors.append('Thiếu Mã đơn vị: ghi vào cột "Mã đơn vị" hoặc chạy với --unit')
         return rec, errors, self._key(rec, errors, bad)
+
+    def _uncalculated(self, values: list[Any], errors: list[str], bad: set[str]) -> list[Any]:
+        """Formulas without a value in the columns this sheet loads: a reason each, the column
+        marked bad (not filled from --unit, not reported missing); the cells read as empty."""
+        found = [(pos, v) for pos, v in enumerate(values) if type(v) is Uncalculated
+                 and pos in self.used]
+        if not found:
+            return values
+        values = list(values)
+        for pos, v in found:
+            header, columns, personal = self.used[pos]
+            errors.append(_reason(header, v, UNCALCULATED_VI, personal))
+            bad.update(columns)
+            values[pos] = None
+        return values
 
     def _split(self, rec: dict[str, Any], errors: list[str], header: str, v: Any) -> None:
         try:
@@ -229,20 +283,32 @@ class RowParser:
         return None if absent else tuple(rec[k] for k in spec.key)
 
 
+def no_header_problem(spec: SheetSpec, hint: str | None = None) -> str:
+    """Why the rows of a sheet without a recognisable header row are quarantined."""
+    problem = (f"Không tìm thấy dòng tiêu đề của trang {spec.name} trong {HEADER_SEARCH_ROWS} "
+               f"dòng đầu")
+    return f"{problem} — {hint}" if hint else problem
+
+
 def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterable[tuple[int, list]],
                 unit: str | None = None, profile: SheetProfile | None = None,
-                tick: Callable[[int], None] | None = None) -> ParsedSheet:
-    """Parse the data rows (those after the layout's header) of one sheet."""
+                tick: Callable[[int], None] | None = None,
+                no_header_hint: str | None = None, check_formulas: bool = False) -> ParsedSheet:
+    """Parse the data rows (those after the layout's header) of one sheet; without a layout,
+    every non-blank row is quarantined (:func:`no_header_problem`, with ``no_header_hint``)."""
     parsed = ParsedSheet(spec, title, layout, unit=unit)
     if layout is None:
-        problem = (f"Không tìm thấy dòng tiêu đề của trang {spec.name} trong "
-                   f"{HEADER_SEARCH_ROWS} dòng đầu")
+        problem = no_header_problem(spec, no_header_hint)
         for number, values in rows:
             if not _blank(values):
                 parsed.rows.append(RowOutcome(number, values, None, [problem]))
         return parsed
-    parser = RowParser(spec, layout, unit, profile)
+    parser = RowParser(spec, layout, unit, profile, check_formulas)
     parsed.provided = parser.provided
+    parsed.missing_required = [spec.by_name[k].label for k in parser.missing]
+    width, unnamed, seen = len(layout.headers), layout.unnamed, parsed.unnamed
+    marks = layout.annotations
+    origin = (marks["batch"], marks["row"]) if "batch" in marks and "row" in marks else None
     count = 0
     for number, values in rows:
         if _blank(values):
@@ -250,11 +316,29 @@ def parse_sheet(spec: SheetSpec, title: str, layout: Layout | None, rows: Iterab
         count += 1
         if tick is not None and count % 2000 == 0:
             tick(count)
+        n = len(values)
+        for pos in unnamed:  # header-less columns inside the header's width
+            if pos < n and not _blank_cell(values[pos]):
+                seen[pos] = seen.get(pos, 0) + 1
+        if n > width:  # and cells past it
+            for pos in range(width, n):
+                if not _blank_cell(values[pos]):
+                    seen[pos] = seen.get(pos, 0) + 1
         rec, errors, key = parser.parse(values)
-        parsed.rows.append(RowOutcome(number, values, rec, errors, key))
+        parsed.rows.append(RowOutcome(number, values, rec, errors, key,
+                                      _origin(values, origin) if origin else None))
     if tick is not None:
         tick(count)
     return parsed
+
+
+def _origin(values: list[Any], positions: tuple[int, int]) -> tuple[int, int] | None:
+    """("Lô nhập", "Dòng gốc") of a row of a quarantine export, if both are whole numbers."""
+    try:
+        lot, line = (integer(values[p]) if p < len(values) else None for p in positions)
+    except BadValue:
+        return None
+    return (lot, line) if lot is not None and line is not None else None
 
 
 def _listed(numbers: list[int]) -> str:

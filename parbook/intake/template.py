@@ -29,8 +29,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from parbook.intake.vocab import (
     BOOL_WORDS,
+    EARLIEST_PLAUSIBLE_YEAR,
     INSTRUCTION_SHEET,
     LISTS_SHEET,
+    PLAUSIBLE_YEARS_AHEAD,
     SHEET_BY_NAME,
     SHEET_BY_TABLE,
     SHEETS,
@@ -62,7 +64,9 @@ GENERAL_RULES = (
     "Mỗi trang tính là một loại dữ liệu: giữ nguyên tên trang tính và dòng tiêu đề "
     "(có thể thêm tối đa 10 dòng tiêu đề phía trên).",
     "Ngày: ô kiểu Ngày, hoặc chữ dd/mm/yyyy, dd/mm/yyyy hh:mm, hh:mm dd/mm/yyyy, yyyy-mm-dd. "
-    "Luôn ghi ngày trước, tháng sau; năm đủ bốn chữ số.",
+    "Luôn ghi ngày trước, tháng sau; năm đủ bốn chữ số. Năm phải từ "
+    f"{EARLIEST_PLAUSIBLE_YEAR} đến {PLAUSIBLE_YEARS_AHEAD} năm sau năm hiện tại: ngày ngoài "
+    "khoảng đó bị coi là gõ nhầm và dòng bị cách ly.",
     "Mã hồ sơ, mã TTHC, số điện thoại: ghi dạng chữ (các cột này đã định dạng Văn bản) để giữ "
     "số 0 đầu và các chữ số thập phân.",
     "Cột có danh sách: chọn trong danh sách (không phân biệt hoa thường; chấp nhận cả mã chuẩn "
@@ -91,7 +95,7 @@ def _required(spec: SheetSpec, col: ColumnSpec) -> str:
         return "Bắt buộc (hoặc nhập với --unit)"
     if col.name in spec.key:
         return "Bắt buộc (khóa, không trùng)"
-    if col.name in spec.required:
+    if col.name in spec.required or col.name in spec.required_headers:
         return "Bắt buộc"
     return ""
 

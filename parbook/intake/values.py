@@ -4,7 +4,9 @@ Each parser takes what openpyxl or the CSV reader gives (str, int, float, bool, 
 time, None) and returns the database value, or raises :class:`BadValue` whose text completes
 ``Cột "<header>": "<value>" …``.
 
-Codes and phone numbers stay text. When Excel stored one as a number the text is recovered:
+Codes and phone numbers stay text, without invisible format characters (zero-width space, BOM…:
+:func:`parbook.intake.vocab.without_format_chars`). When Excel stored one as a number the text is
+recovered:
 
 - an integral number is written without decimals (``12345.0`` → ``"12345"``);
 - a procedure code (national catalogue form ``N.NNNNNN``) stored as a number gets its six
@@ -26,14 +28,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from parbook.intake.vocab import (
-    DATE_YEAR_RANGE,
     VOCABULARIES,
     ColumnSpec,
     SheetSpec,
     bool_lookup,
     norm,
+    plausible_years,
     vocabulary_lookup,
+    without_format_chars,
 )
+from parbook.store.dates import DATE_FORMATS_VI, DateTextError, parse_datetime
 from parbook.store.params import UNIT_CODE_RE
 
 INT32 = 2**31 - 1
@@ -43,20 +47,18 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 INT_RE = re.compile(r"[+-]?\d+(?:[.,]0+)?")
 FLOAT_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 PROCEDURE_CODE_DECIMALS = 6
-_TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-DATE_PATTERNS = (
-    # dd/mm/yyyy [HH:MM[:SS]] — also with - or . between day, month and year
-    re.compile(rf"(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d+)(?:[ T]+{_TIME})?"),
-    # HH:MM[:SS] dd/mm/yyyy
-    re.compile(rf"{_TIME}\s+(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d+)"),
-    # yyyy-mm-dd[ HH:MM[:SS]]
-    re.compile(rf"(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?:[ T]+{_TIME})?"),
-)
-DATE_FORMATS_VI = "dd/mm/yyyy, dd/mm/yyyy hh:mm[:ss], hh:mm dd/mm/yyyy, yyyy-mm-dd[ hh:mm[:ss]]"
 
 
 class BadValue(ValueError):
     """A present value that is not valid for its column; the text says why, in Vietnamese."""
+
+
+class Uncalculated(str):
+    """A cell holding a formula that was never calculated (a file written by a program, not
+    saved by Excel): it has no value to load. Its text is the formula (``=DATE(2024,7,1)``)."""
+
+
+UNCALCULATED_VI = "công thức chưa có giá trị (formula without a value): mở và lưu lại bằng Excel"
 
 
 Parser = Callable[[Any], Any]
@@ -117,11 +119,12 @@ def text(value: Any) -> str | None:
 
 
 def code(value: Any, decimals: int | None = None) -> str | None:
-    """An identifier kept as text (see the module docstring for numbers Excel stored)."""
+    """An identifier kept as text (see the module docstring for numbers Excel stored); invisible
+    format characters are removed."""
     if value is None:
         return None
     if type(value) is str:
-        return _string(value)
+        return _string(without_format_chars(value))
     if isinstance(value, bool):
         raise BadValue("là giá trị đúng/sai, không phải mã")
     if isinstance(value, float) and decimals and math.isfinite(value) and not value.is_integer() \
@@ -133,7 +136,7 @@ def code(value: Any, decimals: int | None = None) -> str | None:
         return _number_text(value)
     if isinstance(value, (datetime, date, time)):
         raise BadValue("là ô ngày tháng, không phải mã (định dạng ô thành Văn bản rồi nhập lại)")
-    return _string(str(value))
+    return _string(without_format_chars(str(value)))
 
 
 def procedure_code(value: Any) -> str | None:
@@ -247,45 +250,35 @@ def vocabulary(name: str, extra: dict[str, str] | None = None) -> Parser:
     return parse
 
 
-def _check_year(year: int) -> None:
-    lo, hi = DATE_YEAR_RANGE
+def _check_year(year: int, years: tuple[int, int] | None) -> None:
+    lo, hi = years or plausible_years()
     if not lo <= year <= hi:
-        raise BadValue(f"có năm {year} ngoài khoảng {lo}–{hi}")
+        raise BadValue(f"có năm {year} ngoài khoảng hợp lý {lo}–{hi} (gõ nhầm năm?)")
 
 
-def _from_text(s: str) -> datetime:
-    for pattern in DATE_PATTERNS:
-        m = pattern.fullmatch(s)
-        if m is None:
-            continue
-        year = m["y"]
-        if len(year) == 2:
-            raise BadValue("có năm hai chữ số: ghi đủ bốn chữ số (dd/mm/yyyy)")
-        if len(year) != 4:
-            break
-        try:
-            frac = (m["f"] or "").ljust(6, "0")
-            result = datetime(int(year), int(m["m"]), int(m["d"]), int(m["H"] or 0),
-                              int(m["M"] or 0), int(m["S"] or 0), int(frac or 0))
-        except ValueError:
-            raise BadValue("không phải ngày có thật") from None
-        _check_year(result.year)
-        return result
-    raise BadValue(f"không phải ngày hợp lệ ({DATE_FORMATS_VI})")
+def _from_text(s: str, years: tuple[int, int] | None) -> datetime:
+    try:
+        result = parse_datetime(s)
+    except DateTextError as exc:
+        raise BadValue(str(exc)) from None
+    _check_year(result.year, years)
+    return result
 
 
-def timestamp(value: Any) -> datetime | None:
-    """An Excel date cell or a text date (day first, always); two-digit years refused."""
+def timestamp(value: Any, years: tuple[int, int] | None = None) -> datetime | None:
+    """An Excel date cell or a text date (day first, always; :mod:`parbook.store.dates`); a year
+    outside the plausible ``years`` (default :func:`parbook.intake.vocab.plausible_years`) is
+    refused as a typo."""
     if value is None:
         return None
     if type(value) is datetime:
-        _check_year(value.year)
+        _check_year(value.year, years)
         return value.replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, str):
         s = _string(value)
-        return None if s is None else _from_text(s)
+        return None if s is None else _from_text(s, years)
     if isinstance(value, date) and not isinstance(value, datetime):
-        _check_year(value.year)
+        _check_year(value.year, years)
         return datetime.combine(value, time(0))
     if isinstance(value, (time, timedelta)):
         raise BadValue("chỉ có giờ, thiếu ngày")
@@ -294,9 +287,9 @@ def timestamp(value: Any) -> datetime | None:
     raise BadValue(f"không phải ngày hợp lệ ({DATE_FORMATS_VI})")
 
 
-def day(value: Any) -> date | None:
+def day(value: Any, years: tuple[int, int] | None = None) -> date | None:
     """A calendar date (a time of day, if given, is dropped)."""
-    result = timestamp(value)
+    result = timestamp(value, years)
     return None if result is None else result.date()
 
 
@@ -339,6 +332,14 @@ def memoised(parse: Parser) -> Parser:
     return parse_memo
 
 
+def _dated(parse: Callable[[Any, tuple[int, int]], Any], years: tuple[int, int]) -> Parser:
+    """A date parser with the plausible years fixed once for a whole sheet."""
+    def parse_dated(value: Any) -> Any:
+        return parse(value, years)
+
+    return parse_dated
+
+
 def column_parser(sheet: SheetSpec, column: ColumnSpec, extra_words: dict[str, str] | None = None
                   ) -> Parser:
     """The parser of one column of a sheet (with a profile's extra vocabulary words)."""
@@ -349,9 +350,11 @@ def column_parser(sheet: SheetSpec, column: ColumnSpec, extra_words: dict[str, s
         parse = unit_code
     elif kind == "code":
         parse = procedure_code if column.name == "procedure_code" else code
+    elif kind in ("datetime", "date"):
+        parse = _dated(timestamp if kind == "datetime" else day, plausible_years())
     else:
-        parse = {"phone": phone, "text": text, "datetime": timestamp, "date": day, "int": integer,
-                 "float": decimal, "bool": boolean}[kind]
+        parse = {"phone": phone, "text": text, "int": integer, "float": decimal,
+                 "bool": boolean}[kind]
     if kind in ("code", "unit", "phone", "text", "vocab"):
         parse = limited(parse, sheet.max_length(column.name))
     if kind in ("vocab", "bool", "unit"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 from sqlalchemy import Integer, String, Table
@@ -27,9 +28,24 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def without_format_chars(value: str) -> str:
+    """Text without invisible format characters (Unicode category Cf: zero-width space U+200B,
+    BOM U+FEFF, ZWNJ/ZWJ U+200C/D, word joiner U+2060, soft hyphen U+00AD, bidi marks…): a code
+    copied from a web page or a chat matches the same code typed by hand.
+
+    >>> without_format_chars("\ufeffHS-\u200b001\u2060")
+    'HS-001'
+    """
+    if value.isascii():
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
 def norm(text: object) -> str:
-    """Matching form of a header, sheet name or vocabulary word: NFC, collapsed, case-folded."""
-    folded = " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+    """Matching form of a header, sheet name or vocabulary word: NFC, without invisible format
+    characters, collapsed, case-folded."""
+    value = without_format_chars(str(text))
+    folded = " ".join(unicodedata.normalize("NFC", value).split()).casefold()
     return unicodedata.normalize("NFC", folded)
 
 
@@ -148,10 +164,19 @@ class SheetSpec:
     required: tuple[str, ...] = ()
     derived_key: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Columns whose header must be present, or the sheet loads nothing: its key, or for events
+    # the parts of their natural key; the unit code may come from --unit instead (default: the
+    # key without unit_code). Missing dates and other non-key values load as NULL (checks).
+    header_required: tuple[str, ...] = ()
 
     @cached_property
     def by_name(self) -> dict[str, ColumnSpec]:
         return {c.name: c for c in self.columns}
+
+    @cached_property
+    def required_headers(self) -> tuple[str, ...]:
+        """Columns the sheet cannot load without (see ``header_required``)."""
+        return self.header_required or tuple(k for k in self.key if k != "unit_code")
 
     def max_length(self, column: str) -> int | None:
         """The database's limit on a text column (None for unlimited)."""
@@ -255,6 +280,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         key=("event_id",),
         required=("dossier_code",),
         derived_key=True,
+        header_required=("dossier_code", "event_type", "event_at"),
         notes=("Không có cột mã sự kiện: mã được tạo từ Mã hồ sơ, Loại sự kiện, Thời điểm và "
                "Giai đoạn, nên nạp lại cùng tệp không tạo sự kiện trùng.",),
     ),
@@ -356,14 +382,26 @@ INSTRUCTION_SHEET = "HuongDan"
 LISTS_SHEET = "DanhSach"
 HELPER_SHEETS = (INSTRUCTION_SHEET, LISTS_SHEET)
 
-# Columns that `parbook quarantine --xlsx` adds for staff; ignored when the file comes back.
+# Columns that `parbook quarantine --xlsx` adds for staff. Not loaded when the file comes back:
+# "Lô nhập" and "Dòng gốc" say which quarantined row each row of the export fixes.
 QUARANTINE_BATCH_HEADER = "Lô nhập"
 QUARANTINE_ROW_HEADER = "Dòng gốc"
 QUARANTINE_REASON_HEADER = "Lý do cách ly"
-ANNOTATION_HEADERS = (QUARANTINE_BATCH_HEADER, QUARANTINE_ROW_HEADER, QUARANTINE_REASON_HEADER)
 
-# Plausibility guard on dates (not a legal rule): outside it a date is treated as a typo.
-DATE_YEAR_RANGE = (1900, 2100)
+# Plausible dates of an import — the one place to change the range (a guard against typos, not
+# a legal rule). A date whose year is before EARLIEST_PLAUSIBLE_YEAR, or after the current year
+# plus PLAUSIBLE_YEARS_AHEAD, is a typo (03/07/1900: Excel's day 0 or a year left out; 2204 for
+# 2024): its row is quarantined, the reason naming the column and the value. 1990 leaves room
+# for the oldest legal documents (VBQPPL) a commune still reviews; one year ahead for
+# appointments and plan deadlines set for next year.
+EARLIEST_PLAUSIBLE_YEAR = 1990
+PLAUSIBLE_YEARS_AHEAD = 1
+
+
+def plausible_years(today: date | None = None) -> tuple[int, int]:
+    """The first and last plausible year of a date in an import, as of ``today``."""
+    today = today or date.today()
+    return EARLIEST_PLAUSIBLE_YEAR, today.year + PLAUSIBLE_YEARS_AHEAD
 
 
 def sheet_for(name: str) -> SheetSpec | None:

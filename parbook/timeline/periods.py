@@ -20,6 +20,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from parbook.errors import ParbookError
+from parbook.store import dates
 
 WINDOWS = ("nd09", "calendar")
 # NĐ 09/2019: a reporting month runs from the 15th of the month before to the 14th.
@@ -49,19 +50,16 @@ def _quarter_bounds(year: int, quarter: int | None, window: str) -> tuple[date, 
 
 
 def parse_date(value: str | date) -> date:
-    """A date from ISO text (yyyy-mm-dd) or dd/mm/yyyy."""
+    """A date from ``yyyy-mm-dd`` or ``dd/mm/yyyy`` text (the project's one date parser,
+    :mod:`parbook.store.dates`, date forms only)."""
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    for pattern in (r"^(\d{4})-(\d{2})-(\d{2})$", r"^(\d{1,2})/(\d{1,2})/(\d{4})$"):
-        match = re.match(pattern, text)
-        if match:
-            a, b, c = (int(x) for x in match.groups())
-            try:
-                return date(a, b, c) if len(match.group(1)) == 4 else date(c, b, a)
-            except ValueError as exc:
-                raise PeriodError(f"Ngày không hợp lệ (invalid date): {text!r}") from exc
-    raise PeriodError(f"Ngày không hợp lệ, dùng yyyy-mm-dd (invalid date, use yyyy-mm-dd): {text!r}")
+    try:
+        return dates.parse_date(text)
+    except dates.DateTextError as exc:
+        raise PeriodError(f"Ngày không hợp lệ {text!r}: {exc} (invalid date, use yyyy-mm-dd or "
+                          f"dd/mm/yyyy)") from None
 
 
 def report_month(days: pd.Series, window_kind: str) -> pd.Series:
