@@ -27,10 +27,9 @@ test-deps:
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv==$(UV_VERSION)
-	uv venv -q --allow-existing --python 3.11 $(VENV)
-	uv pip install -q --python $(PY) -e '.[dev]'
+	uv sync -q --locked --extra dev --python 3.11
 	$(PY) -m ipykernel install --prefix $(VENV) --name parbook --display-name "parbook (Python 3.11)" >/dev/null
 	touch $(STAMP)
 

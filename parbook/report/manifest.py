@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import subprocess
 from datetime import datetime
 from importlib import metadata
@@ -20,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from parbook.store.config import ROOT, db_url
+from parbook.store.hashing import file_sha256
 
 MANIFEST = "manifest.json"
 # Written by the summary notebook for the host, folded into the manifest, then removed.
@@ -30,16 +32,7 @@ PACKAGES = ("parbook", "pandas", "numpy", "great-expectations", "SQLAlchemy", "p
             "holidays", "weasyprint", "PyYAML")
 # Files whose content a --rerun compares (the rest carry run times or rendering details).
 RESULT_FILES = ("findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx")
-_BUFFER = 1 << 20
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_BUFFER):
-            digest.update(chunk)
-    return digest.hexdigest()
+LOCK_FILE = "uv.lock"
 
 
 def hash_files(folder: Path, exclude: tuple[str, ...] = (MANIFEST,)) -> dict[str, str]:
@@ -48,7 +41,7 @@ def hash_files(folder: Path, exclude: tuple[str, ...] = (MANIFEST,)) -> dict[str
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel not in exclude:
-            out[rel] = sha256_file(path)
+            out[rel] = file_sha256(path)
     return out
 
 
@@ -104,8 +97,19 @@ def code_version(root: Path = ROOT) -> dict[str, Any]:
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain") if commit else None
     return {"git_commit": commit, "dirty": None if status is None else bool(status),
-            "source_notebooks": {p.name: sha256_file(p)
+            "source_notebooks": {p.name: file_sha256(p)
                                  for p in sorted((root / "notebooks").glob("*.ipynb"))}}
+
+
+def environment() -> dict[str, Any]:
+    """The environment the run used: every installed distribution and its version, and — in a
+    checkout — the sha256 of the lock file it was installed from (``uv sync --locked``)."""
+    installed = sorted({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version
+                        for d in metadata.distributions() if d.metadata["Name"]}.items())
+    lock = ROOT / LOCK_FILE
+    return {"lock_file": LOCK_FILE if lock.is_file() else None,
+            "lock_sha256": file_sha256(lock) if lock.is_file() else None,
+            "installed": dict(installed)}
 
 
 def package_versions() -> dict[str, str | None]:
@@ -142,6 +146,7 @@ def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: d
                    "ytd_start": window.ytd_start.isoformat(), "label": window.label_vi()},
         "code": code_version(),
         "packages": package_versions(),
+        "environment": environment(),
         "database": database_label(url),
         "data": {"fingerprint": run.get("data_fingerprint"), "import_batches": run.get("batches", []),
                  "counts": run.get("counts", {})},

@@ -6,9 +6,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from parbook.report.manifest import RESULT_FILES, hash_files, read_manifest, sha256_file
+from parbook.report.manifest import RESULT_FILES, hash_files, read_manifest
 from parbook.report.run import run_report
 from parbook.report.workbook import read_workbook_values
+from parbook.store.hashing import file_sha256
 from parbook.timeline.periods import Window
 
 
@@ -49,7 +50,7 @@ def verify(folder: Path) -> VerifyResult:
         result.checked += 1
         if not path.is_file():
             result.missing.append(name)
-        elif sha256_file(path) != digest:
+        elif file_sha256(path) != digest:
             result.changed.append(name)
     present = hash_files(folder)
     result.added = sorted(set(present) - set(recorded))

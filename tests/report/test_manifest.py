@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from importlib.metadata import version
 
 import pandas as pd
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from parbook.commands.main import main
 from parbook.report import manifest
 from parbook.report.verify import verify
+from parbook.store.config import ROOT
+from parbook.store.hashing import file_sha256
 from parbook.timeline.periods import Window
 from tests.builders import dossier, unit_data
 
@@ -34,7 +38,12 @@ def test_manifest_content(tmp_path) -> None:
     assert m["data"]["import_batches"] == [3, 5]
     assert m["database"] == {"backend": "postgresql", "database": "xa"}
     assert set(m["code"]) >= {"git_commit", "dirty", "source_notebooks"}
-    assert m["packages"]["pandas"] and m["packages"]["papermill"]
+    assert (m["packages"]["pandas"], m["packages"]["papermill"]) == (version("pandas"),
+                                                                     version("papermill"))
+    env = m["environment"]
+    assert env["lock_file"] == "uv.lock"
+    assert env["lock_sha256"] == hashlib.sha256((ROOT / "uv.lock").read_bytes()).hexdigest()
+    assert env["installed"]["great-expectations"] == version("great-expectations")
     text = (folder / "manifest.json").read_text(encoding="utf-8")
     for secret in ("s3cret", "staff", "db.example"):
         assert secret not in text
@@ -60,7 +69,7 @@ def test_verify_refuses_paths_outside_the_folder(tmp_path) -> None:
     folder, m = _folder(tmp_path)
     outside = tmp_path / "secret.txt"
     outside.write_text("x", encoding="utf-8")
-    m["files"]["../secret.txt"] = manifest.sha256_file(outside)
+    m["files"]["../secret.txt"] = file_sha256(outside)
     m["files"]["/etc/hostname"] = "0" * 64
     manifest.write_manifest(folder, m)
     result = verify(folder)
