@@ -52,6 +52,18 @@ def test_commune_class_boundaries(total, label) -> None:
     assert commune_class(total) == label
 
 
+@pytest.mark.parametrize("total,max_total,label", [
+    (8.4, 14, "khá"),            # 8,4 × 18/14 = 10,8 (the 18-point thresholds would say trung bình)
+    (11.7, 14, "xuất sắc"),      # 15,04
+    (13.4, 16, "xuất sắc"),      # 15,075 ≥ 15
+    (13.3, 16, "tốt"),           # 14,9625
+    (4.6, 14, "yếu"),            # 5,914…
+])
+def test_commune_class_on_thresholds_scaled_to_the_indicators_evaluated(total, max_total,
+                                                                         label) -> None:
+    assert commune_class(total, max_total) == label
+
+
 @pytest.mark.parametrize("value,band", [
     (10, "hoàn thành 100% nhiệm vụ"), (5, "hoàn thành 100% nhiệm vụ"),
     (4.9, "hoàn thành từ 70% đến dưới 100% nhiệm vụ"),
@@ -96,8 +108,10 @@ def test_hand_computed_commune_total() -> None:
     # 1: (2+1+0)/3 = 1.0; 3: (2+1+2)/3 = 1.67 → 1.7; 7: 1.0; 5: 1 and 6: 1 (default settings);
     # 8: no PAKN → 2; 9: the catalogue has no DVCTT level → excluded; 2, 4: no step data.
     assert [score(ev, i) for i in (1, 3, 5, 6, 7, 8)] == [1.0, 1.7, 1, 1, 1.0, 2]
-    assert ev.total == pytest.approx(7.7) and ev.class_label == "trung bình"
-    assert ev.max_total == 12
+    # 6 indicators had data (max 12 points): 7,7 × 18/12 = 11,55 → khá (not "trung bình" on the
+    # thresholds of all 9 indicators, which 12 points could never reach)
+    assert ev.total == pytest.approx(7.7) and ev.class_label == "khá"
+    assert ev.max_total == 12 and ev.evaluated == 6
     excluded = ev.indicators.loc[~ev.indicators["included"], "indicator"].tolist()
     assert excluded == [2, 4, 9] and len(ev.excluded) == 3
     assert "Chỉ số 9" in ev.excluded[2]
@@ -106,7 +120,8 @@ def test_hand_computed_commune_total() -> None:
 def test_no_settled_dossier_excludes_the_dossier_indicators() -> None:
     ev = evaluate(prepared([dossier("P", due="2024-09-20")]))
     assert not ev.indicators.set_index("indicator").loc[[1, 3, 7], "included"].any()
-    assert ev.total == 4 and ev.class_label == "yếu"       # 5: 1, 6: 1, 8: 2
+    # 5: 1, 6: 1, 8: 2 — three indicators are too few to classify (rules.yaml: at least 6)
+    assert ev.total == 4 and ev.evaluated == 3 and ev.class_label is None
 
 
 @pytest.mark.parametrize("settings,expected", [

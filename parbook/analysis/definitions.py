@@ -33,6 +33,9 @@ class Indicator(Strict):
     """One indicator of indicators.yaml."""
 
     label_vi: str
+    numerator_vi: str
+    denominator_vi: str = ""
+    to_as_of: bool = False
     unit: Unit
     target: float | None = None
     comparison: Comparison | None = None
@@ -77,7 +80,11 @@ def definitions() -> dict[str, Indicator]:
     r = rules()
     out = {}
     for indicator_id, spec in indicator_file().indicators.items():
-        changes: dict[str, object] = {"label_vi": spec.label_vi.format(**r.model_dump())}
+        values = r.model_dump()
+        changes: dict[str, object] = {
+            "label_vi": spec.label_vi.format(**values),
+            "numerator_vi": spec.numerator_vi.format(**values),
+            "denominator_vi": spec.denominator_vi.format(**values)}
         if spec.target_from_rules:
             changes.update(target=r.ontime_target, comparison=r.ontime_target_comparison)
         elif spec.target is not None and spec.comparison is None:

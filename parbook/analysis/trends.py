@@ -25,7 +25,7 @@ from parbook.store import db
 from parbook.timeline.calendar import WorkCalendar
 from parbook.timeline.periods import Window
 from parbook.timeline.scope import Facts
-from parbook.vnformat import is_missing
+from parbook.vnformat import is_missing, number
 
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
 
@@ -125,21 +125,24 @@ class OntimeOutlook:
     @property
     def summary_vi(self) -> str:
         """One Vietnamese sentence for the report."""
-        from parbook.vnformat import percent as format_percent
+        from parbook.vnformat import percent
 
-        head = (f"Lũy kế đến {self.as_of:%d/%m/%Y}: {self.ontime_ytd}/{self.settled_ytd} hồ sơ "
-                f"giải quyết trước hạn, đúng hạn ({format_percent(self.rate_ytd)}), mục tiêu "
-                f"{format_percent(self.target, 0)}.")
+        head = (f"Lũy kế đến {self.as_of:%d/%m/%Y}: {number(self.ontime_ytd)}/{number(self.settled_ytd)}"
+                f" hồ sơ giải quyết trước hạn, đúng hạn ({percent(self.rate_ytd)}), mục tiêu "
+                f"{percent(self.target, 0)}.")
+        if self.working_days_left == 0:
+            verdict = {True: "đạt", False: "chưa đạt", None: "chưa xác định được"}[self.reachable]
+            return head + f" Ngày chốt là cuối năm báo cáo: kết quả cả năm {verdict} mục tiêu."
         if self.required_ontime is None:
             return head + " Chưa ước tính được khối lượng hồ sơ còn lại của năm."
         if self.required_ontime == 0:
             return head + " Mục tiêu năm đã bảo đảm với khối lượng dự kiến còn lại."
         if not self.reachable:
-            return (head + f" Với khoảng {self.expected_remaining} hồ sơ dự kiến còn lại, "
+            return (head + f" Với khoảng {number(self.expected_remaining)} hồ sơ dự kiến còn lại, "
                     "mục tiêu năm không còn đạt được.")
-        return (head + f" Cần ít nhất {self.required_ontime}/{self.expected_remaining} hồ sơ "
-                f"còn lại ({format_percent(self.required_share)}) giải quyết đúng hạn; được phép "
-                f"quá hạn tối đa {self.max_late_allowed} hồ sơ.")
+        return (head + f" Cần ít nhất {number(self.required_ontime)}/{number(self.expected_remaining)}"
+                f" hồ sơ còn lại ({percent(self.required_share)}) giải quyết đúng hạn; được phép "
+                f"quá hạn tối đa {number(self.max_late_allowed)} hồ sơ.")
 
 
 def _required(target: Fraction, comparison: str, ontime: int, settled: int, remaining: int) -> int:
@@ -172,14 +175,17 @@ def ontime_outlook(facts: Facts, remaining_volume: int | None = None,
     overdue_now = int((active & (frames.dossiers["timeliness"] == "pending_overdue")).sum())
     if remaining_volume is not None:
         remaining = int(remaining_volume)
-        assumption = f"Khối lượng hồ sơ còn lại của năm do người dùng nhập: {remaining} hồ sơ."
+        assumption = f"Khối lượng hồ sơ còn lại của năm do người dùng nhập: {number(remaining)} hồ sơ."
+    elif left == 0:
+        remaining = 0
+        assumption = f"Không còn ngày làm việc nào của năm báo cáo sau ngày chốt ({year.end:%d/%m/%Y})."
     else:
         remaining = round(settled / elapsed * left) if elapsed else 0
         assumption = (
             f"Giả định phần còn lại của năm (đến {year.end:%d/%m/%Y}, {left} ngày làm việc) giải "
-            f"quyết bình quân mỗi ngày làm việc như từ đầu năm ({settled} hồ sơ trong {elapsed} "
-            f"ngày làm việc), tức khoảng {remaining} hồ sơ; {overdue_now} hồ sơ đang quá hạn tại "
-            "ngày chốt khi giải quyết sẽ là quá hạn.")
+            f"quyết bình quân mỗi ngày làm việc như từ đầu năm ({number(settled)} hồ sơ trong "
+            f"{elapsed} ngày làm việc), tức khoảng {number(remaining)} hồ sơ; {number(overdue_now)} "
+            "hồ sơ đang quá hạn tại ngày chốt khi giải quyết sẽ là quá hạn.")
     required = share = max_late = reachable = None
     if remaining > 0:
         required = _required(Fraction(str(target)), comparison, ontime, settled, remaining)

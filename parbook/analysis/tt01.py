@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from parbook.analysis.measures import Ratio, dossier_masks, feedback_masks, flag, group_key
+from parbook.law.rules import rules
 from parbook.store.settings import Strict, reference
 from parbook.timeline.scope import Facts, ScopeFacts
 
@@ -69,11 +70,13 @@ def round1(total: int | float | Decimal, count: int) -> float:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def commune_class(total: float | None) -> str | None:
-    """The class of a unit's total (Điều 15.3): xuất sắc / tốt / khá / trung bình / yếu."""
-    if total is None or total != total:
+def commune_class(total: float | None, max_total: int = MAX_POINTS * 9) -> str | None:
+    """The class of a unit's total (Điều 15.3): xuất sắc / tốt / khá / trung bình / yếu, on the
+    thresholds 15/12/9/6 of 18 points scaled to ``max_total`` (the maximum of the indicators that
+    had data, Điều 15.4.b). Exact: 8,4 of 14 points is 10,8 of 18 → khá."""
+    if total is None or total != total or max_total <= 0:
         return None
-    value = Decimal(str(total))
+    value = Decimal(str(total)) * (MAX_POINTS * 9) / Decimal(max_total)
     return next((label for bound, label in COMMUNE_CLASSES if value >= bound), COMMUNE_LOWEST)
 
 
@@ -86,7 +89,8 @@ def staff_band(score: float | None) -> str | None:
 
 
 class UnitSettings(Strict):
-    """What the unit declares for TT 01/2018 indicators 5, 6 and 9 (null = not declared)."""
+    """What the unit declares for TT 01/2018 indicators 5, 6 and 9 (null = not declared), and
+    whether officials' names with their ratings may appear in the report's files."""
 
     status: str | None = None
     bpmc_processes_all: bool | None = None
@@ -95,6 +99,7 @@ class UnitSettings(Strict):
     published_online: bool | None = None
     published_accurate_complete_timely: bool | None = None
     online_service_share: float | None = None
+    personnel_in_reports: bool = False
 
 
 class UnitSettingsFile(Strict):
@@ -110,6 +115,12 @@ def unit_settings(unit_code: str) -> dict[str, Any]:
     own = config.units.get(unit_code)
     return {**config.default.model_dump(),
             **(own.model_dump(exclude_unset=True) if own else {})}
+
+
+def personnel_in_reports(unit_code: str) -> bool:
+    """Whether the unit lets officials' names with their TT 01 scores and late counts go into
+    forms.xlsx (setting ``personnel_in_reports``; default false: an internal workbook only)."""
+    return bool(unit_settings(unit_code).get("personnel_in_reports"))
 
 
 def dossier_scores(facts: pd.DataFrame) -> pd.DataFrame:
@@ -212,6 +223,19 @@ class TT01Evaluation:
     dossiers: pd.DataFrame
     settings_status: str = ""
 
+    @property
+    def evaluated(self) -> int:
+        """How many of the 9 indicators had data (and count in the total)."""
+        return int(self.indicators["included"].sum())
+
+    @property
+    def full_scale_total(self) -> float | None:
+        """The total brought to the 18 points of the class thresholds, in proportion to the
+        maximum of the indicators evaluated (Điều 15): 8,4 of 14 points → 10,8 of 18."""
+        if self.total is None or self.max_total <= 0:
+            return None
+        return round1(Decimal(str(self.total)) * MAX_POINTS * 9, self.max_total)
+
 
 def evaluate(frames: ScopeFacts, procedures: pd.DataFrame, settings: dict[str, Any]
              ) -> TT01Evaluation:
@@ -243,9 +267,11 @@ def evaluate(frames: ScopeFacts, procedures: pd.DataFrame, settings: dict[str, A
     total = (float(sum(Decimal(str(s)) for s in included["score"])) if len(included) else None)
     excluded = [f"Chỉ số {r.indicator} — {r.name_vi}: {r.basis}"
                 for r in table[~table["included"]].itertuples()]
+    max_total = MAX_POINTS * len(included)
+    enough = len(included) >= rules().tt01_min_indicators_to_classify
     return TT01Evaluation(
-        scope=frames.scope, indicators=table, total=total,
-        max_total=MAX_POINTS * len(included), class_label=commune_class(total),
+        scope=frames.scope, indicators=table, total=total, max_total=max_total,
+        class_label=commune_class(total, max_total) if enough else None,
         excluded=excluded, staff=staff_scores(scores), dossiers=scores,
         settings_status=str(settings.get("status", "")),
     )

@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import time
 from typing import Literal
 
+from pydantic import Field
+
 from parbook.store.settings import Strict, reference
 
 
@@ -27,6 +29,7 @@ class RuleParameters(Strict):
     appraisal_supplement_limit_working_days: int
     ontime_target: float
     ontime_target_comparison: Literal[">=", ">"]
+    tt01_min_indicators_to_classify: int = Field(ge=1, le=9)
 
     @property
     def cutoff_seconds(self) -> int:

@@ -43,7 +43,7 @@ from parbook.quality.catalogue import (
 from parbook.quality.scratch import scratch
 from parbook.store.config import TIMEZONE
 from parbook.store.privacy import mask_name, mask_phone
-from parbook.timeline.facts import TIMELINESS_VI
+from parbook.store.words import VALUE_LABELS
 from parbook.timeline.scope import Facts
 
 __all__ = ["run_checks", "write_gx_artifacts", "check_catalogue", "findings_summary",
@@ -57,12 +57,7 @@ SUITE_PREFIX = "parbook."
 # GX's own expectation severity (critical / warning / info) for each catalogue severity
 GX_SEVERITY = {"error": "critical", "violation": "critical", "warning": "warning"}
 EMPTY_VALUE_VI = "(trống)"
-VALUE_LABELS_VI: dict[str, dict[str, str]] = {
-    "status": {"processing": "đang xử lý", "supplementing": "chờ bổ sung", "paused": "tạm dừng",
-               "done": "đã giải quyết", "rejected": "từ chối", "withdrawn": "rút hồ sơ"},
-    "timeliness": TIMELINESS_VI,
-    "review_result": {"valid": "còn hiệu lực", "amend": "cần sửa đổi", "repeal": "cần bãi bỏ"},
-}
+VALUE_LABELS_VI = VALUE_LABELS
 # Result entries that may hold data values (a phone number for HS06): never saved.
 VALUE_RESULT_KEYS = ("partial_unexpected_list", "partial_unexpected_counts",
                      "partial_unexpected_index_list", "unexpected_list", "unexpected_index_list",

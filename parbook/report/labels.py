@@ -5,6 +5,10 @@ Indicator names and units are in data/reference/indicators.yaml (parbook.analysi
 
 from __future__ import annotations
 
+import pandas as pd
+
+from parbook.store.words import VALUE_LABELS
+
 SEVERITY_LABELS = {"error": "Lỗi dữ liệu", "violation": "Vi phạm quy trình", "warning": "Cần xem lại"}
 SEVERITY_ORDER = ("violation", "error", "warning")
 CHANNEL_LABELS = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính công ích"}
@@ -70,9 +74,56 @@ COLUMN_LABELS: dict[str, str] = {
     "ratio": "Tỷ lệ", "threshold": "Ngưỡng điểm tối đa", "requirement_id": "Yêu cầu", "total": "Tổng",
     "band": "Xếp loại", "source": "Nguồn", "national_2023": "Cả nước 2023", "national_2024": "Cả nước 2024",
     "gap_2023": "Chênh lệch so với cả nước 2023", "computable": "Tính được", "reason": "Lý do",
-    "group_name_vi": "Nhóm", "computed_max": "Tối đa của phần tính được", "max_total": "Tối đa",
+    "group_name_vi": "Tên nhóm", "computed_max": "Tối đa của phần tính được", "max_total": "Tối đa",
     "unit": "Đơn vị tính", "class_label": "Xếp loại",
+    # explaining columns of the checks (notebook 01)
+    "access": "Tiếp cận dịch vụ", "procedure": "Thủ tục hành chính", "staff": "Công chức",
+    "result": "Kết quả", "feedback_handling": "Tiếp nhận PAKN", "overall": "Tổng thể",
+    "apology_deadline": "Hạn ban hành văn bản xin lỗi",
+    "appraisal_request_limit": "Hạn yêu cầu bổ sung ở khâu thẩm định",
+    "appraisal_supplement_request_count": "Số lần yêu cầu bổ sung ở khâu thẩm định",
+    "received_total": "Tổng số nhận giải quyết", "received_online": "Tiếp nhận trực tuyến",
+    "received_direct_postal": "Tiếp nhận trực tiếp, bưu chính", "carried_over": "Từ kỳ trước",
+    "settled_total": "Đã giải quyết", "pending_total": "Đang giải quyết",
+    "accounted_total": "Đã giải quyết + đang giải quyết",
+    "clock_restarted": "Tính lại thời hạn sau bổ sung", "code_yymmdd": "Ngày trong mã hồ sơ",
+    "received_yymmdd": "Ngày tiếp nhận (yymmdd)", "dossier_known": "Hồ sơ có trong CSDL",
+    "dossier_returned_at": "Ngày trả kết quả của hồ sơ",
+    "effective_receipt_day": "Ngày bắt đầu tính thời hạn", "finished_asof": "Ngày có kết quả (đến ngày chốt)",
+    "finished_date": "Ngày có kết quả", "first_apology_at": "Xin lỗi lần đầu",
+    "last_apology_at": "Xin lỗi lần cuối", "handled_at": "Ngày xử lý",
+    "has_rejection_reason": "Có lý do từ chối", "has_survey": "Có phiếu đánh giá",
+    "issued_at": "Ngày ban hành", "last_appraisal_request_date": "Ngày yêu cầu bổ sung (thẩm định)",
+    "last_event_at": "Sự kiện gần nhất", "paused_workdays": "Số ngày làm việc tạm dừng",
+    "rejection_event_count": "Số sự kiện từ chối", "resolved_date": "Ngày xử lý xong (đến ngày chốt)",
+    "returned_date": "Ngày trả kết quả", "review_result": "Kết quả rà soát",
+    "reviewed_at": "Ngày rà soát", "surveyed_at": "Ngày đánh giá",
+    "verification_extra_applied": "Số ngày xác minh được cộng",
+    "verification_extra_days": "Số ngày xác minh (danh mục)",
+    "verification_transfer_count": "Số lần chuyển xác minh", "record_key": "Mã bản ghi",
+    "severity_vi": "Loại", "check_id": "Mã kiểm tra", "on_faulty": "Trong đó trên bản ghi có lỗi dữ liệu",
+    "numerator_vi": "Tử số là", "denominator_vi": "Mẫu số là", "function": "Hàm tính (parbook)",
+    "in_numerator": "Tính vào tử số", "in_denominator": "Tính vào mẫu số", "target_text": "Mục tiêu",
+    "month": "Tháng báo cáo", "cumulative_numerator": "Tử số lũy kế",
+    "cumulative_denominator": "Mẫu số lũy kế", "cumulative_value": "Tỷ lệ lũy kế",
+    "settled_late": "Đã giải quyết quá hạn", "pending_overdue": "Đang giải quyết quá hạn",
+    "share": "Tỷ lệ", "invalid": "Không hợp lệ", "missing": "Bỏ trống",
+    # self-assessment and plan inspection (notebook 04)
+    "criterion_id": "Mã tiêu chí", "parent_id": "Thuộc tiêu chí", "level_name": "Loại",
+    "section_code": "Mã bộ phận", "is_leaf": "Chấm trực tiếp", "flagged": "Cần lưu ý",
+    "note": "Ghi chú", "requirements": "Yêu cầu của Kế hoạch", "plan_ref": "Mục của Kế hoạch",
+    "requirement": "Nội dung yêu cầu", "sections": "Bộ phận thực hiện", "evaluation": "Cách đánh giá",
+    "measure": "Căn cứ đánh giá", "status_code": "Mã trạng thái", "figure": "Số liệu",
+    "next_due": "Hạn tiếp theo", "problem": "Vấn đề", "days_late": "Số ngày trễ",
 }
+
+def vietnamese_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose coded values (status, timeliness, channel…) read in Vietnamese."""
+    out = frame.copy()
+    for column, words in VALUE_LABELS.items():
+        if column in out.columns:
+            out[column] = out[column].map(lambda v, w=words: w.get(v, v) if isinstance(v, str) else v)
+    return out
 
 
 def column_label(name: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
@@ -25,6 +25,8 @@ import nbformat
 from pydantic import field_validator
 
 from parbook import vnformat
+from parbook.report.notes import ReportNotes
+from parbook.report.templating import environment, render
 from parbook.store.settings import Strict, reference
 from parbook.timeline.periods import Window
 
@@ -51,6 +53,18 @@ class ReportHeader:
     signer_name: str
     recipients: list[str] = field(default_factory=list)
     note: str = ""
+    issuer_name: str = ""  # in running text: "Ủy ban nhân dân xã An Lộc"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (the kernel hands the header to the host through the run info)."""
+        out = asdict(self)
+        out["report_date"] = None if self.report_date is None else self.report_date.isoformat()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportHeader:
+        when = data.get("report_date")
+        return cls(**{**data, "report_date": date.fromisoformat(when) if when else None})
 
     @property
     def number_line(self) -> str:
@@ -69,9 +83,30 @@ def _without_note(name: Any) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", str(name or "")).strip()
 
 
+UNIT_KINDS = ("thị trấn", "xã", "phường", "đặc khu")
+_PEOPLES_COMMITTEE = re.compile(r"^(ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+", re.I)
+
+
+def unit_kind_and_place(unit_name: Any) -> tuple[str, str]:
+    """The kind of commune-level unit and its place name, from the forms people type.
+
+    >>> unit_kind_and_place("UBND xã An Lộc")
+    ('xã', 'An Lộc')
+    >>> unit_kind_and_place("Phường Vĩnh Ninh (mô phỏng)")
+    ('phường', 'Vĩnh Ninh')
+    >>> unit_kind_and_place("An Lộc")
+    ('xã', 'An Lộc')
+    """
+    name = _PEOPLES_COMMITTEE.sub("", _without_note(unit_name)).strip()
+    for kind in UNIT_KINDS:
+        if name.casefold().startswith(kind + " "):
+            return kind, name[len(kind) + 1:].strip()
+    return "xã", name
+
+
 def _short_name(unit_name: Any) -> str:
-    """'Xã An Lộc (mô phỏng)' → 'An Lộc' (the place name of the date line)."""
-    return re.sub(r"^(Xã|Phường|Thị trấn)\s+", "", _without_note(unit_name), flags=re.I)
+    """'UBND xã An Lộc (mô phỏng)' → 'An Lộc' (the place name of the date line)."""
+    return unit_kind_and_place(unit_name)[1]
 
 
 def _fill(text: Any, values: dict[str, str]) -> str:
@@ -94,11 +129,12 @@ class HeaderSpec(Strict):
     signer_name: str | None = None
     recipients: tuple[str, ...] | None = None
     note: str | None = None
+    issuer_name: str | None = None
 
     @field_validator("date")
     @classmethod
     def _date_word(cls, value: str | None) -> str | None:
-        if value is not None and value not in ("as_of", "blank"):
+        if value is not None and value not in ("auto", "as_of", "blank"):
             date.fromisoformat(value)       # ValueError: "Invalid isoformat string"
         return value
 
@@ -110,29 +146,41 @@ class HeaderFile(Strict):
     units: dict[str, HeaderSpec] = {}
 
 
-def report_header(unit: dict[str, Any], window: Window) -> ReportHeader:
-    """The header of the unit: its entry of report_header.yaml over the defaults.
+def report_header(unit: dict[str, Any], window: Window, notes: ReportNotes | None = None,
+                  made_on: date | None = None, data_after_as_of: bool = False) -> ReportHeader:
+    """The header of the unit: its entry of report_header.yaml over the defaults, then the
+    period's notes (report number, signing date).
 
-    Placeholders of the defaults come from the units table: {unit_name} (upper case in the
-    issuer), {district}, {district_lower}, {province}, {short_name}, {period_label}.
+    Placeholders of the defaults come from the units table: {unit_name} ("XÃ AN LỘC" from "UBND
+    xã An Lộc", "Xã An Lộc" or "An Lộc"), {district}, {district_lower}, {province},
+    {short_name} ("An Lộc"), {period_label}. The signing date: the notes' date, else the
+    configured one; "auto" (the default) is the day the report is made (``made_on``) when the
+    data holds events after the as-of date — a report is signed after its data are in — and the
+    as-of date otherwise.
     """
     config = reference("report_header.yaml", HeaderFile)
     own = config.units.get(str(unit.get("unit_code")))
     spec = {**config.defaults.model_dump(exclude_none=True),
             **(own.model_dump(exclude_none=True) if own else {})}
-    unit_name = _without_note(unit.get("unit_name"))
+    kind, place = unit_kind_and_place(unit.get("unit_name") or unit.get("unit_code"))
     district = _without_note(unit.get("district")) or "huyện"
     values = {
-        "unit_name": (unit_name or str(unit.get("unit_code"))).upper(),
+        "unit_name": f"{kind} {place}".upper(),
         "district": district.upper(),
         "district_lower": district[:1].lower() + district[1:],
         "province": unit.get("province") or "",
-        "short_name": _short_name(unit.get("unit_name") or "") or str(unit.get("unit_code")),
+        "short_name": place or str(unit.get("unit_code")),
+        "kind": kind,
         "period_label": vnformat.in_sentence(window.label_vi()),
     }
-    when = str(spec.get("date", "as_of")).strip()
-    if when == "as_of":
-        report_date: date | None = window.as_of
+    notes = notes or ReportNotes()
+    when = str(spec.get("date", "auto")).strip()
+    if notes.signing_date is not None:
+        report_date: date | None = notes.signing_date
+    elif when == "auto":
+        report_date = (made_on or date.today()) if data_after_as_of else window.as_of
+    elif when == "as_of":
+        report_date = window.as_of
     elif when == "blank":
         report_date = None
     else:
@@ -141,7 +189,7 @@ def report_header(unit: dict[str, Any], window: Window) -> ReportHeader:
         parent_agency=_fill(spec.get("parent_agency"), values).upper(),
         issuer=_fill(spec.get("issuer"), values).upper(),
         place=_fill(spec.get("place"), values),
-        number=str(spec.get("number") or ""),
+        number=notes.number or str(spec.get("number") or ""),
         symbol=_fill(spec.get("symbol") or "BC-UBND", values),
         report_date=report_date,
         subject=" ".join(_fill(spec.get("subject"), values).split()),
@@ -151,6 +199,7 @@ def report_header(unit: dict[str, Any], window: Window) -> ReportHeader:
         signer_name=_fill(spec.get("signer_name"), values),
         recipients=[_fill(r, values) for r in spec.get("recipients", [])],
         note=_fill(spec.get("note"), values),
+        issuer_name=_fill(spec.get("issuer_name") or "Ủy ban nhân dân {kind} {short_name}", values),
     )
 
 
@@ -261,8 +310,18 @@ p.note { font-size: 11pt; font-style: italic; text-indent: 0; margin-top: 18pt; 
 section.appendix { page: landscape; break-before: page; max-width: none; }
 section.appendix h2 { text-align: center; margin-top: 0; }
 section.appendix .text_cell_render p { text-align: center; text-indent: 0; }
-section.appendix table.form td:first-child { min-width: 45mm; }
+section.appendix table.form td:first-child { width: 9mm; text-align: center; }
+section.appendix table.form td:nth-child(2) { min-width: 38mm; }
 section.appendix table.parbook-table { font-size: 10.5pt; }
+section.appendix p.appendix-subtitle { text-align: center; text-indent: 0; font-weight: bold;
+                                       margin: 0; }
+section.appendix p.appendix-attached { text-align: center; text-indent: 0; font-style: italic;
+                                       margin: 0 0 8pt 0; }
+table.parbook-table tr.column-numbers th { font-weight: normal; font-style: italic; }
+table.indicators td:nth-child(3) { font-size: 10pt; }
+figure.chart { margin: 6pt 0 10pt 0; page-break-inside: avoid; }
+figure.chart img { max-width: 100%; display: block; margin: 0 auto; }
+figure.chart figcaption { font-size: 12pt; font-style: italic; text-align: center; }
 """
 
 AUDIT_CSS = """
@@ -284,90 +343,13 @@ img { max-width: 100%; }
 """
 
 
-@cache
-def _jinja() -> Any:
-    import jinja2
-
-    return jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-
-
-DISTRICT_TEMPLATE = """<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
-<meta name="generator" content="parbook">
-<title>Báo cáo {{ header.subject }}</title>
-<style>{{ css | safe }}</style>
-</head>
-<body>
-<table class="nd30-head"><tr>
-<td class="head-left">
-<div class="parent">{{ header.parent_agency }}</div>
-<div class="issuer">{% for line in header.issuer.split("\\n") %}{{ line }}
-{%- if not loop.last %}<br>{% endif %}{% endfor %}</div>
-<div class="rule short"></div>
-<div class="number">{{ header.number_line }}</div>
-</td>
-<td class="head-right">
-<div class="national">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div>
-<div class="motto">Độc lập - Tự do - Hạnh phúc</div>
-<div class="rule motto-rule"></div>
-<div class="place-date">{{ header.place_date }}</div>
-</td>
-</tr></table>
-<h1 class="doc-type">BÁO CÁO</h1>
-<p class="subject">{{ header.subject }}</p>
-<div class="rule subject-rule"></div>
-{% if header.recipients_to %}<p class="to">Kính gửi: {{ header.recipients_to }}.</p>{% endif %}
-<main>{{ body | safe }}</main>
-<table class="sign"><tr>
-<td class="recipients">
-<p class="label">Nơi nhận:</p>
-{% for r in header.recipients %}<p>- {{ r.rstrip(".;") }}{{ "." if loop.last else ";" }}</p>
-{% endfor %}
-</td>
-<td class="signer">
-<p>{{ header.signer_authority }}</p>
-<p>{{ header.signer_title }}</p>
-<p class="name">{{ header.signer_name }}</p>
-</td>
-</tr></table>
-{% if header.note %}<p class="note">Ghi chú: {{ header.note }}</p>{% endif %}
-{% for appendix in appendices %}<section class="appendix">{{ appendix | safe }}</section>
-{% endfor %}
-</body>
-</html>
-"""
-
-AUDIT_TEMPLATE = """<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
-<meta name="generator" content="parbook">
-<title>{{ title }}</title>
-<style>{{ css | safe }}</style>
-</head>
-<body>
-<div class="provenance">
-<strong>{{ title }}</strong> — bản dành cho kiểm tra viên: mã nguồn, tham số và kết quả của lần chạy
-(auditor copy: code, parameters and outputs of this run).
-<table>{% for key, value in provenance %}<tr><td>{{ key }}</td><td>{{ value }}</td></tr>{% endfor %}</table>
-</div>
-{{ body | safe }}
-</body>
-</html>
-"""
-
-
 def district_report_html(nb: Any, header: ReportHeader) -> str:
     """The district report page from the executed summary notebook (no code, NĐ 30 layout)."""
     body_cells, appendix_cells = split_district_cells(nb)
     body = cells_html(nb, body_cells, with_input=False)
     appendices = [cells_html(nb, cells, with_input=False) for cells in appendix_cells]
-    return _jinja().from_string(DISTRICT_TEMPLATE).render(
-        csp=CSP, css=PRINT_CSS, header=header, body=body, appendices=appendices)
+    return str(render("district.html.j2", csp=CSP, css=PRINT_CSS, header=header, body=body,
+                      appendices=appendices))
 
 
 def audit_html(nb: Any, title: str, provenance: list[tuple[str, str]]) -> str:
@@ -376,8 +358,8 @@ def audit_html(nb: Any, title: str, provenance: list[tuple[str, str]]) -> str:
 
     css = AUDIT_CSS + HtmlFormatter(style="default").get_style_defs(".highlight")
     body = cells_html(nb, list(nb.cells), with_input=True)
-    return _jinja().from_string(AUDIT_TEMPLATE).render(
-        csp=CSP, css=css, title=title, provenance=provenance, body=body)
+    return str(render("audit.html.j2", csp=CSP, css=css, title=title, provenance=provenance,
+                      body=body))
 
 
 def write_pdf(page_html: str, pdf_path: Any) -> None:
@@ -399,4 +381,4 @@ def warm_up() -> None:
 
     _exporter(True)
     _exporter(False)
-    _jinja()
+    environment()

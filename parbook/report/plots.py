@@ -68,34 +68,50 @@ def _empty(ax: Any, text: str = "Không có dữ liệu trong kỳ") -> None:
     ax.set_yticks([])
 
 
-def month_label(month: Any) -> str:
-    """'T7/2024' for a pandas Period (or anything with month and year), else the text."""
-    if hasattr(month, "month") and hasattr(month, "year"):
-        return f"T{month.month}/{month.year}"
-    return str(month)
+def month_labels(months: list[Any]) -> list[str]:
+    r"""Short axis labels: 'T12' with the year under the first month and under every January.
+
+    >>> import pandas as pd
+    >>> month_labels([pd.Period("2023-12"), pd.Period("2024-01"), pd.Period("2024-02")])
+    ['T12\n2023', 'T1\n2024', 'T2']
+    """
+    out, year = [], None
+    for m in months:
+        if not (hasattr(m, "month") and hasattr(m, "year")):
+            out.append(str(m))
+            continue
+        out.append(f"T{m.month}" + (f"\n{m.year}" if m.year != year else ""))
+        year = m.year
+    return out
 
 
-def ontime_chart(monthly: pd.DataFrame, target: float,
-                 title: str = "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn theo tháng") -> Figure:
-    """Bars of the monthly on-time rate against the target line.
+def month_axis_label(window_kind: str) -> str:
+    """What a month of the chart is: an NĐ 09/2019 reporting month, or a calendar month."""
+    if window_kind == "nd09":
+        return "Tháng báo cáo (từ ngày 15 tháng trước đến ngày 14), theo ngày có kết quả"
+    return "Tháng, theo ngày có kết quả"
+
+
+def ontime_chart(monthly: pd.DataFrame, target: float, window_kind: str = "nd09") -> Figure:
+    """Bars of the monthly on-time rate against the target line (the caption is the report's).
 
     ``monthly``: columns month (Period), value (rate), denominator (settled dossiers), as
     ``parbook.analysis.indicators.ontime_by_month`` gives them; months without settlements are skipped.
     """
     with styled():
-        fig, ax = _figure()
+        fig, ax = _figure(3.2)
         data = monthly[monthly["denominator"] > 0] if not monthly.empty else monthly
         if data.empty:
             _empty(ax)
         else:
-            labels = [month_label(m) for m in data["month"]]
+            labels = month_labels(list(data["month"]))
             rates = [float(v) for v in data["value"]]
             colors = [MAIN if r >= target else ALERT for r in rates]
-            ax.bar(labels, rates, color=colors, width=0.6)
-            for x, (rate, n) in enumerate(zip(rates, data["denominator"], strict=True)):
-                ax.annotate(f"{vnformat.percent(rate)}\n({vnformat.number(n)} hs)", (x, rate),
-                            ha="center", va="bottom", fontsize=7.5, xytext=(0, 2),
-                            textcoords="offset points")
+            ax.bar(range(len(rates)), rates, color=colors, width=0.6)
+            ax.set_xticks(range(len(rates)), labels, fontsize=8)
+            for x, rate in enumerate(rates):
+                ax.annotate(vnformat.percent(rate), (x, rate), ha="center", va="bottom",
+                            fontsize=6.5, xytext=(0, 2), textcoords="offset points")
             ax.axhline(target, color=ALERT, linestyle="--", linewidth=1.2,
                        label=f"Mục tiêu {vnformat.percent(target, 0)}")
             bottom = max(0.0, min(min(rates), target) - 0.1)
@@ -103,13 +119,12 @@ def ontime_chart(monthly: pd.DataFrame, target: float,
             ax.set_yticks([t for t in ax.get_yticks() if bottom <= t <= 1.0 + 1e-9])
             _percent_axis(ax.yaxis)
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        ax.set_title(title)
-        ax.set_xlabel("Tháng báo cáo (theo ngày có kết quả)")
+        ax.set_xlabel(month_axis_label(window_kind))
         ax.set_ylabel("Tỷ lệ")
     return fig
 
 
-def channels_chart(counts: pd.DataFrame, title: str = "Hồ sơ tiếp nhận theo hình thức nộp") -> Figure:
+def channels_chart(counts: pd.DataFrame) -> Figure:
     """Horizontal bars of dossiers per channel (parbook.analysis.chartdata.channel_counts)."""
     with styled():
         fig, ax = _figure(2.4)
@@ -123,13 +138,11 @@ def channels_chart(counts: pd.DataFrame, title: str = "Hồ sơ tiếp nhận th
             ax.invert_yaxis()
             ax.set_xlim(0, float(counts["count"].max()) * 1.3)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(title)
         ax.set_xlabel("Số hồ sơ")
     return fig
 
 
-def late_by_field_chart(frame: pd.DataFrame,
-                        title: str = "Hồ sơ trễ hạn theo lĩnh vực") -> Figure:
+def late_by_field_chart(frame: pd.DataFrame) -> Figure:
     """Stacked bars per field: settled late and pending overdue (chartdata.late_by_field)."""
     with styled():
         fig, ax = _figure(max(2.2, 0.45 * len(frame) + 1.2))
@@ -142,14 +155,12 @@ def late_by_field_chart(frame: pd.DataFrame,
             ax.invert_yaxis()
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.legend(loc="lower right")
-        ax.set_title(title)
         ax.set_xlabel("Số hồ sơ")
     return fig
 
 
 def satisfaction_chart(by_element: pd.DataFrame, target: float | None = None, label: str = "name_vi",
-                       value: str = "rate", count: str = "n_ratings",
-                       title: str = "Tỷ lệ đánh giá hài lòng theo yếu tố (mức 4–5)") -> Figure:
+                       value: str = "rate", count: str = "n_ratings") -> Figure:
     """Horizontal bars of the share of ratings ≥ 4 per element.
 
     ``by_element``: one row per element with its name, share and number of ratings, as
@@ -173,12 +184,10 @@ def satisfaction_chart(by_element: pd.DataFrame, target: float | None = None, la
             ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
             ax.invert_yaxis()
             _percent_axis(ax.xaxis)
-        ax.set_title(title)
     return fig
 
 
-def criteria_gaps_chart(frame: pd.DataFrame, label: str = "name", gap: str = "gap",
-                        title: str = "Tiêu chí còn thiếu điểm nhiều nhất") -> Figure:
+def criteria_gaps_chart(frame: pd.DataFrame, label: str = "name", gap: str = "gap") -> Figure:
     """Horizontal bars of the points missing per criterion (largest first)."""
     with styled():
         fig, ax = _figure(max(2.2, 0.4 * len(frame) + 1.2))
@@ -192,7 +201,6 @@ def criteria_gaps_chart(frame: pd.DataFrame, label: str = "name", gap: str = "ga
                 ax.annotate(f" {vnformat.number(g, 1)}", (g, y), va="center", fontsize=8)
             ax.invert_yaxis()
             ax.set_xlim(0, float(data[gap].max()) * 1.2)
-        ax.set_title(title)
         ax.set_xlabel("Số điểm còn thiếu")
     return fig
 

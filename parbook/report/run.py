@@ -44,6 +44,7 @@ import nbformat
 
 from parbook.errors import ParbookError
 from parbook.report.manifest import RUN_INFO, build_manifest, code_version, write_manifest
+from parbook.report.notes import ensure_notes_file, notes_path
 from parbook.store.config import KERNEL_NAME, NOTEBOOKS_DIR, db_url, outputs_dir
 from parbook.store.params import validate_unit_code
 from parbook.timeline.periods import PeriodError, Window
@@ -65,8 +66,10 @@ STARTUP_TIMEOUT_S = 120
 ENGINE_NAME = "parbook-shared-kernel"
 INTERNAL_DIR = "noi-bo"
 # What a finished outputs folder may contain: --out refuses a folder holding anything else.
-OUTPUT_ENTRIES = frozenset({"findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx", "report.html",
-                            "report.pdf", "manifest.json", "notebooks", "audit", "gx", INTERNAL_DIR})
+NOTES_COPY = "ghi-chu.yaml"
+OUTPUT_ENTRIES = frozenset({NOTES_COPY, "findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx",
+                            "report.html", "report.pdf", "manifest.json", "notebooks", "audit", "gx",
+                            INTERNAL_DIR})
 
 
 class ReportError(ParbookError):
@@ -312,11 +315,14 @@ class NotebookRun:
     seconds: float
 
 
-def _parameters(unit_code: str, window: Window, name: str, run_id: str) -> dict[str, Any]:
+def _parameters(unit_code: str, window: Window, name: str, summary: dict[str, Any]
+                ) -> dict[str, Any]:
+    """The notebook's papermill parameters; the summary notebook also gets ``summary`` (run id,
+    export folder, whether to store the run's history, notes file, report date)."""
     params: dict[str, Any] = {"unit": unit_code, "period": window.period, "window": window.window,
                               "as_of": window.as_of.isoformat()}
     if name == SUMMARY_NOTEBOOK:
-        params["run_id"] = run_id
+        params.update(summary)
     return params
 
 
@@ -356,8 +362,9 @@ class _Renderer:
     """Host-side work of a run, done in one background thread while the kernel executes the
     next notebooks: audit HTML of each executed notebook, the district report HTML and PDF."""
 
-    def __init__(self, staging: Path, unit_code: str, window: Window, run_id: str) -> None:
-        self.staging, self.unit_code, self.window, self.run_id = staging, unit_code, window, run_id
+    def __init__(self, staging: Path, unit_code: str, window: Window, summary: dict[str, Any]
+                 ) -> None:
+        self.staging, self.unit_code, self.window, self.summary = staging, unit_code, window, summary
         self.code = code_version()
         self.timings: dict[str, float] = {}
 
@@ -371,7 +378,8 @@ class _Renderer:
         path = self.staging / "notebooks" / f"{name}.ipynb"
         _relative_metadata(path, name)
         nb = reportpage.read_notebook(path)
-        params = _parameters(self.unit_code, self.window, name, self.run_id)
+        params = {k: v for k, v in _parameters(self.unit_code, self.window, name,
+                                               self.summary).items() if k != "export_dir"}
         page = reportpage.audit_html(nb, f"{NOTEBOOK_TITLES[name]} — {name}",
                                      _provenance(name, params, self.window, self.code, seconds))
         (self.staging / "audit").mkdir(exist_ok=True)
@@ -383,7 +391,9 @@ class _Renderer:
 
         started = time.perf_counter()
         nb = reportpage.read_notebook(self.staging / "notebooks" / f"{SUMMARY_NOTEBOOK}.ipynb")
-        header = reportpage.report_header(_unit_row(run_info, self.unit_code), self.window)
+        recorded = run_info.get("report_header")
+        header = (reportpage.ReportHeader.from_dict(recorded) if recorded else
+                  reportpage.report_header(_unit_row(run_info, self.unit_code), self.window))
         page = reportpage.district_report_html(nb, header)
         (self.staging / "report.html").write_text(page, encoding="utf-8")
         self._timed("report_html", started)
@@ -394,8 +404,16 @@ class _Renderer:
 
 def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: str | Path | None = None,
                include_personal_data: bool = False, *, session: KernelSession | None = None,
-               cell_timeout: int = CELL_TIMEOUT_S, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
+               cell_timeout: int = CELL_TIMEOUT_S, notebooks_dir: Path = NOTEBOOKS_DIR,
+               store_history: bool = True, notes_file: Path | None = None,
+               report_date: str = "") -> Path:
     """Produce the complete outputs folder of one unit and window; returns its path.
+
+    ``store_history``: keep the indicators in the database's run history (trends); ``verify
+    --rerun`` runs without it and never writes the database. ``notes_file``: the period's notes
+    (default ``<target>.ghi-chu.yaml``, created empty and commented when missing); the notes used
+    are copied into the folder as ghi-chu.yaml. ``report_date``: the signing date to keep (a
+    re-run reproduces the original).
 
     ``session``: a running KernelSession to reuse (``parbook batch``); otherwise one is started
     and stopped here. Raises ReportError (notebook and cell named) when a notebook fails; the
@@ -411,8 +429,16 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     run_id = (f"{unit_code}/{window.period}/{window.window}/{window.as_of:%Y%m%d}/"
               f"{datetime.now():%Y%m%dT%H%M%S}")
+    if notes_file is None:
+        notes_file = notes_path(target)
+        ensure_notes_file(notes_file, unit_code, window.period)
+    if Path(notes_file).is_file():
+        shutil.copyfile(notes_file, staging / NOTES_COPY)
+    summary = {"run_id": run_id, "export_dir": str(staging), "store_history": store_history,
+               "notes_file": str(staging / NOTES_COPY) if (staging / NOTES_COPY).is_file() else "",
+               "report_date": report_date}
     own_session = session is None
-    renderer = _Renderer(staging, unit_code, window, run_id)
+    renderer = _Renderer(staging, unit_code, window, summary)
     runs: list[NotebookRun] = []
     current = NOTEBOOKS[0]
     closer: threading.Thread | None = None
@@ -431,7 +457,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                     current = name
                     started = time.perf_counter()
                     session.execute(notebooks_dir / f"{name}.ipynb", staging / "notebooks" / f"{name}.ipynb",
-                                    _parameters(unit_code, window, name, run_id), cwd=staging,
+                                    _parameters(unit_code, window, name, summary), cwd=staging,
                                     timeout=cell_timeout)
                     runs.append(NotebookRun(name, time.perf_counter() - started))
                     jobs.append(pool.submit(renderer.audit, name, runs[-1].seconds))
@@ -472,6 +498,8 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
         manifest = build_manifest(staging, parameters, window, run_info, url,
                                   [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs])
         manifest["timings_s"] = renderer.timings
+        manifest["report"] = {k: (run_info.get("report_header") or {}).get(k)
+                              for k in ("number", "report_date")}
         if personal:
             manifest["personal_data_export"] = personal
         write_manifest(staging, manifest)

@@ -10,18 +10,31 @@ A frame shown anywhere in a notebook or report goes through :func:`html_table`, 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from parbook import vnformat
+from parbook.report.templating import render
 from parbook.store.db import PERSONAL_COLUMNS
 from parbook.store.privacy import mask_name, mask_phone
 
 Formatter = Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of prose: a paragraph (``p``), a list item of a section (``item``, "- …") or a
+    bulleted list (``list`` of ``items``); ``css`` classes a paragraph."""
+
+    text: str
+    kind: str = "p"
+    css: str | None = None
+    items: tuple[str, ...] = ()
 
 FORMATS: dict[str, Formatter] = {
     "percent": vnformat.percent,
@@ -74,12 +87,13 @@ def html_table(frame: pd.DataFrame, headers: Mapping[str, str] | None = None,
                formats: Mapping[str, str | Formatter] | None = None,
                groups: Sequence[tuple[str, int]] | None = None, caption: str | None = None,
                css_class: str = "parbook-table", max_rows: int | None = None,
-               empty_text: str = "Không có dữ liệu.") -> str:
-    """An escaped HTML table of the frame (index ignored).
+               empty_text: str = "Không có dữ liệu.", numbered: bool = False) -> Markup:
+    """An escaped HTML table of the frame (index ignored), rendered by templates/table.html.j2.
 
     ``headers`` selects and renames columns (in its order; a missing column is an error, never
     silently skipped); ``formats`` maps a column to percent/number/number1/date/bool or a
-    function; ``groups`` adds an upper header row of (label, span); ``max_rows`` cuts long
+    function; ``groups`` adds an upper header row of (label, span); ``numbered`` adds the row of
+    column numbers (1), (2)… under the headers, as official forms have; ``max_rows`` cuts long
     tables with a note saying how many rows were left out.
     """
     data = mask_personal(frame)
@@ -92,41 +106,36 @@ def html_table(frame: pd.DataFrame, headers: Mapping[str, str] | None = None,
     else:
         names = [str(c) for c in data.columns]
     formats = dict(formats or {})
-    esc = html.escape
-    parts = [f'<table class="{esc(css_class)}">']
-    if caption:
-        parts.append(f"<caption>{esc(caption)}</caption>")
-    parts.append("<thead>")
-    if groups:
-        parts.append("<tr>" + "".join(
-            f'<th colspan="{int(span)}">{esc(label)}</th>' for label, span in groups) + "</tr>")
-    parts.append("<tr>" + "".join(f"<th>{esc(n)}</th>" for n in names) + "</tr></thead><tbody>")
-    if data.empty:
-        parts.append(f'<tr><td colspan="{max(len(names), 1)}" class="empty">{esc(empty_text)}</td></tr>')
+    header_rows = [{"css": None, "cells": [(label, int(span)) for label, span in groups]}] \
+        if groups else []
+    header_rows.append({"css": None, "cells": [(name, 1) for name in names]})
+    if numbered:
+        header_rows.append({"css": "column-numbers",
+                            "cells": [(f"({i})", 1) for i in range(1, len(names) + 1)]})
     shown = data if max_rows is None else data.head(max_rows)
     columns = list(shown.columns)
     fmts = [_formatter(formats.get(c)) for c in columns]
     numeric = [formats.get(c) in NUMERIC_FORMATS or pd.api.types.is_numeric_dtype(shown[c])
                and not pd.api.types.is_bool_dtype(shown[c]) for c in columns]
-    for row in shown.itertuples(index=False, name=None):
-        cells = []
-        for value, fmt, is_num in zip(row, fmts, numeric, strict=True):
-            cls = ' class="num"' if is_num else ""
-            cells.append(f"<td{cls}>{esc(fmt(value))}</td>")
-        parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table>")
-    if max_rows is not None and len(data) > max_rows:
-        parts.append(f'<p class="table-note">… còn {vnformat.number(len(data) - max_rows)} dòng '
-                     f"nữa (xem tệp CSV/XLSX kèm theo).</p>")
-    return "".join(parts)
+    rows = [{"css": None, "cells": [(fmt(value), is_num) for value, fmt, is_num in zip(row, fmts, numeric,
+                                                                          strict=True)]}
+            for row in shown.itertuples(index=False, name=None)]
+    more = vnformat.number(len(data) - max_rows) if max_rows is not None and len(data) > max_rows \
+        else None
+    return render("table.html.j2", css_class=css_class, caption=caption, header_rows=header_rows,
+                  rows=rows, width=max(len(names), 1), empty_text=empty_text, more=more)
 
 
-def html_paragraphs(items: Sequence[str], css_class: str | None = None) -> str:
+def html_prose(blocks: Sequence[Block]) -> Markup:
+    """Paragraphs, list items and bulleted lists of plain text, escaped (templates/prose.html.j2)."""
+    return render("prose.html.j2", blocks=blocks)
+
+
+def html_paragraphs(items: Sequence[str], css_class: str | None = None) -> Markup:
     """Paragraphs of plain text, each escaped."""
-    cls = f' class="{html.escape(css_class)}"' if css_class else ""
-    return "".join(f"<p{cls}>{html.escape(t)}</p>" for t in items)
+    return html_prose([Block(text, css=css_class) for text in items])
 
 
-def html_list(items: Sequence[str]) -> str:
+def html_list(items: Sequence[str]) -> Markup:
     """A bulleted list of plain text, each escaped."""
-    return "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in items) + "</ul>"
+    return html_prose([Block("", kind="list", items=tuple(items))])

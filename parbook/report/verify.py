@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from parbook.report.manifest import RESULT_FILES, hash_files, read_manifest
-from parbook.report.run import run_report
+from parbook.report.run import NOTES_COPY, run_report
 from parbook.report.workbook import read_workbook_values
 from parbook.store.hashing import file_sha256
 from parbook.timeline.periods import Window
@@ -86,7 +86,10 @@ def rerun(folder: Path, url: str | None = None, keep: Path | None = None) -> Rer
     params = manifest["parameters"]
     window = Window.parse(params["period"], params["window"], params["as_of"])
     target = keep or Path(tempfile.mkdtemp(prefix="parbook-verify-")) / "rerun"
-    run_report(params["unit"], window, url=url, out_dir=target)
+    notes = folder / NOTES_COPY
+    run_report(params["unit"], window, url=url, out_dir=target, store_history=False,
+               notes_file=notes if notes.is_file() else target.parent / "khong-co-ghi-chu.yaml",
+               report_date=(manifest.get("report") or {}).get("report_date") or "")
     again = read_manifest(target)
     same = {name: _same_file(folder / name, target / name) for name in RESULT_FILES}
     old_fp = (manifest.get("data") or {}).get("fingerprint") or {}

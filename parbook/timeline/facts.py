@@ -36,14 +36,6 @@ UNKNOWN_FIELD = "Không xác định"
 SETTLED = ("done", "rejected")
 CLOSED = ("done", "rejected", "withdrawn")
 PENDING_STATES = ("pending_within", "pending_overdue")
-TIMELINESS_VI = {
-    "early": "trước hạn",
-    "on_time": "đúng hạn",
-    "late": "quá hạn",
-    "pending_within": "đang giải quyết trong hạn",
-    "pending_overdue": "đang giải quyết quá hạn",
-    "withdrawn": "rút hồ sơ",
-}
 
 
 def day_of(series: pd.Series) -> pd.Series:

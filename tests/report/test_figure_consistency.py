@@ -16,13 +16,14 @@ from parbook.contract import TOTAL
 from parbook.demo import write_demo
 from parbook.pipeline import analyse, analyse_data
 from parbook.report import chartdata, narrative
+from parbook.report.tables import html_prose
 from parbook.timeline.periods import Window
-from parbook.vnformat import percent
+from parbook.vnformat import number, percent
 from tests.builders import dossier, event, unit_data
 
 # "95,3% (812/852)" or a bare "812/852"; dates (14/09/2024) are not fractions
 FRACTION = re.compile(r"(?:(\d{1,3}(?:,\d)?%) )?\((\d[\d.]*)/(\d[\d.]*)\)"
-                      r"|(?<![\d/])(\d[\d.]*)/(\d[\d.]*)(?![\d/])")
+                      r"|(?<![\d/,])(\d[\d.,]*)/(\d[\d.]*)(?![\d/])")
 LEGAL_PREFIXES = ("TT ", "NĐ ", "QĐ ")
 
 
@@ -76,12 +77,25 @@ def _int(text: str) -> int:
 
 
 def _report_text(a) -> str:
-    summary = a.findings.summary()
-    parts = [narrative.direction(a), narrative.dossier_results(a), narrative.process_results(a),
-             narrative.quality_results(a), narrative.satisfaction_results(a),
-             narrative.feedback_results(a), narrative.check_results(a, summary),
-             narrative.shortcomings(a, summary), narrative.indicators_html(a)]
+    sections = [narrative.direction(a), narrative.dossier_results(a), narrative.process_results(a),
+                narrative.quality_results(a), narrative.satisfaction_results(a),
+                narrative.feedback_results(a), narrative.check_results(a), narrative.shortcomings(a)]
+    parts = [html_prose(blocks) for blocks in sections] + [narrative.indicators_html(a)]
     return _text(" ".join(parts))
+
+
+def _tt01_fractions(a) -> set[tuple[str, str]]:
+    """The TT 01/2018 fractions the report prints: total/maximum, the total brought to 18
+    points, the target on 18 points, the indicators evaluated of 9."""
+    out = set()
+    for scope in ("period", "ytd"):
+        e = a.scores.tt01[scope]
+        if e.total is not None:
+            out |= {(number(e.total, 1), str(e.max_total)), (number(e.full_scale_total, 1), "18")}
+        out.add((str(e.evaluated), "9"))
+    target = a.indicators.figure("tt01_total").target
+    out.add((number(target), "18"))
+    return out
 
 
 def _pairs(ind: pd.DataFrame) -> set[tuple[int, int]]:
@@ -92,12 +106,17 @@ def _pairs(ind: pd.DataFrame) -> set[tuple[int, int]]:
 def test_every_printed_ratio_is_an_indicator_row(analysis) -> None:
     text = _report_text(analysis)
     pairs = _pairs(analysis.indicators.frame)
+    tt01 = _tt01_fractions(analysis)
     found = 0
     for m in FRACTION.finditer(text):
-        if text[max(0, m.start() - 3):m.start()] in LEGAL_PREFIXES:
+        if text[max(0, m.start() - 3):m.start()] in LEGAL_PREFIXES or text[m.end():].startswith(
+                ("/NĐ", "/TT", "/QĐ")):
             continue                                  # "TT 01/2018": a legal text, not a ratio
         shown, a, b = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (None, m.group(4),
                                                                                 m.group(5))
+        if text[m.end():].startswith((" điểm", " chỉ số")):
+            assert (a, b) in tt01, (m.group(0), text[max(0, m.start() - 80):m.end() + 20])
+            continue
         num, den = _int(a), _int(b)
         assert (num, den) in pairs, (m.group(0), text[max(0, m.start() - 80):m.end()])
         if shown:
@@ -106,9 +125,36 @@ def test_every_printed_ratio_is_an_indicator_row(analysis) -> None:
     assert found >= 5
 
 
+def test_every_printed_sum_adds_up(analysis) -> None:
+    """'685 = 676 hồ sơ … + 10 hồ sơ … − 1 hồ sơ …': the terms a reader adds give the total."""
+    text = _text(html_prose(narrative.dossier_results(analysis)))
+    sums = 0
+    for m in re.finditer(r"([\d.]+) = ((?:[\d.]+[^=;+−]*?[+−] )+[\d.]+)", text):
+        terms = re.findall(r"([+−]?) ?([\d.]+)", m.group(2))
+        value = sum((-1 if sign == "−" else 1) * _int(n) for sign, n in terms)
+        assert value == _int(m.group(1)), m.group(0)
+        sums += 1
+    ontime = analysis.indicators.figure("ontime_rate_766")
+    assert sums >= (1 if ontime.known else 0)
+
+
+def test_tt01_class_is_on_the_indicators_evaluated(analysis) -> None:
+    """A class on thresholds scaled to the maximum reached, or no class below the minimum."""
+    e = analysis.scores.tt01["period"]
+    text = _text(html_prose(narrative.quality_results(analysis)))
+    if e.total is None:
+        assert "Chưa đủ dữ liệu" in text
+    elif e.class_label is None:
+        assert "Chưa đủ căn cứ xếp loại" in text
+    else:
+        assert f"{number(e.total, 1)}/{e.max_total} điểm" in text and e.class_label in text
+        if e.max_total < 18:
+            assert f"{number(e.full_scale_total, 1)} điểm" in text
+
+
 def test_the_dossier_sentence_equals_bieu06(analysis) -> None:
     total = analysis.forms.bieu06.set_index("field").loc[TOTAL]
-    text = _text(narrative.dossier_results(analysis))
+    text = _text(html_prose(narrative.dossier_results(analysis)))
     m = re.search(r"Tổng số hồ sơ nhận giải quyết: ([\d.]+) hồ sơ \(tiếp nhận trực tuyến ([\d.]+); "
                   r"trực tiếp và qua dịch vụ bưu chính công ích ([\d.]+); từ kỳ trước chuyển sang "
                   r"([\d.]+)\)\. Đã giải quyết ([\d.]+) hồ sơ \(trước hạn ([\d.]+), đúng hạn ([\d.]+), "

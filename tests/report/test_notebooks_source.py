@@ -12,7 +12,8 @@ import pytest
 from parbook.report.run import NOTEBOOKS, SUMMARY_NOTEBOOK
 from parbook.store.config import NOTEBOOKS_DIR
 
-PARAMS = {"unit", "period", "window", "as_of"}
+PARAMS = {"unit", "period", "window", "as_of", "manifest"}
+SUMMARY_PARAMS = {"notes_file", "report_date", "export_dir", "store_history", "run_id"}
 
 
 def test_every_report_notebook_exists_and_nothing_else() -> None:
@@ -23,7 +24,7 @@ def test_every_report_notebook_exists_and_nothing_else() -> None:
 def test_parameters_cell(name: str) -> None:
     path = NOTEBOOKS_DIR / f"{name}.ipynb"
     params = pm.inspect_notebook(str(path))
-    expected = PARAMS | ({"run_id"} if name == SUMMARY_NOTEBOOK else set())
+    expected = PARAMS | (SUMMARY_PARAMS if name == SUMMARY_NOTEBOOK else set())
     assert set(params) == expected
     assert params["as_of"]["default"] == '""' and params["window"]["default"] == '"nd09"'
     nb = nbformat.read(path, as_version=4)
@@ -33,6 +34,8 @@ def test_parameters_cell(name: str) -> None:
     assert nb.metadata["kernelspec"]["name"] == "parbook"
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "nb.load(unit, period, window, as_of)" in source
+    assert "nb.show_provenance(analysis, manifest)" in source, "the first output names the data read"
+    assert "DESIGN.md" not in "\n".join(c.source for c in nb.cells), "a document not in the outputs"
     for secret in ("PARBOOK_DB", "sqlite://", "postgresql", "password"):
         assert secret not in source.replace("biến môi trường PARBOOK_DB", "")
 
@@ -51,8 +54,8 @@ def test_notebooks_are_thin(name: str) -> None:
 def test_summary_notebook_sections_and_tags() -> None:
     nb = nbformat.read(NOTEBOOKS_DIR / f"{SUMMARY_NOTEBOOK}.ipynb", as_version=4)
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
-    for section in ("## I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "## II. KẾT QUẢ THỰC HIỆN",
-                    "## III. TỒN TẠI, HẠN CHẾ", "## IV. NHIỆM VỤ, GIẢI PHÁP QUÝ TỚI",
+    for section in ("## I. KẾT QUẢ ĐẠT ĐƯỢC", "## II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+                    "## III. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ TỚI", "## IV. ĐỀ XUẤT, KIẾN NGHỊ",
                     "## Phụ lục I", "## Phụ lục II", "## Phụ lục III"):
         assert section in headings
     export = [c for c in nb.cells if "export_outputs" in c.source]

@@ -42,7 +42,8 @@ def test_district_report_has_no_code_and_shows_the_figures(report_dir: Path, fix
     rate = vnformat.percent(fixture_commune.ontime_rate)
     assert rate == "83,3%"
     for needle in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN",
-                   "BÁO CÁO", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "Nơi nhận:", "/BC-UBND",
+                   "BÁO CÁO", "I. KẾT QUẢ ĐẠT ĐƯỢC", "II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+                   "III. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ TỚI", "IV. ĐỀ XUẤT, KIẾN NGHỊ", "Nơi nhận:", "/BC-UBND",
                    "ngày 14 tháng 9 năm 2024", rate, f"({fixture_commune.ontime}/{fixture_commune.settled})"):
         assert needle in text, needle
     for code in ("nb.load", "import ", "nb.show", "export_outputs", "run_id", "PARBOOK_DB", "In ["):

@@ -20,7 +20,8 @@ UNIT = {"unit_code": "X1", "unit_name": "Xã Phú Mỹ (mô phỏng)", "district
 
 def test_header_defaults_from_units_table() -> None:
     h = reportpage.report_header(UNIT, Window.parse("2024-Q3"))
-    assert h.parent_agency == "UBND HUYỆN PHÚ VANG"
+    assert h.parent_agency == "", "a UBND xã has no parent-agency line unless configured"
+    assert h.issuer_name == "Ủy ban nhân dân xã Phú Mỹ"
     assert h.issuer == "ỦY BAN NHÂN DÂN\nXÃ PHÚ MỸ"
     assert h.place_date == "Phú Mỹ, ngày 14 tháng 9 năm 2024"
     assert h.number_line.startswith("Số:") and h.number_line.endswith("/BC-UBND")
@@ -34,8 +35,15 @@ def test_header_of_configured_unit() -> None:
     h = reportpage.report_header({"unit_code": "DEMO-ANLOC", "unit_name": "Xã An Lộc (mô phỏng)"},
                                  Window.parse("2024-Q1", as_of="2024-03-05"))
     assert h.place_date == "An Lộc, ngày 05 tháng 3 năm 2024"
-    assert h.parent_agency == "UBND HUYỆN MINH PHONG" and h.signer_name
+    assert h.parent_agency == "" and h.signer_name
     assert "mô phỏng" in h.note
+
+
+def test_signing_date_is_the_day_made_when_the_data_go_past_the_as_of_date() -> None:
+    w = Window.parse("2024-Q3")
+    made = date(2024, 10, 2)
+    assert reportpage.report_header(UNIT, w, made_on=made).report_date == w.as_of
+    assert reportpage.report_header(UNIT, w, made_on=made, data_after_as_of=True).report_date == made
 
 
 def _executed_notebook() -> nbformat.NotebookNode:
