@@ -502,6 +502,48 @@ def test_catalogue_rejects_personal_data_in_messages(tmp_path) -> None:
             {"type": "nullity", "column": {"name": "status"}, "is_null": True}]}
 
 
+@pytest.mark.parametrize("old,new,where,expected", [
+    ("    explain: [received_at, code_yymmdd, received_yymmdd]\n",
+     "    explain: [received_at, code_yymmdd, received_yymmdd]\n    explian: [status]\n",
+     "checks[1].explian", "khóa không hợp lệ (unknown key), gặp ['status']"),
+    ("severity: warning", "severity: warn", "checks[1].severity",
+     "giá trị không được phép (not an allowed value): 'error', 'violation' or 'warning', "
+     "gặp 'warn'"),
+    ("    title_en: Dossier code malformed or its date differs from the receipt date\n", "",
+     "checks[1].title_en", "thiếu mục bắt buộc (required, missing)"),
+    ('when: [[withdrawn, "==", false]', 'when: [[withdrawn, "LIKE", false]',
+     "checks[8].expectations[1].when", "Toán tử không hợp lệ (invalid operator): "
+     "['withdrawn', 'LIKE', False]"),
+    ('scope: [in_scope, "==", true]', 'scope: [applicant_name, "==", true]', "scope",
+     "cột cá nhân ['applicant_name'] (personal columns)"),
+    ("Hồ sơ {record_key}: {reasons}.", "Hồ sơ {applicant_name}.", "checks[1]",
+     "HS01: thông điệp không được chứa dữ liệu cá nhân (no personal data in messages)"),
+])
+def test_catalogue_errors_name_file_place_and_expectation(tmp_path, old, new, where,
+                                                          expected) -> None:
+    from parbook.quality.catalogue import CatalogueError, load_entity
+
+    text = (Path(__file__).resolve().parent.parent / "checks" / "dossier.yaml").read_text("utf-8")
+    assert old in text
+    bad = tmp_path / "dossier.yaml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        load_entity(bad)
+    message = str(err.value)
+    assert message.startswith("dossier.yaml có lỗi (configuration errors):")
+    assert f"- {where}: {expected}" in message
+
+
+def test_check_scope_replaces_the_file_scope() -> None:
+    from parbook.quality.catalogue import get_check
+
+    in_scope, returned = ["in_scope", "==", True], ["returned_in_window", "==", True]
+    assert get_check("HS01").scope == in_scope and get_check("HS01").rules[0].when == in_scope
+    assert get_check("HS15").scope == returned
+    assert get_check("HS15").rules[0].when == {"all": [returned, ["withdrawn", "==", False]]}
+    assert get_check("PA01").scope is None
+
+
 def test_facts_columns_the_checks_add() -> None:
     """facts.py: last_apology_date (HS09), last_appraisal_request_date (HS12), last_event_at (HS04)."""
     f = _facts(CASES["HS12"][0])

@@ -227,6 +227,76 @@ requirements:
     assert "HS99" in msg and "Yêu cầu R2: mã bị trùng" in msg
 
 
+PLAN_R1 = """
+plan_code: kh-thu
+year: 2024
+requirements:
+  - id: R1
+    plan_ref: "II.1"
+    text: "Nội dung"
+    responsible: [VP-TK]
+    evaluation: computed
+    target: "100%"
+    measures:
+      - {kind: indicator, indicator: ontime_rate, target: 0.95, comparison: ">="}
+    tasks:
+      - {title: "Báo cáo", department: VP-TK, schedule: yearly}
+"""
+
+
+@pytest.mark.parametrize("old,new,where,expected", [
+    ("{kind: indicator,", "{kind: 5,", "requirements[1].measures[1].kind",
+     "giá trị không được phép (not an allowed value): 'indicator', 'checks', 'register', "
+     "'manual', 'criteria' or 'staff_late', gặp 5"),
+    ("target: 0.95", 'target: "95%"', "requirements[1].measures[1].target",
+     "cần một số (expected a number), gặp '95%'"),
+    ("    measures:", "    measure: []\n    measures:", "requirements[1].measure",
+     "khóa không hợp lệ (unknown key)"),
+    ('    target: "100%"\n', "", "requirements[1].target", "thiếu mục bắt buộc (required, missing)"),
+    ("schedule: yearly", "schedule: monthly", "requirements[1].tasks[1].schedule",
+     "giá trị không được phép (not an allowed value): 'quarterly' or 'yearly', gặp 'monthly'"),
+    ('plan_ref: "II.1"', 'plan_ref: " "', "requirements[1].plan_ref",
+     "không được để trống (must not be blank), gặp ' '"),
+    ("year: 2024", "year: năm 2024", "year", "cần một số nguyên (expected an integer)"),
+])
+def test_plan_structural_errors_name_file_place_and_expectation(
+        tmp_path: Path, old: str, new: str, where: str, expected: str) -> None:
+    assert old in PLAN_R1
+    bad = tmp_path / "kh-loi.yaml"
+    bad.write_text(PLAN_R1.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(bad)
+    message = str(err.value)
+    assert message.startswith("kh-loi.yaml có lỗi (configuration errors):")
+    assert f"- {where}: {expected}" in message
+
+
+def test_plan_structural_and_domain_problems_are_reported_together(tmp_path: Path) -> None:
+    second = PLAN_R1.split("requirements:\n", 1)[1].replace("id: R1", "id: R2").replace(
+        "indicator: ontime_rate", "indicator: ontime_ratio")
+    bad = tmp_path / "kh-loi.yaml"
+    bad.write_text(PLAN_R1.replace("{kind: indicator,", "{kind: 5,") + second, encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(bad)
+    assert str(err.value) == (
+        "kh-loi.yaml có lỗi (configuration errors):\n"
+        "- requirements[1].measures[1].kind: giá trị không được phép (not an allowed value): "
+        "'indicator', 'checks', 'register', 'manual', 'criteria' or 'staff_late', gặp 5\n"
+        "- Yêu cầu R2, cách đo 1: chỉ số 'ontime_ratio' không có trong DESIGN.md §7 "
+        "(unknown indicator id)")
+
+
+def test_plan_objects_are_the_validated_models(tmp_path: Path) -> None:
+    from parbook.store.settings import Strict
+
+    path = tmp_path / "kh-thu.yaml"
+    path.write_text(PLAN_R1, encoding="utf-8")
+    req = load_plan(path).requirement("R1")
+    assert isinstance(req, Strict) and req.responsible == ("VP-TK",)
+    assert req.measures[0].target == 0.95 and req.measures[0].comparison == ">="
+    assert req.tasks[0].departments == ("VP-TK",) and req.tasks[0].schedule == "yearly"
+
+
 @pytest.mark.parametrize("module", [parbook.plan.model, parbook.plan.sections])
 def test_doctests(module) -> None:
     result = doctest.testmod(module)

@@ -147,8 +147,11 @@ def test_template_file_is_valid_labelled_and_binds_only_contract_indicators() ->
      "Tiêu chí '2.1' (Bổ sung nhiều lần): các khoảng điểm trộn chiều"),
     ("{at_most: 0, points: 2}", "{at_most: 0, points: 1}",
      "Tiêu chí '2.1' (Bổ sung nhiều lần): khoảng điểm đầu tiên phải cho điểm tối đa 2"),
-    ("{below: 3, points: 1}", "{below: 3, pts: 1}",
+    ("{below: 3, points: 1}", "{below: 3, at_most: 2, points: 1}",
      "Tiêu chí '2.1' (Bổ sung nhiều lần): khoảng điểm thứ 2 phải có đúng một ngưỡng số"),
+    # structural mistakes are named by their place in the file (pydantic)
+    ("{below: 3, points: 1}", "{below: 3, pts: 1}",
+     "nodes[2].children[1].auto.bands[2].pts: khóa không hợp lệ (unknown key)"),
     ('section: VP-TK\n    children', 'section: PHONG-X\n    children',
      "Tiêu chí '2' (Công vụ): mã bộ phận 'PHONG-X' không có trong sections.yaml"),
     ('id: "1.2.2"\n            name: "Điện tử"\n            max: 1',
@@ -159,7 +162,7 @@ def test_template_file_is_valid_labelled_and_binds_only_contract_indicators() ->
      "Tiêu chí '2.2' (Kỷ luật): mã tiêu chí (id) phải là chuỗi"),
     ("total_max: 10", "total_max: 12", "Tổng điểm tối đa các lĩnh vực là 10, khác total_max 12"),
     ('name: "Kỷ luật"\n        max: 2', 'name: "Kỷ luật"\n        max: 2\n        childs: []',
-     "Tiêu chí '2.2' (Kỷ luật): khóa không hợp lệ ['childs']"),
+     "nodes[2].children[2].childs: khóa không hợp lệ (unknown key)"),
 ])
 def test_malformed_criteria_file_names_the_node(tmp_path: Path, old: str, new: str,
                                                 expected: str) -> None:
@@ -177,6 +180,46 @@ def test_several_errors_are_reported_together(tmp_path: Path) -> None:
     with pytest.raises(CriteriaError) as err:
         load_criteria(write(tmp_path, text))
     assert "'nope'" in str(err.value) and "mã tiêu chí bị trùng" in str(err.value)
+
+
+@pytest.mark.parametrize("old,new,where,expected", [
+    ('id: "1.2.1"\n            name: "Niêm yết"\n            max: 1',
+     'id: "1.2.1"\n            name: "Niêm yết"\n            max: "many"',
+     "nodes[1].children[2].children[1].max", "cần một số (expected a number), gặp 'many'"),
+    ("scope: period", "scope: year", "nodes[2].children[1].auto.scope",
+     "giá trị không được phép (not an allowed value): 'period' or 'ytd', gặp 'year'"),
+    ("{at_most: 0, points: 2}", "{at_most: 0, points: hai}",
+     "nodes[2].children[1].auto.bands[1].points", "cần một số (expected a number), gặp 'hai'"),
+    ('id: "2.2"\n        name: "Kỷ luật"\n', 'id: "2.2"\n', "nodes[2].children[2].name",
+     "thiếu mục bắt buộc (required, missing)"),
+    ("requirements: [R12]", "requirements: R12", "nodes[1].children[1].requirements",
+     "cần một danh sách (expected a list), gặp 'R12'"),
+])
+def test_criteria_structural_errors_name_file_place_and_expectation(
+        tmp_path: Path, old: str, new: str, where: str, expected: str) -> None:
+    assert old in CRITERIA
+    with pytest.raises(CriteriaError) as err:
+        load_criteria(write(tmp_path, CRITERIA.replace(old, new, 1), "tieu-chi.yaml"))
+    message = str(err.value)
+    assert message.startswith("tieu-chi.yaml có lỗi (configuration errors):")
+    assert f"- {where}: {expected}" in message
+
+
+def test_structural_and_node_problems_are_reported_together_once(tmp_path: Path) -> None:
+    """A node whose structure is wrong is named by its place (its parents' sums are not checked);
+    the other nodes are, each problem listed once (pydantic ran a top-level node's validators
+    twice)."""
+    text = CRITERIA.replace("{at_most: 0, points: 2}", "{at_most: 0, points: hai}").replace(
+        "section: BPMC", "section: PHONG-X").replace("indicator: ontime_rate\n", "indicator: nope\n")
+    with pytest.raises(CriteriaError) as err:
+        load_criteria(write(tmp_path, text))
+    assert str(err.value).split("\n")[1:] == [
+        "- nodes[2].children[1].auto.bands[1].points: cần một số (expected a number), gặp 'hai'",
+        "- Tiêu chí '1.1' (Đúng hạn): chỉ số 'nope' không có trong danh mục chỉ số (DESIGN.md §7) "
+        "(unknown indicator id)",
+        "- Tiêu chí '1' (Cải cách TTHC): mã bộ phận 'PHONG-X' không có trong sections.yaml "
+        "(unknown section)",
+    ]
 
 
 def test_unreadable_criteria_file(tmp_path: Path) -> None:

@@ -6,6 +6,12 @@ bands — or **manual** — scored by staff in ``self_scores`` (sheet TuChamDiem
 shipped file is a labelled TEMPLATE ([U]); a district's official file replaces it
 (``data/reference/criteria/par-xa.yaml`` is used when present).
 
+The file is read into pydantic models (:class:`CriteriaFile`, a tree of :class:`CriterionNode`)
+and every problem is reported together: a structural one (unknown key, wrong type, missing key)
+with its place in the file (``nodes[2].children[1].max``), a rule of the domain (points that do
+not add up, duplicate id, unknown indicator or section, score bands, depth) naming the criterion
+(``Tiêu chí '1.2' (Công khai TTHC): …``).
+
 How to show it (notebook 04)::
 
     assessment = par_assessment(analysis)            # one row per criterion, tree order
@@ -25,29 +31,37 @@ How to show it (notebook 04)::
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
-import yaml
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 
 from parbook import vnformat
 from parbook.analysis.figures import indicator_value
 from parbook.contract import INDICATOR_IDS, INDICATOR_SCOPES
 from parbook.plan.sections import section_name, sections
 from parbook.store.config import REFERENCE_DIR
-from parbook.store.settings import ConfigError
+from parbook.store.settings import (
+    ConfigError,
+    Count,
+    Number,
+    Strict,
+    Text,
+    read_yaml,
+    report,
+    validate,
+)
 
 CRITERIA_DIR = REFERENCE_DIR / "criteria"
 OFFICIAL_CRITERIA = CRITERIA_DIR / "par-xa.yaml"
 TEMPLATE_CRITERIA = CRITERIA_DIR / "par-xa-mau.yaml"
 MAX_DEPTH = 3
 LEVEL_NAMES = {1: "lĩnh vực", 2: "tiêu chí", 3: "tiêu chí thành phần"}
-NODE_KEYS = {"id", "name", "max", "section", "requirements", "guide", "note", "auto", "children"}
-AUTO_KEYS = {"indicator", "scope", "bands"}
 EPS = 1e-9
+Scope = Literal[INDICATOR_SCOPES]
 
 # band key → (direction, comparison): "higher" bands test value ≥/> threshold, "lower" ≤/<.
 BAND_OPS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
@@ -158,180 +172,210 @@ def default_criteria_file() -> Path:
     return OFFICIAL_CRITERIA if OFFICIAL_CRITERIA.exists() else TEMPLATE_CRITERIA
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _node_label(spec: dict[str, Any], fallback: str) -> str:
-    nid = spec.get("id") if isinstance(spec, dict) else None
-    name = spec.get("name") if isinstance(spec, dict) else None
-    if nid is None:
-        return fallback
-    return f"Tiêu chí '{nid}'" + (f" ({name})" if name else "")
-
-
-def _parse_bands(raw: Any, where: str, max_points: float, errors: list[str]) -> tuple[Band, ...]:
-    if not isinstance(raw, list) or not raw:
-        errors.append(f"{where}: auto.bands phải là danh sách khoảng điểm không rỗng "
-                      f"(bands must be a non-empty list)")
-        return ()
+def _band_problems(specs: tuple[BandSpec, ...], max_points: float) -> list[str]:
+    """What is wrong with the score bands of an auto-scored criterion worth ``max_points``."""
+    if not specs:
+        return ["auto.bands phải là danh sách khoảng điểm không rỗng "
+                "(bands must be a non-empty list)"]
     bands: list[Band] = []
-    for i, spec in enumerate(raw, start=1):
-        keys = [k for k in BAND_OPS if isinstance(spec, dict) and k in spec]
-        extra = set(spec) - set(BAND_OPS) - {"points"} if isinstance(spec, dict) else set()
-        if len(keys) != 1 or extra or not _is_number(spec.get(keys[0])) \
-                or not _is_number(spec.get("points")):
-            errors.append(f"{where}: khoảng điểm thứ {i} phải có đúng một ngưỡng số (at_least, above, "
-                          f"at_most hoặc below) và points là số (band {i} malformed): {spec!r}")
-            return ()
-        bands.append(Band(keys[0], float(spec[keys[0]]), float(spec["points"])))
+    for i, spec in enumerate(specs, start=1):
+        band = spec.band()
+        if band is None:
+            return [f"khoảng điểm thứ {i} phải có đúng một ngưỡng số (at_least, above, at_most "
+                    f"hoặc below) (band {i} needs exactly one threshold)"]
+        bands.append(band)
     directions = {BAND_OPS[b.key][0] for b in bands}
     if len(directions) > 1:
-        errors.append(f"{where}: các khoảng điểm trộn chiều 'càng cao càng tốt' (at_least/above) với "
-                      f"'càng thấp càng tốt' (at_most/below) (bands mix directions)")
-        return ()
+        return ["các khoảng điểm trộn chiều 'càng cao càng tốt' (at_least/above) với 'càng thấp "
+                "càng tốt' (at_most/below) (bands mix directions)"]
     higher = directions == {"higher"}
+    out = []
     for i, band in enumerate(bands, start=1):
         if not 0 <= band.points <= max_points + EPS:
-            errors.append(f"{where}: khoảng điểm thứ {i} cho {vnformat.compact(band.points)} điểm, ngoài "
-                          f"0–{vnformat.compact(max_points)} (band points outside 0..max)")
+            out.append(f"khoảng điểm thứ {i} cho {vnformat.compact(band.points)} điểm, ngoài "
+                       f"0–{vnformat.compact(max_points)} (band points outside 0..max)")
     if abs(bands[0].points - max_points) > EPS:
-        errors.append(f"{where}: khoảng điểm đầu tiên phải cho điểm tối đa {vnformat.compact(max_points)}, "
-                      f"không phải {vnformat.compact(bands[0].points)} (first band must give the maximum)")
+        out.append(f"khoảng điểm đầu tiên phải cho điểm tối đa {vnformat.compact(max_points)}, "
+                   f"không phải {vnformat.compact(bands[0].points)} "
+                   f"(first band must give the maximum)")
     for i in range(1, len(bands)):
         prev, cur = bands[i - 1], bands[i]
         if cur.points > prev.points + EPS:
-            errors.append(f"{where}: điểm phải giảm dần, khoảng {i + 1} cho nhiều điểm hơn khoảng {i} "
-                          f"(points must not increase down the list)")
+            out.append(f"điểm phải giảm dần, khoảng {i + 1} cho nhiều điểm hơn khoảng {i} "
+                       f"(points must not increase down the list)")
         strict_prev = prev.key in ("above", "below")
         strict_cur = cur.key in ("above", "below")
         looser = (cur.threshold < prev.threshold) if higher else (cur.threshold > prev.threshold)
         same_looser = cur.threshold == prev.threshold and strict_prev and not strict_cur
         if not (looser or same_looser):
-            errors.append(f"{where}: ngưỡng khoảng {i + 1} ({cur.describe()}) phải lỏng hơn khoảng {i} "
-                          f"({prev.describe()}) (thresholds must loosen down the list)")
-    return tuple(bands)
+            out.append(f"ngưỡng khoảng {i + 1} ({cur.describe()}) phải lỏng hơn khoảng {i} "
+                       f"({prev.describe()}) (thresholds must loosen down the list)")
+    return out
 
 
-def _parse_node(spec: Any, level: int, parent: Criterion | None, position: str,
-                seen: set[str], sections_ok: dict[str, Any], errors: list[str]) -> Criterion | None:
-    where = _node_label(spec, position)
-    if not isinstance(spec, dict):
-        errors.append(f"{where}: phải là một mục (mapping) có id, name, max (node must be a mapping)")
-        return None
-    unknown = set(spec) - NODE_KEYS
-    if unknown:
-        errors.append(f"{where}: khóa không hợp lệ {sorted(unknown)} (unknown keys)")
-    raw_id = spec.get("id")
-    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
-        errors.append(f"{where}: mã tiêu chí (id) phải là chuỗi, đặt trong dấu nháy, ví dụ \"1.2\" "
-                      f"(id must be a quoted string)")
-        node_id = f"?{position}"
-    else:
-        node_id = str(raw_id).strip()
-        if node_id in seen:
-            errors.append(f"{where}: mã tiêu chí bị trùng (duplicate id)")
-        seen.add(node_id)
-    name = str(spec.get("name") or "").strip()
-    if not name:
-        errors.append(f"{where}: thiếu tên tiêu chí (name missing)")
-    max_points = spec.get("max")
-    if not _is_number(max_points) or max_points <= 0:
-        errors.append(f"{where}: điểm tối đa (max) phải là số dương, không phải {max_points!r} "
-                      f"(max must be a positive number)")
-        max_points = 0.0
-    if level > MAX_DEPTH:
-        errors.append(f"{where}: cây tiêu chí chỉ có {MAX_DEPTH} cấp (lĩnh vực → tiêu chí → tiêu chí "
-                      f"thành phần) (tree deeper than {MAX_DEPTH} levels)")
-    section = spec.get("section", parent.section if parent else None)
-    if section is not None and section not in sections_ok:
-        errors.append(f"{where}: mã bộ phận {section!r} không có trong sections.yaml (unknown section)")
-        section = None
-    requirements = spec.get("requirements") or []
-    if not isinstance(requirements, list):
-        errors.append(f"{where}: requirements phải là danh sách mã yêu cầu (R…)")
-        requirements = []
-    node = Criterion(id=node_id, name=name, max=float(max_points), level=level,
-                     parent_id=parent.id if parent else None, section=section,
-                     requirements=tuple(str(r) for r in requirements),
-                     guide=spec.get("guide"), note=spec.get("note"))
-    children = spec.get("children")
-    auto = spec.get("auto")
-    if children is not None and auto is not None:
-        errors.append(f"{where}: tiêu chí có tiêu chí con không được gắn chấm tự động (auto) "
-                      f"(a node with children cannot be auto-scored)")
-    if children is not None:
-        if not isinstance(children, list) or not children:
-            errors.append(f"{where}: children phải là danh sách không rỗng (children must be a "
-                          f"non-empty list)")
-        else:
-            for i, child in enumerate(children, start=1):
-                parsed = _parse_node(child, level + 1, node, f"Tiêu chí con thứ {i} của '{node_id}'",
-                                     seen, sections_ok, errors)
-                if parsed is not None:
-                    node.children.append(parsed)
-            total = sum(_num(c.get("max")) for c in children if isinstance(c, dict))
-            if abs(total - node.max) > 1e-6:
-                errors.append(f"{where}: tổng điểm tối đa các tiêu chí con là {vnformat.compact(total)}, "
-                              f"khác điểm tối đa {vnformat.compact(node.max)} của tiêu chí "
-                              f"(children's max points add up to {vnformat.compact(total)}, "
-                              f"not {vnformat.compact(node.max)})")
-    elif auto is not None:
-        if not isinstance(auto, dict):
-            errors.append(f"{where}: auto phải là một mục có indicator, scope, bands")
-        else:
-            bad = set(auto) - AUTO_KEYS
-            if bad:
-                errors.append(f"{where}: auto có khóa không hợp lệ {sorted(bad)} (unknown keys)")
-            indicator = auto.get("indicator")
-            if indicator not in INDICATOR_IDS:
-                errors.append(f"{where}: chỉ số {indicator!r} không có trong danh mục chỉ số "
-                              f"(DESIGN.md §7) (unknown indicator id)")
-            scope = auto.get("scope", "ytd")
-            if scope not in INDICATOR_SCOPES:
-                errors.append(f"{where}: scope {scope!r} phải là ytd hoặc period")
-            node.indicator = str(indicator)
-            node.scope = str(scope)
-            node.bands = _parse_bands(auto.get("bands"), where, node.max, errors)
-    return node
+def _label(node_id: Any, name: Any) -> str:
+    return f"Tiêu chí '{node_id}'" + (f" ({name})" if name else "")
 
 
-def _num(value: Any) -> float:
-    return float(value) if _is_number(value) else 0.0
+class BandSpec(Strict):
+    """A score band as written: one threshold and the points it gives."""
+
+    at_least: Number | None = None
+    above: Number | None = None
+    at_most: Number | None = None
+    below: Number | None = None
+    points: Number
+
+    def band(self) -> Band | None:
+        """The band, or None when the spec has no threshold or more than one."""
+        keys = [k for k in BAND_OPS if getattr(self, k) is not None]
+        return Band(keys[0], getattr(self, keys[0]), self.points) if len(keys) == 1 else None
+
+
+class AutoScoring(Strict):
+    """``auto:`` of a leaf criterion: an indicator of DESIGN.md §7 scored through bands."""
+
+    indicator: str
+    scope: Scope = "ytd"
+    bands: tuple[BandSpec, ...]
+
+
+class CriterionNode(Strict):
+    """A node of the criteria file as written (its children are nodes too)."""
+
+    # Built inside CriteriaFile, not before it: a model that uses an already built recursive
+    # model runs that model's before/after validators twice (pydantic issue #13581), and these
+    # report problems — each would be listed twice.
+    model_config = ConfigDict(defer_build=True)
+
+    id: Text
+    name: Text
+    max: Number
+    section: str | None = None
+    requirements: tuple[str, ...] = ()
+    guide: str | None = None
+    note: str | None = None
+    auto: AutoScoring | None = None
+    children: tuple[CriterionNode, ...] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _quoted_id(cls, data: Any, info: ValidationInfo) -> Any:
+        """An id written as a number: an integer is read as its text (``1`` → "1"); a decimal is
+        refused, YAML reads ``1.10`` as 1.1 — ids are written in quotes."""
+        if isinstance(data, dict) and isinstance(data.get("id"), int | float) \
+                and not isinstance(data["id"], bool):
+            if isinstance(data["id"], float):
+                report(info, [f"{_label(data['id'], data.get('name'))}: mã tiêu chí (id) phải là "
+                              f"chuỗi, đặt trong dấu nháy, ví dụ \"1.2\" (id must be a quoted "
+                              f"string)"])
+            data = {**data, "id": str(data["id"])}
+        return data
+
+    @model_validator(mode="after")
+    def _domain_rules(self, info: ValidationInfo) -> CriterionNode:
+        problems = []
+        if self.max <= 0:
+            problems.append(f"điểm tối đa (max) phải là số dương, không phải "
+                            f"{vnformat.compact(self.max)} (max must be a positive number)")
+        if self.section is not None and self.section not in sections():
+            problems.append(f"mã bộ phận {self.section!r} không có trong sections.yaml "
+                            f"(unknown section)")
+        if self.children is not None and self.auto is not None:
+            problems.append("tiêu chí có tiêu chí con không được gắn chấm tự động (auto) "
+                            "(a node with children cannot be auto-scored)")
+        if self.children is not None:
+            total = sum(c.max for c in self.children)
+            if not self.children:
+                problems.append("children phải là danh sách không rỗng "
+                                "(children must be a non-empty list)")
+            elif abs(total - self.max) > 1e-6:
+                total_vi, max_vi = vnformat.compact(total), vnformat.compact(self.max)
+                problems.append(f"tổng điểm tối đa các tiêu chí con là {total_vi}, khác điểm tối "
+                                f"đa {max_vi} của tiêu chí (children's max points add up to "
+                                f"{total_vi}, not {max_vi})")
+        elif self.auto is not None:
+            if self.auto.indicator not in INDICATOR_IDS:
+                problems.append(f"chỉ số {self.auto.indicator!r} không có trong danh mục chỉ số "
+                                f"(DESIGN.md §7) (unknown indicator id)")
+            problems += _band_problems(self.auto.bands, self.max)
+        report(info, [f"{_label(self.id, self.name)}: {p}" for p in problems])
+        return self
+
+
+def _walk(nodes: Iterable[CriterionNode], level: int = 1) -> Iterator[tuple[CriterionNode, int]]:
+    """Every node with its level, parents before their children, in file order."""
+    for node in nodes:
+        yield node, level
+        yield from _walk(node.children or (), level + 1)
+
+
+class CriteriaFile(Strict):
+    """A criteria file (data/reference/criteria/*.yaml) as written."""
+
+    code: str | None = None
+    title: str | None = None
+    year: Count | None = None
+    template: bool = False
+    label: str | None = None
+    source: str = ""
+    total_max: Number | None = None
+    nodes: tuple[CriterionNode, ...]
+
+    @field_validator("nodes")
+    @classmethod
+    def _some(cls, nodes: tuple[CriterionNode, ...]) -> tuple[CriterionNode, ...]:
+        if not nodes:
+            raise ValueError("cần danh sách các lĩnh vực không rỗng (a non-empty list is required)")
+        return nodes
+
+    @model_validator(mode="after")
+    def _tree_rules(self, info: ValidationInfo) -> CriteriaFile:
+        problems, seen = [], set()
+        for node, level in _walk(self.nodes):
+            where = _label(node.id, node.name)
+            if node.id in seen:
+                problems.append(f"{where}: mã tiêu chí bị trùng (duplicate id)")
+            seen.add(node.id)
+            if level > MAX_DEPTH:
+                problems.append(f"{where}: cây tiêu chí chỉ có {MAX_DEPTH} cấp (lĩnh vực → tiêu chí "
+                                f"→ tiêu chí thành phần) (tree deeper than {MAX_DEPTH} levels)")
+        root_total = sum(n.max for n in self.nodes)
+        if self.total_max is not None and abs(self.total_max - root_total) > 1e-6:
+            total_vi = vnformat.compact(root_total)
+            problems.append(f"Tổng điểm tối đa các lĩnh vực là {total_vi}, khác total_max "
+                            f"{vnformat.compact(self.total_max)} (domains add up to {total_vi})")
+        report(info, problems)
+        return self
+
+
+def _criterion(node: CriterionNode, level: int, parent: Criterion | None) -> Criterion:
+    """The scoring node of a validated file node (a section not given is the parent's)."""
+    inherited = parent.section if parent else None
+    crit = Criterion(id=node.id, name=node.name, max=node.max, level=level,
+                     parent_id=parent.id if parent else None,
+                     section=node.section if "section" in node.model_fields_set else inherited,
+                     requirements=node.requirements, guide=node.guide, note=node.note)
+    if node.auto is not None:
+        crit.indicator, crit.scope = node.auto.indicator, node.auto.scope
+        crit.bands = tuple(b for spec in node.auto.bands if (b := spec.band()) is not None)
+    crit.children = [_criterion(child, level + 1, crit) for child in node.children or ()]
+    return crit
 
 
 def load_criteria(path: str | Path | None = None) -> CriteriaTree:
-    """Read and validate a criteria file; :class:`CriteriaError` names every faulty node."""
+    """Read and validate a criteria file (:class:`CriteriaFile`); :class:`CriteriaError` lists
+    every problem: the place of a structural one (``nodes[2].children[1].max``), the criterion of
+    the others (``Tiêu chí '1.2' (Công khai TTHC): …``)."""
     path = Path(path) if path is not None else default_criteria_file()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CriteriaError(f"Không có tệp bộ tiêu chí {path} (criteria file not found)") from exc
-    except yaml.YAMLError as exc:
-        raise CriteriaError(f"Tệp bộ tiêu chí {path.name} không đọc được (invalid YAML): {exc}") \
-            from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), list) or not raw["nodes"]:
-        raise CriteriaError(f"Tệp bộ tiêu chí {path.name}: cần danh sách 'nodes' các lĩnh vực "
-                            f"(a non-empty 'nodes' list is required)")
-    errors: list[str] = []
-    seen: set[str] = set()
-    known_sections = sections()
-    roots = [_parse_node(spec, 1, None, f"Lĩnh vực thứ {i}", seen, known_sections, errors)
-             for i, spec in enumerate(raw["nodes"], start=1)]
-    roots = [r for r in roots if r is not None]
-    total_max = raw.get("total_max")
-    root_total = sum(_num(s.get("max")) for s in raw["nodes"] if isinstance(s, dict))
-    if total_max is not None and (not _is_number(total_max) or abs(total_max - root_total) > 1e-6):
-        errors.append(f"Tổng điểm tối đa các lĩnh vực là {vnformat.compact(root_total)}, khác total_max "
-                      f"{total_max!r} (domains add up to {vnformat.compact(root_total)})")
-    if errors:
-        raise CriteriaError(f"Bộ tiêu chí {path.name} có lỗi (criteria file errors):\n- "
-                            + "\n- ".join(errors))
-    template = bool(raw.get("template", False))
-    title = str(raw.get("title") or path.stem)
-    label = str(raw.get("label") or ("Bộ tiêu chí mẫu [U]" if template else title))
-    return CriteriaTree(code=str(raw.get("code") or path.stem), title=title, template=template,
-                        label=label, source=str(raw.get("source") or ""), path=path, roots=roots)
+    if not path.is_file():
+        raise CriteriaError(f"Không có tệp bộ tiêu chí {path} (criteria file not found)")
+    data = validate(read_yaml(path, CriteriaError), CriteriaFile, path.name, CriteriaError)
+    title = data.title or path.stem
+    label = data.label or ("Bộ tiêu chí mẫu [U]" if data.template else title)
+    return CriteriaTree(code=data.code or path.stem, title=title, template=data.template,
+                        label=label, source=data.source, path=path,
+                        roots=[_criterion(node, 1, None) for node in data.nodes])
 
 
 def _blank(value: Any) -> bool:

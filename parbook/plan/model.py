@@ -1,8 +1,12 @@
 """The commune plan as data (data/reference/plans/*.yaml) and ``parbook plan load``.
 
 A plan file lists every requirement R1… of the plan with its text, plan reference, responsible
-sections, how it is measured and the tasks it generates. :func:`load_plan` validates it (clear
-Vietnamese errors naming the requirement); :func:`expand_tasks` turns it into ``plan_tasks`` rows
+sections, how it is measured and the tasks it generates. :func:`load_plan` reads it into pydantic
+models (:class:`PlanFile`, :class:`Requirement`, :class:`Measure`, :class:`TaskTemplate`) and
+reports every problem together: a structural one (unknown key, wrong type, missing key) with its
+place in the file (``requirements[4].measures[1].kind``), a rule of the domain (unknown indicator,
+section or check id, duplicate id…) in Vietnamese naming the requirement
+(``Yêu cầu R4, cách đo 1: …``). :func:`expand_tasks` turns it into ``plan_tasks`` rows
 for one unit (task_id ``<plan_code>-<requirement_id>-<n>``); :func:`load_plan_tasks` inserts the
 rows that are not there yet and never touches a row that exists — the done dates, evidence and any
 due date that staff changed through sheet NhiemVu stay as they are.
@@ -28,10 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-import yaml
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from sqlalchemy import inspect, select
 
 from parbook.contract import CHECK_IDS, INDICATOR_IDS, INDICATOR_SCOPES
@@ -39,18 +43,25 @@ from parbook.plan.sections import section_name, sections
 from parbook.store import db
 from parbook.store.config import REFERENCE_DIR, TIMEZONE
 from parbook.store.params import validate_unit_code
-from parbook.store.settings import ConfigError
+from parbook.store.settings import (
+    ConfigError,
+    Count,
+    Number,
+    Strict,
+    Text,
+    read_yaml,
+    report,
+    validate,
+)
 from parbook.timeline.periods import Window
 
 PLANS_DIR = REFERENCE_DIR / "plans"
 DEFAULT_PLAN = "kh-par-sipas-2024"
 PLAN_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 REQUIREMENT_RE = re.compile(r"^R[1-9][0-9]*$")
-SCHEDULES = ("quarterly", "yearly")
 QUARTER_VI = ("I", "II", "III", "IV")
 EVALUATIONS = {"computed": "tính từ dữ liệu", "manual": "tự đánh giá có kiểm chứng",
                "mixed": "kết hợp"}
-MEASURE_KINDS = ("indicator", "checks", "register", "manual", "criteria", "staff_late")
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
 }
@@ -58,56 +69,159 @@ COMPARISON_VI = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 PLAN_OWNED = ("unit_code", "plan_code", "requirement_id", "department", "title", "due_date")
 BATCH_SHEET = "KeHoach"
 
+MeasureKind = Literal["indicator", "checks", "register", "manual", "criteria", "staff_late"]
+Schedule = Literal["quarterly", "yearly"]
+MEASURE_KINDS: tuple[str, ...] = get_args(MeasureKind)
+SCHEDULES: tuple[str, ...] = get_args(Schedule)
+Evaluation = Literal[tuple(EVALUATIONS)]
+Comparison = Literal[tuple(COMPARISONS)]
+Scope = Literal[INDICATOR_SCOPES]
+
+
+def _one_or_many(value: Any) -> Any:
+    """``VP-TK`` or ``[ALL, VP-TK]`` (nothing → an empty list)."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
+Codes = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
+
 
 class PlanError(ConfigError):
     """A plan file that cannot be used, with every problem found (Vietnamese + English)."""
 
 
-@dataclass(frozen=True)
-class Measure:
+def _section_problem(label_vi: str, key: str, codes: tuple[str, ...]) -> list[str]:
+    """The problem of section codes that are missing or not in sections.yaml (none: [])."""
+    unknown = [c for c in codes if c not in sections()]
+    if codes and not unknown:
+        return []
+    return [f"{label_vi} thiếu hoặc không có trong sections.yaml ({key} missing or unknown): "
+            f"{unknown or list(codes)}"]
+
+
+class Measure(Strict):
     """One way a requirement is measured (see the header of the plan file)."""
 
-    kind: str
+    kind: MeasureKind
     indicator: str | None = None
-    scope: str = "ytd"
-    target: float | None = None
-    comparison: str | None = None
+    scope: Scope = "ytd"
+    target: Number | None = None
+    comparison: Comparison | None = None
     informative: bool = False
     note: str | None = None
-    checks: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    min_late: int = 2
+    checks: Codes = ()
+    sections: Codes = ()
+    min_late: Count = 2
 
     @property
     def needs_evidence(self) -> bool:
         return self.kind == "manual"
 
+    def problems(self) -> list[str]:
+        """What is wrong with this measure against the contract and sections.yaml."""
+        out = []
+        if self.kind == "indicator":
+            if self.indicator not in INDICATOR_IDS:
+                out.append(f"chỉ số {self.indicator!r} không có trong DESIGN.md §7 "
+                           f"(unknown indicator id)")
+            if (self.target is None) != (self.comparison is None):
+                out.append("target và comparison phải đi cùng nhau "
+                           "(target and comparison go together)")
+        if self.kind == "checks":
+            unknown = [c for c in self.checks if c not in CHECK_IDS]
+            if not self.checks or unknown:
+                out.append(f"mã kiểm tra không có trong DESIGN.md §6 "
+                           f"(unknown or missing check ids): {unknown or list(self.checks)}")
+        if self.kind == "criteria":
+            unknown = [c for c in self.sections if c not in sections()]
+            if unknown:
+                out.append(f"mã bộ phận không có trong sections.yaml: {unknown}")
+        if self.kind == "staff_late" and self.min_late < 1:
+            out.append("min_late phải ≥ 1 (min_late must be at least 1)")
+        return out
 
-@dataclass(frozen=True)
-class TaskTemplate:
-    """A duty of a requirement: one task per department and due date."""
 
-    title: str
-    departments: tuple[str, ...]
-    schedule: str
+class TaskTemplate(Strict):
+    """A duty of a requirement: one task per department and due date (file key ``department``:
+    one code or a list)."""
+
+    title: Text
+    departments: Codes = Field(alias="department")
+    schedule: Schedule
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(Strict):
     """A requirement R… of the plan."""
 
     id: str
-    plan_ref: str
-    text: str
-    responsible: tuple[str, ...]
-    evaluation: str
-    target: str
+    plan_ref: Text
+    text: Text
+    responsible: Codes
+    evaluation: Evaluation
+    target: Text
     measures: tuple[Measure, ...]
     tasks: tuple[TaskTemplate, ...] = ()
 
     @property
     def responsible_vi(self) -> str:
         return "; ".join(section_name(c) for c in self.responsible)
+
+    @model_validator(mode="after")
+    def _domain_rules(self, info: ValidationInfo) -> Requirement:
+        where = f"Yêu cầu {self.id}"
+        problems = []
+        if not REQUIREMENT_RE.match(self.id):
+            problems.append(f"{where}: mã phải có dạng R1, R2… (id must look like R1)")
+        problems += [f"{where}: {p}" for p in _section_problem(
+            "bộ phận chịu trách nhiệm", "responsible", self.responsible)]
+        for i, measure in enumerate(self.measures, start=1):
+            problems += [f"{where}, cách đo {i}: {p}" for p in measure.problems()]
+        if all(m.informative for m in self.measures):
+            problems.append(f"{where}: cần ít nhất một cách đo xét đạt/chưa đạt "
+                            f"(at least one measure that is not informative)")
+        for i, task in enumerate(self.tasks, start=1):
+            problems += [f"{where}, nhiệm vụ {i}: {p}" for p in _section_problem(
+                "bộ phận chủ trì", "department", task.departments)]
+        if any(m.kind in ("register", "manual") for m in self.measures) and not self.tasks:
+            problems.append(f"{where}: cách đo register/manual cần danh sách nhiệm vụ (tasks) "
+                            f"(register and manual measures need tasks)")
+        report(info, problems)
+        return self
+
+
+class PlanFile(Strict):
+    """A plan file (data/reference/plans/*.yaml) as written."""
+
+    plan_code: str
+    year: Count
+    title: str | None = None
+    source: str = ""
+    due_rules: dict[str, str] = {}
+    requirements: tuple[Requirement, ...]
+
+    @field_validator("plan_code")
+    @classmethod
+    def _plan_code(cls, code: str) -> str:
+        if not PLAN_NAME_RE.match(code):
+            raise ValueError("mã kế hoạch chỉ gồm chữ không dấu, số, '.', '_', '-' "
+                             "(invalid plan_code)")
+        return code
+
+    @field_validator("requirements")
+    @classmethod
+    def _some(cls, requirements: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
+        if not requirements:
+            raise ValueError("Kế hoạch không có yêu cầu nào (no requirements)")
+        return requirements
+
+    @model_validator(mode="after")
+    def _unique_ids(self, info: ValidationInfo) -> PlanFile:
+        ids = [r.id for r in self.requirements]
+        report(info, [f"Yêu cầu {rid}: mã bị trùng (duplicate id)"
+                      for i, rid in enumerate(ids) if rid in ids[:i]])
+        return self
 
 
 @dataclass(frozen=True)
@@ -148,149 +262,17 @@ def due_dates(schedule: str, year: int) -> list[date]:
     raise PlanError(f"Lịch không hợp lệ {schedule!r} (unknown schedule)")
 
 
-def _as_tuple(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)
-
-
-def _parse_measure(spec: Any, where: str, errors: list[str]) -> Measure | None:
-    if not isinstance(spec, dict) or spec.get("kind") not in MEASURE_KINDS:
-        errors.append(f"{where}: cách đo phải có kind là một trong {', '.join(MEASURE_KINDS)} "
-                      f"(measure kind missing or unknown): {spec!r}")
-        return None
-    kind = spec["kind"]
-    m = Measure(
-        kind=kind,
-        indicator=spec.get("indicator"),
-        scope=spec.get("scope", "ytd"),
-        target=spec.get("target"),
-        comparison=spec.get("comparison"),
-        informative=bool(spec.get("informative", False)),
-        note=spec.get("note"),
-        checks=_as_tuple(spec.get("checks")),
-        sections=_as_tuple(spec.get("sections")),
-        min_late=int(spec.get("min_late", 2)),
-    )
-    if kind == "indicator":
-        if m.indicator not in INDICATOR_IDS:
-            errors.append(f"{where}: chỉ số {m.indicator!r} không có trong DESIGN.md §7 "
-                          f"(unknown indicator id)")
-        if m.scope not in INDICATOR_SCOPES:
-            errors.append(f"{where}: scope {m.scope!r} phải là period hoặc ytd")
-        if (m.target is None) != (m.comparison is None):
-            errors.append(f"{where}: target và comparison phải đi cùng nhau "
-                          f"(target and comparison go together)")
-        if m.comparison is not None and m.comparison not in COMPARISONS:
-            errors.append(f"{where}: phép so sánh {m.comparison!r} không hợp lệ "
-                          f"(use {', '.join(COMPARISONS)})")
-        if m.target is not None and not isinstance(m.target, int | float):
-            errors.append(f"{where}: target phải là số (target must be a number)")
-    if kind == "checks":
-        unknown = [c for c in m.checks if c not in CHECK_IDS]
-        if not m.checks or unknown:
-            errors.append(f"{where}: mã kiểm tra không có trong DESIGN.md §6 "
-                          f"(unknown or missing check ids): {unknown or m.checks}")
-    if kind == "criteria":
-        unknown = [c for c in m.sections if c not in sections()]
-        if unknown:
-            errors.append(f"{where}: mã bộ phận không có trong sections.yaml: {unknown}")
-    if kind == "staff_late" and m.min_late < 1:
-        errors.append(f"{where}: min_late phải ≥ 1")
-    return m
-
-
-def _check_sections(errors: list[str], where: str, label_vi: str, key: str,
-                    codes: tuple[str, ...]) -> None:
-    """Record an error when the section codes are missing or not in sections.yaml."""
-    unknown = [c for c in codes if c not in sections()]
-    if not codes or unknown:
-        errors.append(f"{where}: {label_vi} thiếu hoặc không có trong sections.yaml "
-                      f"({key} missing or unknown): {unknown or codes}")
-
-
-def _parse_tasks(specs: Any, where: str, errors: list[str]) -> tuple[TaskTemplate, ...]:
-    out = []
-    for i, spec in enumerate(specs or [], start=1):
-        at = f"{where}, nhiệm vụ {i}"
-        if not isinstance(spec, dict) or not str(spec.get("title") or "").strip():
-            errors.append(f"{at}: thiếu nội dung (title missing)")
-            continue
-        depts = _as_tuple(spec.get("department"))
-        _check_sections(errors, at, "bộ phận chủ trì", "department", depts)
-        if spec.get("schedule") not in SCHEDULES:
-            errors.append(f"{at}: schedule phải là quarterly hoặc yearly "
-                          f"(schedule must be quarterly or yearly)")
-        out.append(TaskTemplate(str(spec["title"]).strip(), depts, str(spec.get("schedule"))))
-    return tuple(out)
-
-
-def _parse_requirement(spec: Any, index: int, errors: list[str]) -> Requirement | None:
-    if not isinstance(spec, dict):
-        errors.append(f"Yêu cầu thứ {index}: phải là một mục (mapping) (must be a mapping)")
-        return None
-    rid = str(spec.get("id") or "")
-    where = f"Yêu cầu {rid or f'thứ {index}'}"
-    if not REQUIREMENT_RE.match(rid):
-        errors.append(f"{where}: mã phải có dạng R1, R2… (id must look like R1)")
-    for key in ("plan_ref", "text", "target"):
-        if not str(spec.get(key) or "").strip():
-            errors.append(f"{where}: thiếu {key} ({key} missing)")
-    responsible = _as_tuple(spec.get("responsible"))
-    _check_sections(errors, where, "bộ phận chịu trách nhiệm", "responsible", responsible)
-    if spec.get("evaluation") not in EVALUATIONS:
-        errors.append(f"{where}: evaluation phải là computed, manual hoặc mixed")
-    measures = [_parse_measure(m, f"{where}, cách đo {i}", errors)
-                for i, m in enumerate(spec.get("measures") or [], start=1)]
-    measures = [m for m in measures if m is not None]
-    if not any(not m.informative for m in measures):
-        errors.append(f"{where}: cần ít nhất một cách đo xét đạt/chưa đạt "
-                      f"(at least one measure that is not informative)")
-    tasks = _parse_tasks(spec.get("tasks"), where, errors)
-    if any(m.kind in ("register", "manual") for m in measures) and not tasks:
-        errors.append(f"{where}: cách đo register/manual cần danh sách nhiệm vụ (tasks)")
-    return Requirement(
-        id=rid, plan_ref=str(spec.get("plan_ref") or ""), text=str(spec.get("text") or ""),
-        responsible=responsible, evaluation=str(spec.get("evaluation")),
-        target=str(spec.get("target") or ""), measures=tuple(measures), tasks=tasks)
-
-
 def load_plan(name: str | Path = DEFAULT_PLAN) -> Plan:
-    """Read and validate a plan file; :class:`PlanError` lists every problem found."""
+    """Read and validate a plan file (:class:`PlanFile`); :class:`PlanError` lists every problem
+    found: the place of a structural one (``requirements[4].measures[1].kind``), the requirement
+    of the others (``Yêu cầu R4, cách đo 1: …``)."""
     path = plan_path(name)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PlanError(f"Không có tệp kế hoạch {path} (plan file not found)") from exc
-    except yaml.YAMLError as exc:
-        raise PlanError(f"Tệp kế hoạch {path.name} không đọc được (invalid YAML): {exc}") from exc
-    if not isinstance(raw, dict):
-        raise PlanError(f"Tệp kế hoạch {path.name}: nội dung phải là một mục (mapping)")
-    errors: list[str] = []
-    code = str(raw.get("plan_code") or "")
-    if not PLAN_NAME_RE.match(code):
-        errors.append("plan_code thiếu hoặc không hợp lệ (plan_code missing or invalid)")
-    year = raw.get("year")
-    if not isinstance(year, int):
-        errors.append("year phải là số năm, ví dụ 2024 (year must be an integer)")
-    reqs = [_parse_requirement(s, i, errors)
-            for i, s in enumerate(raw.get("requirements") or [], start=1)]
-    reqs = [r for r in reqs if r is not None]
-    if not reqs:
-        errors.append("Kế hoạch không có yêu cầu nào (no requirements)")
-    seen: set[str] = set()
-    for r in reqs:
-        if r.id in seen:
-            errors.append(f"Yêu cầu {r.id}: mã bị trùng (duplicate id)")
-        seen.add(r.id)
-    if errors:
-        raise PlanError(f"Tệp kế hoạch {path.name} có lỗi (plan file errors):\n- "
-                        + "\n- ".join(errors))
-    return Plan(code=code, year=int(year), title=str(raw.get("title") or code),
-                source=str(raw.get("source") or ""), due_rules=dict(raw.get("due_rules") or {}),
-                requirements=tuple(reqs), path=path)
+    if not path.is_file():
+        raise PlanError(f"Không có tệp kế hoạch {path} (plan file not found)")
+    data = validate(read_yaml(path, PlanError), PlanFile, path.name, PlanError)
+    return Plan(code=data.plan_code, year=data.year, title=data.title or data.plan_code,
+                source=data.source, due_rules=dict(data.due_rules),
+                requirements=data.requirements, path=path)
 
 
 def plans_for_year(year: int) -> list[Plan]:

@@ -21,6 +21,11 @@ other dossier checks at the dossiers in the window's scope).
 SQL and pandas disagree on NULL in ``NOT_IN`` (pandas keeps the NULL row, SQL drops it): a
 catalogue condition that means to include NULL says so with an ``IS_NULL`` alternative.
 
+The files are read into pydantic models (:class:`CatalogueFile`, :class:`CheckFile`,
+:class:`ExpectationFile`): a mistake is a :class:`CatalogueError` naming the file, the place inside
+it (``checks[3].expectations[1].when``) and what was expected — conditions are compiled and the
+personal-data guards applied when the file is read, not when the checks run.
+
 This module does not import Great Expectations (its import costs seconds); parbook.quality.checks does.
 """
 
@@ -30,18 +35,21 @@ import string
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import pandas as pd
-import yaml
+from pydantic import AfterValidator, field_validator, model_validator
 
 from parbook.store.config import CHECKS_DIR
 from parbook.store.db import PERSONAL_COLUMNS
-from parbook.store.settings import ConfigError
+from parbook.store.settings import ConfigError, Strict, Text, read_yaml, validate
 
-ENTITIES = ("dossier", "feedback", "survey", "legal_document", "plan_task", "form")
-SEVERITIES = ("error", "violation", "warning")
-KINDS = ("integrity", "compliance")
+Entity = Literal["dossier", "feedback", "survey", "legal_document", "plan_task", "form"]
+Severity = Literal["error", "violation", "warning"]
+Kind = Literal["integrity", "compliance"]
+ENTITIES: tuple[str, ...] = get_args(Entity)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+KINDS: tuple[str, ...] = get_args(Kind)
 SEVERITY_VI = {"error": "lỗi dữ liệu", "violation": "vi phạm", "warning": "cảnh báo"}
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "IN", "NOT_IN")
 NULLITY = {"IS_NULL": True, "IS_NOT_NULL": False}
@@ -54,6 +62,11 @@ MESSAGE_FIELDS = ("record_key", "reasons")
 
 class CatalogueError(ConfigError):
     """A catalogue file that parbook cannot use."""
+
+
+class ConditionError(CatalogueError, ValueError):
+    """A row condition that cannot be compiled (a ValueError, so that pydantic reports it at its
+    place in the file)."""
 
 
 @dataclass(frozen=True)
@@ -137,17 +150,17 @@ def template_fields(template: str) -> set[str]:
 
 def _clause(item: Any) -> dict[str, Any]:
     if not isinstance(item, list | tuple) or len(item) not in (2, 3):
-        raise CatalogueError(f"Điều kiện không hợp lệ (invalid condition clause): {item!r}")
+        raise ConditionError(f"Điều kiện không hợp lệ (invalid condition clause): {item!r}")
     column, op = str(item[0]), str(item[1])
     if len(item) == 2:
         if op not in NULLITY:
-            raise CatalogueError(f"Toán tử không hợp lệ (invalid operator): {item!r}")
+            raise ConditionError(f"Toán tử không hợp lệ (invalid operator): {item!r}")
         return {"type": "nullity", "column": {"name": column}, "is_null": NULLITY[op]}
     if op not in COMPARISONS:
-        raise CatalogueError(f"Toán tử không hợp lệ (invalid operator): {item!r}")
+        raise ConditionError(f"Toán tử không hợp lệ (invalid operator): {item!r}")
     value = item[2]
     if op in ("IN", "NOT_IN") and not isinstance(value, list):
-        raise CatalogueError(f"IN/NOT_IN cần một danh sách (needs a list): {item!r}")
+        raise ConditionError(f"IN/NOT_IN cần một danh sách (needs a list): {item!r}")
     return {"type": "comparison", "column": {"name": column}, "operator": op, "parameter": value}
 
 
@@ -159,7 +172,7 @@ def _dnf(when: Any) -> list[list[dict[str, Any]]]:
             return _dnf(list(when["all"]))
         if set(when) == {"any"}:
             return [conj for w in when["any"] for conj in _dnf(w)]
-        raise CatalogueError(f"Điều kiện chỉ dùng all/any (use all/any): {when!r}")
+        raise ConditionError(f"Điều kiện chỉ dùng all/any (use all/any): {when!r}")
     if isinstance(when, list) and when and isinstance(when[0], list | dict):
         out: list[list[dict[str, Any]]] = [[]]
         for part in when:
@@ -188,11 +201,14 @@ def _condition_columns(when: Any) -> set[str]:
     return {str(when[0])}
 
 
-def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
-    value = mapping.get(key)
-    if value in (None, ""):
-        raise CatalogueError(f"{where}: thiếu '{key}' (missing '{key}')")
-    return value
+def _condition(when: Any) -> Any:
+    """A catalogue condition, checked by compiling it (None: every row)."""
+    if when is not None:
+        compile_condition(when)
+    return when
+
+
+Condition = Annotated[Any, AfterValidator(_condition)]
 
 
 def _scoped(scope: Any, when: Any) -> Any:
@@ -202,44 +218,99 @@ def _scoped(scope: Any, when: Any) -> Any:
     return scope if when is None else {"all": [scope, when]}
 
 
-def _parse_check(raw: dict[str, Any], entity: str, path: Path, entity_scope: Any = None) -> Check:
-    where = f"{path.name} {raw.get('id', '?')}"
-    scope = raw.get("scope", entity_scope)
-    rules = []
-    for r in _require(raw, "expectations", where):
-        rule = Rule(type=_require(r, "type", where), kwargs=dict(r.get("kwargs") or {}),
-                    when=_scoped(scope, r.get("when")), reason_vi=str(r.get("reason_vi") or ""))
-        rule.row_condition()  # validates the condition now, not at run time
-        rules.append(rule)
-    check = Check(
-        id=_require(raw, "id", where), entity=entity, severity=_require(raw, "severity", where),
-        kind=_require(raw, "kind", where), title_vi=_require(raw, "title_vi", where),
-        title_en=_require(raw, "title_en", where), basis=_require(raw, "basis", where),
-        message_vi=_require(raw, "message_vi", where), rules=tuple(rules),
-        explain=tuple(raw.get("explain") or ()), scope=scope)
-    if check.severity not in SEVERITIES or check.kind not in KINDS:
-        raise CatalogueError(f"{where}: severity/kind không hợp lệ (invalid severity or kind)")
-    personal = check.columns() & set(PERSONAL_COLUMNS)
-    texts = (check.message_vi, *(r.reason_vi for r in rules))
-    if any(template_fields(t) & set(PERSONAL_COLUMNS) for t in texts):
-        raise CatalogueError(
-            f"{where}: thông điệp không được chứa dữ liệu cá nhân (no personal data in messages)")
-    if personal - {"applicant_phone"}:
-        raise CatalogueError(f"{where}: cột cá nhân {sorted(personal)} (personal columns)")
-    return check
+def _personal(columns: set[str]) -> list[str]:
+    return sorted(columns & set(PERSONAL_COLUMNS))
+
+
+def _impersonal(when: Any) -> Any:
+    """A file's scope: a condition that reads no personal column."""
+    if personal := _personal(_condition_columns(when)):
+        raise ValueError(f"cột cá nhân {personal} (personal columns)")
+    return when
+
+
+class ExpectationFile(Strict):
+    """One rule of a check as written: a GX expectation, its row condition and reason."""
+
+    type: Text
+    kwargs: dict[str, Any] = {}
+    when: Condition = None
+    reason_vi: str = ""
+
+    def rule(self, scope: Any) -> Rule:
+        return Rule(type=self.type, kwargs=dict(self.kwargs), when=_scoped(scope, self.when),
+                    reason_vi=self.reason_vi)
+
+
+class CheckFile(Strict):
+    """One check as written (``scope``, when given — even empty —, replaces the file's)."""
+
+    id: Text
+    severity: Severity
+    kind: Kind
+    title_vi: Text
+    title_en: Text
+    basis: Text
+    message_vi: Text
+    explain: tuple[str, ...] = ()
+    expectations: tuple[ExpectationFile, ...]
+    scope: Condition = None
+
+    @field_validator("expectations")
+    @classmethod
+    def _some(cls, expectations: tuple[ExpectationFile, ...]) -> tuple[ExpectationFile, ...]:
+        if not expectations:
+            raise ValueError("kiểm tra cần ít nhất một quy tắc (at least one expectation)")
+        return expectations
+
+    @model_validator(mode="after")
+    def _no_personal_data(self) -> CheckFile:
+        """No personal column in a message or reason; none read, except the phone of HS06."""
+        check = self.check("", None)
+        if any(template_fields(t) & set(PERSONAL_COLUMNS)
+               for t in (check.message_vi, *(r.reason_vi for r in check.rules))):
+            raise ValueError(f"{self.id}: thông điệp không được chứa dữ liệu cá nhân "
+                             f"(no personal data in messages)")
+        if personal := _personal(check.columns() - {"applicant_phone"}):
+            raise ValueError(f"{self.id}: cột cá nhân {personal} (personal columns)")
+        return self
+
+    def check(self, entity: str, entity_scope: Any) -> Check:
+        """The check of ``entity``, its rules restricted to its scope (the file's unless its own)."""
+        scope = self.scope if "scope" in self.model_fields_set else entity_scope
+        return Check(
+            id=self.id, entity=entity, severity=self.severity, kind=self.kind,
+            title_vi=self.title_vi, title_en=self.title_en, basis=self.basis,
+            message_vi=self.message_vi, rules=tuple(e.rule(scope) for e in self.expectations),
+            explain=self.explain, scope=scope)
+
+
+class CatalogueFile(Strict):
+    """A catalogue file of ``checks/`` as written."""
+
+    entity: Entity
+    record_key: Text
+    description_vi: str = ""
+    scope: Annotated[Condition, AfterValidator(_impersonal)] = None
+    checks: tuple[CheckFile, ...]
+
+    @field_validator("checks")
+    @classmethod
+    def _some(cls, checks: tuple[CheckFile, ...]) -> tuple[CheckFile, ...]:
+        if not checks:
+            raise ValueError("tệp cần ít nhất một kiểm tra (at least one check)")
+        return checks
 
 
 def load_entity(path: Path) -> EntitySpec:
-    """Read and validate one catalogue file."""
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    entity = _require(raw, "entity", path.name)
-    if entity not in ENTITIES or path.stem != entity:
-        raise CatalogueError(f"{path.name}: thực thể không hợp lệ {entity!r} (invalid entity)")
-    checks = tuple(_parse_check(c, entity, path, raw.get("scope"))
-                   for c in _require(raw, "checks", path.name))
-    return EntitySpec(entity=entity, record_key=_require(raw, "record_key", path.name),
-                      description_vi=str(raw.get("description_vi") or ""), checks=checks)
+    """Read and validate one catalogue file (:class:`CatalogueFile`)."""
+    data = validate(read_yaml(path, CatalogueError), CatalogueFile, path.name, CatalogueError)
+    if path.stem != data.entity:
+        raise CatalogueError(f"{path.name}: tệp của thực thể {data.entity!r} phải tên "
+                             f"{data.entity}.yaml (entity and file name differ)")
+    return EntitySpec(entity=data.entity, record_key=data.record_key,
+                      description_vi=data.description_vi,
+                      checks=tuple(c.check(data.entity, data.scope) for c in data.checks))
 
 
 @cache
