@@ -86,7 +86,8 @@ def staff_band(score: float | None) -> str | None:
 
 
 class UnitSettings(Strict):
-    """What the unit declares for TT 01/2018 indicators 5, 6 and 9 (null = not declared)."""
+    """What the unit declares for TT 01/2018 indicators 5, 6 and 9 (null = not declared), and
+    whether officials' names with their ratings may appear in the report's files."""
 
     status: str | None = None
     bpmc_processes_all: bool | None = None
@@ -95,6 +96,7 @@ class UnitSettings(Strict):
     published_online: bool | None = None
     published_accurate_complete_timely: bool | None = None
     online_service_share: float | None = None
+    personnel_in_reports: bool = False
 
 
 class UnitSettingsFile(Strict):
@@ -110,6 +112,12 @@ def unit_settings(unit_code: str) -> dict[str, Any]:
     own = config.units.get(unit_code)
     return {**config.default.model_dump(),
             **(own.model_dump(exclude_unset=True) if own else {})}
+
+
+def personnel_in_reports(unit_code: str) -> bool:
+    """Whether the unit lets officials' names with their TT 01 scores and late counts go into
+    forms.xlsx (setting ``personnel_in_reports``; default false: an internal workbook only)."""
+    return bool(unit_settings(unit_code).get("personnel_in_reports"))
 
 
 def dossier_scores(facts: pd.DataFrame) -> pd.DataFrame:
