@@ -112,6 +112,7 @@ class Check:
     rules: tuple[Rule, ...]
     explain: tuple[str, ...] = field(default_factory=tuple)
     scope: Any = None
+    note: str = ""  # for auditors: plan requirement codes, reliability, where a rule is set
 
     def columns(self) -> set[str]:
         """Columns of the entity frame that the check's rules and message read."""
@@ -251,6 +252,7 @@ class CheckFile(Strict):
     title_vi: Text
     title_en: Text
     basis: Text
+    note: str = ""
     message_vi: Text
     explain: tuple[str, ...] = ()
     expectations: tuple[ExpectationFile, ...]
@@ -282,7 +284,7 @@ class CheckFile(Strict):
             id=self.id, entity=entity, severity=self.severity, kind=self.kind,
             title_vi=self.title_vi, title_en=self.title_en, basis=self.basis,
             message_vi=self.message_vi, rules=tuple(e.rule(scope) for e in self.expectations),
-            explain=self.explain, scope=scope)
+            explain=self.explain, scope=scope, note=self.note)
 
 
 class CatalogueFile(Strict):

@@ -482,13 +482,15 @@ def write_gx_artifacts(findings: Findings, out_dir: Path | str) -> list[Path]:
 
 
 def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per check of the catalogue (zero rows included): severity, titles, basis, count."""
+    """Per check of the catalogue (zero rows included): severity, titles, basis, the auditors'
+    note, count."""
     counts = findings.groupby("check_id").size() if len(findings) else pd.Series(dtype="int64")
     rows = [{"check_id": c.id, "entity": c.entity, "severity": c.severity, "title_vi": c.title_vi,
-             "title_en": c.title_en, "basis": c.basis, "count": int(counts.get(c.id, 0))}
+             "title_en": c.title_en, "basis": c.basis, "note": c.note,
+             "count": int(counts.get(c.id, 0))}
             for c in all_checks()]
     return pd.DataFrame(rows, columns=["check_id", "entity", "severity", "title_vi", "title_en",
-                                       "basis", "count"])
+                                       "basis", "note", "count"])
 
 
 def failing_records(findings: pd.DataFrame, facts: Facts, bieu06: pd.DataFrame, check_id: str

@@ -48,7 +48,7 @@ from parbook.report.notes import ReportNotes, read_notes
 from parbook.report.page import ReportHeader, report_header
 from parbook.report.tables import Block, html_list, html_paragraphs, html_prose, html_table
 from parbook.report.templating import render
-from parbook.report.workbook import write_forms_xlsx
+from parbook.report.workbook import PERSONNEL_FILE, write_forms_xlsx, write_personnel_xlsx
 from parbook.store import db
 from parbook.store.config import TIMEZONE, db_url
 from parbook.store.params import validate_unit_code
@@ -227,13 +227,14 @@ def failing_records(analysis: Analysis, check_id: str) -> pd.DataFrame:
 
 
 def checks_overview(analysis: Analysis) -> pd.DataFrame:
-    """Every check of the catalogue with its severity, basis, number of findings, and how many of
-    its violations rest on records that also carry a data error (to verify first)."""
+    """Every check of the catalogue with its severity, basis, auditors' note, number of findings,
+    and how many of its violations rest on records that also carry a data error (to verify
+    first)."""
     findings = analysis.findings.frame
     doubtful = findings[on_faulty_records(findings)].groupby("check_id").size()
     summary = analysis.findings.summary()
     return summary.assign(on_faulty=summary["check_id"].map(doubtful).fillna(0).astype(int))[
-        ["check_id", "title_vi", "severity", "entity", "basis", "count", "on_faulty"]]
+        ["check_id", "title_vi", "severity", "entity", "basis", "note", "count", "on_faulty"]]
 
 
 def indicator_table(analysis: Analysis, scope: str = "period") -> pd.DataFrame:
@@ -290,14 +291,19 @@ def export_outputs(analysis: Analysis, run_id: str, directory: str | Path,
                    store_history: bool = False, head: ReportHeader | None = None) -> list[str]:
     """Write the result files of the outputs folder into ``directory`` (the report's work folder).
 
-    findings.csv, indicators.csv, bieu06.csv, forms.xlsx, gx/ (Great Expectations suites and
+    findings.csv, indicators.csv, bieu06.csv, forms.xlsx (Biểu 06 addressed to the report's
+    recipient), the internal personnel workbook noi-bo/danh-gia-can-bo.xlsx unless the unit lets
+    officials' ratings into forms.xlsx, gx/ (Great Expectations suites and
     scrubbed validation results) and a run-info file the report command folds into
     manifest.json; with ``store_history`` also the indicators into the database's run history
     under ``run_id`` (``parbook verify --rerun`` runs without it: it never writes the database).
     """
     out = Path(directory)
     written = [p.name for p in write_check_outputs(analysis, out)]
-    written.append(write_forms_xlsx(analysis, out / "forms.xlsx").name)
+    recipient = head.recipients_to if head is not None else None
+    written.append(write_forms_xlsx(analysis, out / "forms.xlsx", recipient=recipient).name)
+    if not personnel_in_reports(analysis):
+        written.append(write_personnel_xlsx(analysis, out / PERSONNEL_FILE).relative_to(out).as_posix())
     written += [Path(p).relative_to(out).as_posix() for p in write_gx_artifacts(analysis.findings, out)]
     if store_history:
         with db.engine().begin() as conn:
