@@ -535,7 +535,7 @@ def bieu06_html(analysis: Analysis) -> Markup:
     headers = {"stt": "STT", **BIEU06_HEADERS}
     groups = [("", 2), *BIEU06_GROUPS[1:]]
     withdrawn = int(analysis.forms.withdrawn.get(TOTAL, 0))
-    table = html_table(form, headers=headers, groups=groups, css_class="parbook-table form",
+    table = html_table(form, headers=headers, groups=groups, css_class="parbook-table form bieu06",
                        formats={c: "number" for c in form.columns if c not in ("field", "stt")},
                        numbered=True)
     note = Block(f"Ghi chú: (3) = (4) + (5) + (6) = (7) + (11); (7) = (8) + (9) + (10); (11) = (12) "

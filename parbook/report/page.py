@@ -297,7 +297,8 @@ table.parbook-table th { font-weight: bold; text-align: center; background: #f2f
 table.parbook-table td.num { text-align: right; white-space: nowrap; }
 table.parbook-table caption { caption-side: top; font-weight: bold; padding: 2pt; }
 table.parbook-table tr { page-break-inside: avoid; }
-p.table-note, td.empty { font-style: italic; text-indent: 0; }
+p.table-note, td.empty { font-style: italic; text-indent: 0; font-size: 11pt; }
+table.bieu06 tbody tr:last-child td { font-weight: bold; }
 table.sign { width: 100%; margin-top: 18pt; border-collapse: collapse; page-break-inside: avoid; }
 table.sign td { vertical-align: top; padding: 0; }
 td.recipients { width: 50%; font-size: 11pt; }
