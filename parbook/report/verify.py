@@ -1,13 +1,21 @@
-"""``parbook verify``: an outputs folder against its manifest, and a re-run compared with it."""
+"""``parbook verify``: an outputs folder against its manifest and its signatures, and a re-run
+compared with it.
+
+Hashes alone show that the files are those the manifest lists — but anyone who edits a file can
+edit its hash too. Only a signed folder (parbook.report.signing) shows that the manifest, and so
+every file it lists, is what the signer produced: the report says plainly which case it is.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from parbook.report.manifest import RESULT_FILES, hash_files, read_manifest
 from parbook.report.run import run_report
+from parbook.report.signing import SignatureReport, verify_folder
 from parbook.report.workbook import read_workbook_values
 from parbook.store.hashing import file_sha256
 from parbook.timeline.periods import Window
@@ -20,21 +28,31 @@ def _safe_relative(name: str) -> bool:
 
 @dataclass
 class VerifyResult:
-    """What ``verify`` found: files changed, missing, added, and manifest entries refused."""
+    """What ``verify`` found: files changed, missing, added, manifest entries refused, and the
+    signatures (an unsigned folder has ``signatures.signed`` False)."""
 
     checked: int = 0
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     unsafe: list[str] = field(default_factory=list)
+    signatures: SignatureReport = field(default_factory=SignatureReport)
+
+    @property
+    def hashes_ok(self) -> bool:
+        return not (self.changed or self.missing or self.added or self.unsafe)
 
     @property
     def ok(self) -> bool:
-        return not (self.changed or self.missing or self.added or self.unsafe)
+        """Hashes match and no signature is broken (unsigned or of unknown trust is not broken)."""
+        return self.hashes_ok and self.signatures.ok
 
 
-def verify(folder: Path) -> VerifyResult:
-    """Compare every file hash of the manifest with the folder's files."""
+def verify(folder: Path, trust: Sequence[Path] = ()) -> VerifyResult:
+    """Compare every file hash of the manifest with the folder's files, and check the signatures.
+
+    ``trust``: certificate files trusted as roots, besides those of the signing configuration.
+    """
     manifest = read_manifest(folder)
     recorded: dict[str, str] = manifest.get("files", {})
     result = VerifyResult()
@@ -54,6 +72,7 @@ def verify(folder: Path) -> VerifyResult:
             result.changed.append(name)
     present = hash_files(folder)
     result.added = sorted(set(present) - set(recorded))
+    result.signatures = verify_folder(folder, manifest, trust)
     return result
 
 
