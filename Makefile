@@ -3,8 +3,11 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.8
-APT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core poppler-utils
-APT_TEST_PACKAGES := postgresql chromium
+# WeasyPrint's libraries (Pango, HarfBuzz with its subsetter, Fontconfig) are listed: a machine
+# without chromium does not get them by chance.
+APT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core poppler-utils \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
+APT_TEST_PACKAGES := postgresql chromium openssl
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test setup system-deps test-deps lint bench bench-quick lab clean

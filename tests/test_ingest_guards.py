@@ -167,7 +167,8 @@ def with_cached_text(path, cell: str, value: str):
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data, n = re.subn(rf'<c r="{cell}">(<f>[^<]*</f>)<v\s*/>'.encode(),
+                # an empty value: <v/>, or <v></v> when openpyxl writes with lxml (pyHanko needs it)
+                data, n = re.subn(rf'<c r="{cell}">(<f>[^<]*</f>)(?:<v\s*/>|<v></v>)'.encode(),
                                   rf'<c r="{cell}" t="str">\1<v>{value}</v>'.encode(), data)
                 assert n == 1
             zout.writestr(item, data)

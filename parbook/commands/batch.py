@@ -83,13 +83,14 @@ def _worker_init(url: str | None) -> None:
 def _render_one(unit_code: str, period: str, window_kind: str, as_of: str | None, folder: str,
                 url: str | None) -> UnitResult:
     from parbook.report.run import ReportError, run_report
+    from parbook.report.signing import SigningError
 
     started = time.perf_counter()
     try:
         window = Window.parse(period, window_kind, as_of)
-        path = run_report(unit_code, window, url=url, out_dir=folder, session=_SESSION)
+        path = run_report(unit_code, window, url=url, out_dir=folder, session=_SESSION, sign=True)
         return UnitResult(unit_code, True, str(path), time.perf_counter() - started)
-    except (ReportError, ValueError, KeyError, PeriodError) as exc:
+    except (ReportError, SigningError, ValueError, KeyError, PeriodError) as exc:
         return UnitResult(unit_code, False, None, time.perf_counter() - started, str(exc))
 
 

@@ -23,7 +23,7 @@ def default_period(year: int) -> str:
 def produce_outputs(window: Window, url: str | None = None) -> Path:
     """The quarterly report of the demo unit (parbook.report.run.run_report)."""
     out_dir = outputs_dir(profile.UNIT_CODE, window.period)
-    return Path(run_report(profile.UNIT_CODE, window, url=url, out_dir=out_dir))
+    return Path(run_report(profile.UNIT_CODE, window, url=url, out_dir=out_dir, sign=True))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--rerun", action="store_true", help="chạy lại và so sánh — execute again")
+    p.add_argument("--trust", action="append", metavar="CERT",
+                   help="chứng thư gốc tin cậy (PEM/DER), thêm vào signing.yaml — trust root")
+    p.add_argument("--require-trusted", action="store_true",
+                   help="lỗi nếu chưa ký hoặc chữ ký không tin cậy — fail unless signed and trusted")
 
     p = sub.add_parser("demo", help="xã mô phỏng và báo cáo mẫu — synthetic commune and report")
     _add_db(p)

@@ -7,6 +7,7 @@ import sys
 import time
 
 from parbook.commands.check import window_from_args
+from parbook.report.manifest import MANIFEST_SIG, read_manifest
 from parbook.report.run import INTERNAL_DIR, ReportError, run_report
 from parbook.store.params import validate_unit_code
 
@@ -21,7 +22,7 @@ def cmd_report(args: argparse.Namespace) -> int:
               file=sys.stderr)
     started = time.perf_counter()
     try:
-        folder = run_report(args.unit, window, args.db, args.out, args.include_personal_data)
+        folder = run_report(args.unit, window, args.db, args.out, args.include_personal_data, sign=True)
     except ReportError as exc:
         print(f"Lỗi (error): {exc}", file=sys.stderr)
         if exc.kept:
@@ -29,4 +30,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     print(f"Báo cáo {window.label_vi()} của {args.unit}: {folder} ({time.perf_counter() - started:.1f} s)")
     print(f"  {folder / 'report.pdf'}")
+    signature = read_manifest(folder).get("signature")
+    if signature:
+        print(f"  Đã ký số (signed) report.pdf và {MANIFEST_SIG}: {signature['signer']}")
     return 0

@@ -24,19 +24,22 @@ from parbook.store.config import ROOT, db_url
 from parbook.store.hashing import file_sha256
 
 MANIFEST = "manifest.json"
+# The detached signature of the manifest (parbook.report.signing): next to it, never listed in it.
+MANIFEST_SIG = MANIFEST + ".sig"
 # Written by the summary notebook for the host, folded into the manifest, then removed.
 RUN_INFO = ".parbook-run.json"
 MANIFEST_VERSION = 1
 PACKAGES = ("parbook", "pandas", "numpy", "great-expectations", "SQLAlchemy", "psycopg", "papermill",
             "nbconvert", "nbclient", "nbformat", "ipykernel", "matplotlib", "seaborn", "openpyxl",
-            "holidays", "weasyprint", "PyYAML")
+            "holidays", "weasyprint", "pyhanko", "PyYAML")
 # Files whose content a --rerun compares (the rest carry run times or rendering details).
 RESULT_FILES = ("findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx")
 LOCK_FILE = "uv.lock"
 
 
-def hash_files(folder: Path, exclude: tuple[str, ...] = (MANIFEST,)) -> dict[str, str]:
-    """Relative POSIX path → sha256 of every file under the folder (sorted)."""
+def hash_files(folder: Path, exclude: tuple[str, ...] = (MANIFEST, MANIFEST_SIG)) -> dict[str, str]:
+    """Relative POSIX path → sha256 of every file under the folder (sorted), but the manifest
+    and its signature."""
     out = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
@@ -135,8 +138,13 @@ def database_label(url: str | None) -> dict[str, str | None]:
 
 
 def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: dict[str, Any],
-                   url: str | None, notebooks: list[dict[str, Any]]) -> dict[str, Any]:
-    """The manifest of a finished outputs folder (hashes taken now, manifest itself excluded)."""
+                   url: str | None, notebooks: list[dict[str, Any]],
+                   signature: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The manifest of a finished outputs folder (hashes taken now, manifest itself excluded).
+
+    ``signature``: who signs report.pdf and the manifest (parbook.report.signing), None when the
+    unit does not sign.
+    """
     return {
         "manifest_version": MANIFEST_VERSION,
         "created_at": datetime.now().isoformat(timespec="seconds"),
@@ -153,6 +161,7 @@ def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: d
         "run_id": run.get("run_id"),
         "notebooks": notebooks,
         "files": hash_files(folder),
+        "signature": signature,
     }
 
 

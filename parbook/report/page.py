@@ -364,11 +364,21 @@ def audit_html(nb: Any, title: str, provenance: list[tuple[str, str]]) -> str:
 
 
 def write_pdf(page_html: str, pdf_path: Any) -> None:
-    """Render the page with WeasyPrint; only data: URLs may be fetched (no network, no files)."""
+    """Render the page as PDF/A-2b with WeasyPrint; only data: URLs may be fetched (no network,
+    no files).
+
+    PDF/A-2b (ISO 19005-2, level B): fonts embedded, an sRGB output intent, XMP metadata equal to
+    the Info dictionary, trailer /ID from the content. Part 2 rather than 1: it allows the charts'
+    transparency and defines how a PAdES signature (ETSI.CAdES.detached) sits in the file
+    (parbook.report.signing signs it as an incremental update, PDF/A kept); rather than 3: an
+    archived report carries no opaque attachments. Level b (appearance) is what can be checked
+    without a conformance validator; u and a (text mapping, tagged structure) cannot be here.
+    """
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    HTML(string=page_html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(pdf_path)
+    HTML(string=page_html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
+        pdf_path, pdf_variant="pdf/a-2b")
 
 
 def read_notebook(path: Any) -> Any:

@@ -20,6 +20,10 @@ How the work is split (DESIGN.md §10):
   presented as complete. A failed cell stops the run: the folder is kept as ``<target>.failed``
   with the executed notebooks (error cell included) and the command exits non-zero naming the
   notebook and cell.
+- **Signatures** (``sign=True``, a certificate configured for the unit, parbook.report.signing):
+  the certificate is opened before the kernel starts; report.pdf is signed as soon as it is
+  rendered, manifest.json right after it is written (manifest.json.sig), both before the rename.
+  The kernel's environment never holds a certificate password.
 """
 
 from __future__ import annotations
@@ -43,8 +47,16 @@ from typing import Any
 import nbformat
 
 from parbook.errors import ParbookError
-from parbook.report.manifest import RUN_INFO, build_manifest, code_version, write_manifest
+from parbook.report.manifest import (
+    MANIFEST,
+    MANIFEST_SIG,
+    RUN_INFO,
+    build_manifest,
+    code_version,
+    write_manifest,
+)
 from parbook.report.notes import ensure_notes_file, notes_path
+from parbook.report.signing import ReportSigner, password_variables, unit_signer
 from parbook.store.config import KERNEL_NAME, NOTEBOOKS_DIR, db_url, outputs_dir
 from parbook.store.params import validate_unit_code
 from parbook.timeline.periods import PeriodError, Window
@@ -68,7 +80,8 @@ INTERNAL_DIR = "noi-bo"
 # What a finished outputs folder may contain: --out refuses a folder holding anything else.
 NOTES_COPY = "ghi-chu.yaml"
 OUTPUT_ENTRIES = frozenset({NOTES_COPY, "findings.csv", "indicators.csv", "bieu06.csv", "forms.xlsx",
-                            "report.html", "report.pdf", "manifest.json", "notebooks", "audit", "gx",
+                            "report.html", "report.pdf", "manifest.json", MANIFEST_SIG, "notebooks",
+                            "audit", "gx",
                             INTERNAL_DIR})
 
 
@@ -157,6 +170,8 @@ class KernelSession:
         self.log_path = Path(self._tmp.name) / "kernel.log"
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 — closed in close()
         env = {**os.environ, **self.extra_env, "PARBOOK_DB": self.url}
+        for name in password_variables():       # the notebooks never need a certificate password
+            env.pop(name, None)
         specs = KernelSpecManager(kernel_dirs=[str(own_kernel_spec(Path(self._tmp.name),
                                                                    self.kernel_name))])
         self.km = KernelManager(kernel_name=self.kernel_name, kernel_spec_manager=specs,
@@ -362,9 +377,10 @@ class _Renderer:
     """Host-side work of a run, done in one background thread while the kernel executes the
     next notebooks: audit HTML of each executed notebook, the district report HTML and PDF."""
 
-    def __init__(self, staging: Path, unit_code: str, window: Window, summary: dict[str, Any]
-                 ) -> None:
+    def __init__(self, staging: Path, unit_code: str, window: Window, summary: dict[str, Any],
+                 signer: ReportSigner | None = None) -> None:
         self.staging, self.unit_code, self.window, self.summary = staging, unit_code, window, summary
+        self.signer = signer
         self.code = code_version()
         self.timings: dict[str, float] = {}
 
@@ -400,13 +416,17 @@ class _Renderer:
         started = time.perf_counter()
         reportpage.write_pdf(page, self.staging / "report.pdf")
         self._timed("report_pdf", started)
+        if self.signer is not None:
+            started = time.perf_counter()
+            self.signer.sign_pdf(self.staging / "report.pdf")
+            self._timed("report_pdf_sign", started)
 
 
 def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: str | Path | None = None,
                include_personal_data: bool = False, *, session: KernelSession | None = None,
                cell_timeout: int = CELL_TIMEOUT_S, notebooks_dir: Path = NOTEBOOKS_DIR,
                store_history: bool = True, notes_file: Path | None = None,
-               report_date: str = "") -> Path:
+               report_date: str = "", sign: bool = False) -> Path:
     """Produce the complete outputs folder of one unit and window; returns its path.
 
     ``store_history``: keep the indicators in the database's run history (trends); ``verify
@@ -416,14 +436,18 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
     re-run reproduces the original).
 
     ``session``: a running KernelSession to reuse (``parbook batch``); otherwise one is started
-    and stopped here. Raises ReportError (notebook and cell named) when a notebook fails; the
-    previous outputs folder, if any, is left untouched.
+    and stopped here. ``sign``: sign report.pdf and the manifest when the unit's signing
+    configuration names a certificate (``parbook report``, ``batch`` and ``demo`` do; a re-run
+    for comparison does not) — the certificate is opened before any notebook runs, so a wrong
+    password or a missing file fails at once (SigningError). Raises ReportError (notebook and
+    cell named) when a notebook fails; the previous outputs folder, if any, is left untouched.
     """
     validate_unit_code(unit_code)
     if not isinstance(window, Window):
         raise PeriodError("window phải là parbook.timeline.periods.Window (window must be a Window)")
     target = (Path(out_dir) if out_dir else outputs_dir(unit_code, window.period)).absolute()
     check_target(target)
+    signer = unit_signer(unit_code) if sign else None
     _clean_stale(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
@@ -438,7 +462,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                "notes_file": str(staging / NOTES_COPY) if (staging / NOTES_COPY).is_file() else "",
                "report_date": report_date}
     own_session = session is None
-    renderer = _Renderer(staging, unit_code, window, summary)
+    renderer = _Renderer(staging, unit_code, window, summary, signer)
     runs: list[NotebookRun] = []
     current = NOTEBOOKS[0]
     closer: threading.Thread | None = None
@@ -496,13 +520,16 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
         renderer.timings["notebooks"] = round(sum(r.seconds for r in runs), 3)
         renderer.timings["total_before_manifest"] = round(time.perf_counter() - started_all, 3)
         manifest = build_manifest(staging, parameters, window, run_info, url,
-                                  [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs])
+                                  [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs],
+                                  signature=signer.describe() if signer else None)
         manifest["timings_s"] = renderer.timings
         manifest["report"] = {k: (run_info.get("report_header") or {}).get(k)
                               for k in ("number", "report_date")}
         if personal:
             manifest["personal_data_export"] = personal
         write_manifest(staging, manifest)
+        if signer is not None:
+            signer.sign_detached(staging / MANIFEST, staging / MANIFEST_SIG)
         if closer is not None:
             closer.join()
         publish(staging, target)

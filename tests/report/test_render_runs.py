@@ -52,6 +52,10 @@ def test_verify_rerun_identical_then_data_changed(tmp_path, window, capsys) -> N
     assert main(["verify", str(folder), "--rerun", "--db", url]) == 0
     out = capsys.readouterr().out
     assert "GIỐNG HỆT" in out and "findings.csv: giống hệt" in out
+    for name in ("forms.xlsx", "report.html", "notebooks/02_giai_quyet_tthc.ipynb", "ghi-chu.yaml",
+                 "gx/validations/dossier.json", "noi-bo/danh-gia-can-bo.xlsx"):
+        assert f"{name}: giống hệt" in out, name
+    assert "report.pdf: không so byte" in out
     assert re.search(r"same data fingerprint\): có", out)
     with db.begin(url) as conn:
         conn.execute(db.dossiers.update().where(db.dossiers.c.dossier_code == fixture_db.code(
@@ -59,6 +63,7 @@ def test_verify_rerun_identical_then_data_changed(tmp_path, window, capsys) -> N
     assert main(["verify", str(folder), "--rerun", "--db", url]) == 1
     out = capsys.readouterr().out
     assert re.search(r"same data fingerprint\): không", out) and "KHÁC" in out
+    assert re.search(r"results differ\): .*indicators\.csv", out), "names what differs"
 
 
 def test_postgresql_run_keeps_credentials_out(pg_url: str, window, tmp_path) -> None:
