@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 # without chromium does not get them by chance.
 APT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core poppler-utils \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
-APT_TEST_PACKAGES := postgresql chromium openssl
+APT_TEST_PACKAGES := postgresql chromium openssl libreoffice-calc-nogui
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test setup system-deps test-deps lint bench bench-quick lab clean
@@ -48,5 +48,7 @@ bench-quick: setup
 lab: setup
 	$(VENV)/bin/parbook lab
 
+# Only what make and the demo wrote: never a commune's database (data/parbook.sqlite or any
+# PARBOOK_DB) nor its reports (outputs/<unit>/).
 clean:
-	rm -rf $(VENV) outputs/*/ data/*.sqlite*
+	rm -rf $(VENV) build dist parbook.egg-info .ruff_cache .pytest_cache 	  data/demo.sqlite data/demo.sqlite-* data/demo.demo-ground-truth.csv outputs/DEMO-ANLOC

@@ -7,7 +7,8 @@ import pytest
 
 from parbook.analysis.forms import bieu06
 from parbook.store.params import validate_unit_code
-from parbook.store.privacy import mask_name, mask_phone, spreadsheet_text
+from parbook.store.privacy import mask_name, mask_phone
+from parbook.store.spreadsheet import spreadsheet_text
 from parbook.timeline.facts import build_facts
 from parbook.timeline.periods import Window
 from tests.builders import dossier, event, unit_data

@@ -72,12 +72,13 @@ def test_implausible_dates_are_quarantined_with_column_and_value(sqlite_url, tmp
 
 
 def test_plausible_years_are_one_setting(monkeypatch) -> None:
-    from parbook.intake import values, vocab
+    from parbook.intake import values
+    from parbook.store import dates
 
-    assert vocab.plausible_years(date(2026, 12, 2)) == (1990, 2027)
-    monkeypatch.setattr(vocab, "EARLIEST_PLAUSIBLE_YEAR", 2000)
-    monkeypatch.setattr(vocab, "PLAUSIBLE_YEARS_AHEAD", 0)
-    assert vocab.plausible_years(date(2026, 12, 2)) == (2000, 2026)
+    assert dates.plausible_years(date(2026, 12, 2)) == (1990, 2027)
+    monkeypatch.setattr(dates, "EARLIEST_PLAUSIBLE_YEAR", 2000)
+    monkeypatch.setattr(dates, "PLAUSIBLE_YEARS_AHEAD", 0)
+    assert dates.plausible_years(date(2026, 12, 2)) == (2000, 2026)
     assert values.timestamp("01/07/2000") == datetime(2000, 7, 1)
     with pytest.raises(values.BadValue, match="có năm 1999 ngoài khoảng hợp lý 2000–"):
         values.timestamp("31/12/1999")

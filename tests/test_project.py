@@ -41,3 +41,21 @@ def test_source_notebooks_have_no_outputs() -> None:
             if cell["cell_type"] == "code":
                 assert not cell.get("outputs"), f"{path.name} has saved outputs"
                 assert cell.get("execution_count") is None, f"{path.name} has execution counts"
+
+
+def test_make_clean_keeps_the_communes_data(tmp_path: Path) -> None:
+    """`make clean` removes what make and the demo wrote, never a commune's database or reports."""
+    import shutil
+    import subprocess
+
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    kept = ["data/parbook.sqlite", "data/parbook.sqlite-wal", "data/xa-an-hoa.sqlite",
+            "outputs/XA-AN-HOA/2025-Q3/report.pdf", "data/reference/units.csv"]
+    removed = ["data/demo.sqlite", "data/demo.sqlite-wal", "data/demo.demo-ground-truth.csv",
+               "outputs/DEMO-ANLOC/2024-Q4/report.pdf", ".venv/bin/python"]
+    for name in kept + removed:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    subprocess.run(["make", "-s", "clean"], cwd=tmp_path, check=True)
+    assert [n for n in kept if not (tmp_path / n).exists()] == []
+    assert [n for n in removed if (tmp_path / n).exists()] == []

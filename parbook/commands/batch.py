@@ -26,6 +26,7 @@ from parbook.report.labels import SEVERITY_LABELS
 from parbook.store import db
 from parbook.store.config import OUTPUTS_DIR, outputs_dir
 from parbook.store.params import validate_unit_code
+from parbook.store.spreadsheet import write_csv
 from parbook.timeline.periods import PeriodError, Window
 
 SUMMARY_INDICATORS = ("ontime_rate", "online_rate", "apology_coverage", "multi_supplement_count",
@@ -126,7 +127,7 @@ def run_batch(period: str, units: list[str], jobs: int = 2, url: str | None = No
     summary = district_summary(results)
     root.mkdir(parents=True, exist_ok=True)
     csv_path = root / f"tong-hop-{w.period}{'' if w.window == 'nd09' else '-' + w.window}.csv"
-    summary.to_csv(csv_path, index=False, encoding="utf-8", lineterminator="\n")
+    write_csv(summary, csv_path)
     write_summary_xlsx(summary, csv_path.with_suffix(".xlsx"), w)
     return results, csv_path
 

@@ -11,7 +11,7 @@ from parbook.demo import profile
 from parbook.demo.store import workbook_tables, write_demo
 from parbook.intake.template import write_workbook
 from parbook.report.run import ReportError, run_report
-from parbook.store.config import outputs_dir
+from parbook.store.config import DEMO_DB_URL, db_url, outputs_dir
 from parbook.timeline.periods import Window
 
 
@@ -29,7 +29,8 @@ def produce_outputs(window: Window, url: str | None = None) -> Path:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Write the demo commune (and optionally its workbook), then its quarterly outputs."""
     window = Window.parse(args.period or default_period(args.year), "nd09")
-    result = write_demo(args.db, args.seed, args.year)
+    url = db_url(args.db or DEMO_DB_URL)
+    result = write_demo(url, args.seed, args.year)
     counts = result.counts
     print(f"Xã mô phỏng {result.unit_code} (seed {result.seed}, năm {result.year}) → {result.url}")
     print(f"  {counts['dossiers']} hồ sơ, {counts['dossier_events']} sự kiện, {counts['surveys']} "
@@ -44,7 +45,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_report:
         return 0
     try:
-        out = produce_outputs(window, args.db)
+        out = produce_outputs(window, url)
     except ReportError as exc:
         print(f"Lỗi khi lập báo cáo (report failed): {exc}", file=sys.stderr)
         return 1

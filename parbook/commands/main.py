@@ -132,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lỗi nếu chưa ký hoặc chữ ký không tin cậy — fail unless signed and trusted")
 
     p = sub.add_parser("demo", help="xã mô phỏng và báo cáo mẫu — synthetic commune and report")
-    _add_db(p)
+    p.add_argument("--db", metavar="URL",
+                   help="CSDL riêng của xã mô phỏng; mặc định sqlite:///data/demo.sqlite (không dùng "
+                        "PARBOOK_DB, không ghi vào CSDL của xã) — the demo's own database")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--year", type=int, default=2024)
     p.add_argument("--period", metavar="P", help="kỳ báo cáo (mặc định: quý đủ gần nhất)")

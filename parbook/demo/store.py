@@ -22,6 +22,7 @@ from parbook.store import db
 from parbook.store.config import DATA_DIR, db_url
 from parbook.store.init import init_database
 from parbook.store.reference import read_units
+from parbook.store.spreadsheet import write_csv
 
 BATCH_PREFIX = "demo:"
 UNIT_TABLES = ("dossiers", "dossier_events", "feedback", "surveys", "legal_documents", "plan_tasks")
@@ -174,7 +175,7 @@ def write_demo(url: str | None = None, seed: int = 2024, year: int = 2024,
             counts[name] = len(rows)
     path = ground_truth_path(url, ground_truth_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data.ground_truth.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    write_csv(data.ground_truth, path)
     t2 = time.perf_counter()
     return DemoResult(
         url=eng.url.render_as_string(hide_password=True), unit_code=profile.UNIT_CODE,

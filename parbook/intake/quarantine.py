@@ -9,7 +9,7 @@ can correct the cells and import the workbook again under any name: the columns 
 nhập", "Dòng gốc", "Lý do cách ly") are not loaded, and each row's lô and original row number
 tell the import which reject it fixes — a row that loads clears it, a row still wrong replaces
 it (both kept in quarantine_history). Text cells are written formula-safe
-(:func:`parbook.store.privacy.spreadsheet_text`).
+(:func:`parbook.store.spreadsheet.spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from parbook.intake.vocab import (
     QUARANTINE_ROW_HEADER,
 )
 from parbook.store import db
-from parbook.store.privacy import spreadsheet_text
+from parbook.store.spreadsheet import spreadsheet_text
 
 COLUMNS = ["lot", "lot_sheets", "batch_id", "file_name", "sheet", "row_number", "reason", "raw"]
 

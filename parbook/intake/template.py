@@ -29,10 +29,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from parbook.intake.vocab import (
     BOOL_WORDS,
-    EARLIEST_PLAUSIBLE_YEAR,
     INSTRUCTION_SHEET,
     LISTS_SHEET,
-    PLAUSIBLE_YEARS_AHEAD,
     SHEET_BY_NAME,
     SHEET_BY_TABLE,
     SHEETS,
@@ -41,6 +39,7 @@ from parbook.intake.vocab import (
     SheetSpec,
     label_of,
 )
+from parbook.store.dates import EARLIEST_PLAUSIBLE_YEAR, PLAUSIBLE_YEARS_AHEAD
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 DATE_FORMAT = "dd/mm/yyyy"

@@ -33,11 +33,10 @@ from parbook.intake.vocab import (
     SheetSpec,
     bool_lookup,
     norm,
-    plausible_years,
     vocabulary_lookup,
     without_format_chars,
 )
-from parbook.store.dates import DATE_FORMATS_VI, DateTextError, parse_datetime
+from parbook.store.dates import DATE_FORMATS_VI, DateTextError, parse_datetime, plausible_years
 from parbook.store.params import UNIT_CODE_RE
 
 INT32 = 2**31 - 1
@@ -267,7 +266,7 @@ def _from_text(s: str, years: tuple[int, int] | None) -> datetime:
 
 def timestamp(value: Any, years: tuple[int, int] | None = None) -> datetime | None:
     """An Excel date cell or a text date (day first, always; :mod:`parbook.store.dates`); a year
-    outside the plausible ``years`` (default :func:`parbook.intake.vocab.plausible_years`) is
+    outside the plausible ``years`` (default :func:`parbook.store.dates.plausible_years`) is
     refused as a typo."""
     if value is None:
         return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 
 from sqlalchemy import Integer, String, Table
@@ -387,22 +386,6 @@ HELPER_SHEETS = (INSTRUCTION_SHEET, LISTS_SHEET)
 QUARANTINE_BATCH_HEADER = "Lô nhập"
 QUARANTINE_ROW_HEADER = "Dòng gốc"
 QUARANTINE_REASON_HEADER = "Lý do cách ly"
-
-# Plausible dates of an import — the one place to change the range (a guard against typos, not
-# a legal rule). A date whose year is before EARLIEST_PLAUSIBLE_YEAR, or after the current year
-# plus PLAUSIBLE_YEARS_AHEAD, is a typo (03/07/1900: Excel's day 0 or a year left out; 2204 for
-# 2024): its row is quarantined, the reason naming the column and the value. 1990 leaves room
-# for the oldest legal documents (VBQPPL) a commune still reviews; one year ahead for
-# appointments and plan deadlines set for next year.
-EARLIEST_PLAUSIBLE_YEAR = 1990
-PLAUSIBLE_YEARS_AHEAD = 1
-
-
-def plausible_years(today: date | None = None) -> tuple[int, int]:
-    """The first and last plausible year of a date in an import, as of ``today``."""
-    today = today or date.today()
-    return EARLIEST_PLAUSIBLE_YEAR, today.year + PLAUSIBLE_YEARS_AHEAD
-
 
 def sheet_for(name: str) -> SheetSpec | None:
     """The sheet whose canonical name (or table name) matches, ignoring case and spaces."""

@@ -42,6 +42,7 @@ from parbook.quality.catalogue import (
 )
 from parbook.quality.scratch import scratch
 from parbook.store.config import TIMEZONE
+from parbook.store.dates import EARLIEST_PLAUSIBLE_YEAR
 from parbook.store.privacy import mask_name, mask_phone
 from parbook.store.words import VALUE_LABELS
 from parbook.timeline.scope import Facts
@@ -115,13 +116,15 @@ def entity_frame(spec: EntitySpec, source: pd.DataFrame) -> pd.DataFrame:
 def check_parameters(facts: Facts, now: datetime | None = None) -> dict[str, Any]:
     """Run-time values of the catalogue's ``$PARAMETER`` references.
 
-    ``now`` defaults to the current local time of Việt Nam (naive, like the stored timestamps).
+    ``now`` defaults to the current local time of Việt Nam (naive, like the stored timestamps);
+    ``earliest`` is the first day of the first plausible year (parbook.store.dates).
     """
     if now is None:
         now = datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
     codes = facts.data.procedures["procedure_code"].dropna().astype(str)
     return {
         "now": pd.Timestamp(now).to_pydatetime(),
+        "earliest": datetime(EARLIEST_PLAUSIBLE_YEAR, 1, 1),
         "as_of": datetime.combine(facts.window.as_of, time.min),
         "procedure_codes": sorted(set(codes)),
     }

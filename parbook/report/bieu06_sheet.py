@@ -14,7 +14,7 @@ formulas of their parts ((3) = (4)+(5)+(6), (7) = (8)+(9)+(10), (11) = (12)+(13)
 file by :func:`parbook.report.xlsxtools.save_workbook` for readers that do not recalculate.
 Withdrawn dossiers have no column in the form: they are shown beside it, in column (14); a field
 whose only dossiers were withdrawn gets a row of zeros so that (14) adds up too.
-Every text cell goes through parbook.store.privacy.spreadsheet_text; every cell is Times New Roman.
+Every text cell goes through parbook.store.spreadsheet.spreadsheet_text; every cell is Times New Roman.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from parbook.contract import BIEU06_COLUMNS, TOTAL
 from parbook.report.xlsxtools import INTEGER, font, use_font_everywhere
-from parbook.store.privacy import spreadsheet_text
+from parbook.store.spreadsheet import spreadsheet_text
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_BASIS = "Ban hành theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020"

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from parbook.contract import FINDINGS_COLUMNS, INDICATOR_COLUMNS
 from parbook.pipeline import Analysis
+from parbook.store.spreadsheet import write_csv
 
 
 def write_check_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
-    """findings.csv, indicators.csv and bieu06.csv (DESIGN.md §8 columns, UTF-8)."""
+    """findings.csv, indicators.csv and bieu06.csv (DESIGN.md §8 columns, UTF-8; text cells a
+    spreadsheet would run get a leading apostrophe — parbook.store.spreadsheet)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
         "findings.csv": analysis.findings.frame[FINDINGS_COLUMNS],
@@ -18,7 +20,5 @@ def write_check_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
     }
     paths = []
     for name, frame in files.items():
-        path = out_dir / name
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        paths.append(path)
+        paths.append(write_csv(frame, out_dir / name))
     return paths

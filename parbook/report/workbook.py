@@ -6,7 +6,7 @@ parbook.report.bieu06_sheet), Phát hiện (findings.csv), TT 01-2018, Ước t�
 written for a reader: "Có"/"Không", rates as numbers shown as percentages, scores with one
 decimal, dates dd/mm/yyyy, empty cells (never "nan"); each result sheet opens with a "Tóm tắt" of
 labelled facts. Every cell is Times New Roman; every text cell is formula-safe
-(parbook.store.privacy.spreadsheet_text) and stripped of characters XLSX cannot hold; personal
+(parbook.store.spreadsheet.spreadsheet_text) and stripped of characters XLSX cannot hold; personal
 columns are masked as in HTML tables.
 
 Personnel evaluation stays internal (unit setting ``personnel_in_reports``, default false): the
@@ -56,7 +56,7 @@ from parbook.report.xlsxtools import (
     font,
     save_workbook,
 )
-from parbook.store.privacy import spreadsheet_text
+from parbook.store.spreadsheet import spreadsheet_text
 
 PERSONNEL_FILE = Path("noi-bo") / "danh-gia-can-bo.xlsx"
 PERSONNEL_SHEET = "Đánh giá cán bộ"

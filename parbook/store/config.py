@@ -39,6 +39,9 @@ CHECKS_DIR = resource_dir("checks")
 NOTEBOOKS_DIR = resource_dir("notebooks")
 OUTPUTS_DIR = work_dir() / "outputs"
 DEFAULT_DB_URL = "sqlite:///data/parbook.sqlite"
+# The demo commune has its own database: `parbook demo` never writes the commune's default one,
+# and `make clean` may delete it (and outputs/DEMO-ANLOC) without touching a commune's data.
+DEMO_DB_URL = "sqlite:///data/demo.sqlite"
 DB_ENV = "PARBOOK_DB"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 KERNEL_NAME = "parbook"

@@ -10,7 +10,8 @@ Accepted text (surrounding spaces ignored):
 A two-digit year is refused (``03/05/24`` could be 1924 or 2024), and so is a day that does not
 exist (``31/02/2024``; ``05/13/2024`` is not read as 13 May). :func:`parse_date` accepts the
 date forms only, without a time. How plausible a date is (a year of 1900 is a typo) is not a
-question of form: the import checks that on its own (:mod:`parbook.intake.values`).
+question of form: :func:`plausible_years` gives the range the import enforces
+(:mod:`parbook.intake.values`).
 
 >>> parse_datetime("03/05/2024 15:01")
 datetime.datetime(2024, 5, 3, 15, 1)
@@ -81,3 +82,21 @@ def parse_datetime(text: str) -> datetime:
 def parse_date(text: str) -> date:
     """A calendar date from ``dd/mm/yyyy`` or ``yyyy-mm-dd`` (no time); DateTextError if not."""
     return _parse(text, with_time=False).date()
+
+
+# Plausible dates — the one place to change the range (a guard against typos, not a legal rule):
+# the import quarantines a row with a date outside it, the working-day calendar covers it, and
+# the checks flag a record already in the database with a date before it (HS04). A date whose
+# year is before EARLIEST_PLAUSIBLE_YEAR, or after the current year plus PLAUSIBLE_YEARS_AHEAD,
+# is a typo (03/07/1900: Excel's day 0 or a year left out; 2204 for 2024): at import its row is
+# quarantined, the reason naming the column and the value. 1990 leaves room
+# for the oldest legal documents (VBQPPL) a commune still reviews; one year ahead for
+# appointments and plan deadlines set for next year.
+EARLIEST_PLAUSIBLE_YEAR = 1990
+PLAUSIBLE_YEARS_AHEAD = 1
+
+
+def plausible_years(today: date | None = None) -> tuple[int, int]:
+    """The first and last plausible year of a date, as of ``today``."""
+    today = today or date.today()
+    return EARLIEST_PLAUSIBLE_YEAR, today.year + PLAUSIBLE_YEARS_AHEAD

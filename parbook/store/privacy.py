@@ -1,11 +1,9 @@
-"""Personal data (NĐ 13/2023): masking for every output path, and spreadsheet-safe text.
+"""Personal data (NĐ 13/2023): masking for every output path.
 
 >>> mask_name("Nguyễn Văn An")
 'Nguyễn V. A.'
 >>> mask_phone("0912 345 123")
 '09xx xxx 123'
->>> spreadsheet_text("=HYPERLINK(\\"http://x\\")")
-'\\'=HYPERLINK("http://x")'
 """
 
 from __future__ import annotations
@@ -13,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def mask_name(name: Any) -> str | None:
@@ -43,9 +39,3 @@ def mask_address(_address: Any) -> str | None:
     """Addresses are never shown, masked or not."""
     return None if _address is None else "***"
 
-
-def spreadsheet_text(value: Any) -> Any:
-    """A text cell that a spreadsheet will not run as a formula (prefix ' before = + - @)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value

@@ -4,9 +4,13 @@ A working day is Monday–Friday minus the days off of ``holidays.VN`` (pinned v
 already knows the substituted days off and the make-up working Saturdays), with the overrides of
 ``data/reference/calendar_overrides.csv`` applied last.
 
-All functions are vectorised: they take a scalar date or an array-like of dates (``NaT`` allowed)
-and work by binary search on the sorted array of working days, so a year of dossiers costs a few
-numpy calls, not a Python loop per row per day.
+The calendar covers every plausible year (parbook.store.dates) to 2040; a date outside it has no
+working-day answer (NaT, NaN, False) rather than an error, so one bad record already in the
+database cannot stop a unit's figures — the checks name it (HS04).
+
+All functions are vectorised: they take a scalar date or an array-like of dates (``NaT``
+allowed) and work by binary search on the sorted array of working days, so a year of dossiers
+costs a few numpy calls, not a Python loop per row per day.
 
 >>> cal = WorkCalendar.default()
 >>> cal.add_working_days(date(2024, 4, 26), 3)        # the make-up Saturday counts
@@ -30,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from parbook.law.holidays import read_overrides
+from parbook.store.dates import EARLIEST_PLAUSIBLE_YEAR
 
-FIRST_YEAR, LAST_YEAR = 2000, 2040
+FIRST_YEAR, LAST_YEAR = EARLIEST_PLAUSIBLE_YEAR, 2040
 _DAY = "datetime64[D]"
 _NAT = np.datetime64("NaT", "D")
 
@@ -86,18 +91,17 @@ class WorkCalendar:
         """The calendar with the project's overrides file (built once per process)."""
         return cls(read_overrides())
 
-    def _check_range(self, days: np.ndarray) -> None:
-        valid = days[~np.isnat(days)]
-        if valid.size and (valid.min() < self.first or valid.max() > self.last):
-            raise ValueError(
-                f"Ngày ngoài phạm vi lịch {self.first}…{self.last} "
-                f"(date outside the calendar range): {valid.min()}…{valid.max()}"
-            )
+    def _within(self, days: np.ndarray) -> np.ndarray:
+        """The days, with those outside the calendar's years as NaT: a date the calendar does not
+        cover (a typo already in the database, 1900 or 2204) has no working-day answer, and the
+        checks name its record (HS04) instead of the whole computation failing."""
+        outside = ~np.isnat(days) & ((days < self.first) | (days > self.last))
+        return np.where(outside, _NAT, days) if outside.any() else days
 
     def is_working_day(self, dates: Any) -> Any:
         """True where the date is a working day (False for NaT)."""
         days, scalar = _to_days(dates)
-        self._check_range(days)
+        days = self._within(days)
         idx = np.searchsorted(self.working_days, days)
         idx = np.minimum(idx, self.working_days.size - 1)
         out = (self.working_days[idx] == days) & ~np.isnat(days)
@@ -108,10 +112,10 @@ class WorkCalendar:
 
         n = 0 gives the date if it is a working day, else the next working day; n < 0 moves
         back (the working day before is n = -1). ``n`` may be a scalar or an array of the same
-        length; NaT dates or NaN steps give NaT.
+        length; NaT dates, NaN steps, dates or results outside the calendar give NaT.
         """
         days, scalar = _to_days(dates)
-        self._check_range(days)
+        days = self._within(days)
         steps = np.broadcast_to(np.asarray(n, dtype="float64"), days.shape)
         bad = np.isnat(days) | np.isnan(steps)
         steps_i = np.where(bad, 0, steps).astype("int64")
@@ -120,10 +124,8 @@ class WorkCalendar:
         # n > 0: right + n - 1 ; n == 0: left ; n < 0: left + n
         idx = np.where(steps_i > 0, right + steps_i - 1, left + np.minimum(steps_i, 0))
         out_of_range = (idx < 0) | (idx >= self.working_days.size)
-        if np.any(out_of_range & ~bad):
-            raise ValueError("Kết quả ngoài phạm vi lịch (result outside the calendar range)")
         out = self.working_days[np.clip(idx, 0, self.working_days.size - 1)].copy()
-        out[bad] = _NAT
+        out[bad | out_of_range] = _NAT
         return _result(out, scalar)
 
     def next_working_day(self, dates: Any) -> Any:
@@ -133,8 +135,7 @@ class WorkCalendar:
     def _count(self, start: Any, end: Any, end_side: str) -> Any:
         a, scalar = _to_days(start)
         b, _ = _to_days(end)
-        self._check_range(a)
-        self._check_range(b)
+        a, b = self._within(a), self._within(b)
         counts = np.searchsorted(self.working_days, b, side=end_side) - np.searchsorted(
             self.working_days, a, side="left")
         counts = np.maximum(counts, 0).astype("float64")
