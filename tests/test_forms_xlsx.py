@@ -207,6 +207,32 @@ def _recalculate(path: Path, out: Path) -> Path:
     return out / path.name
 
 
+@pytest.mark.parametrize("empty_value", ["<v/>", "<v></v>", "<v />", ""])
+def test_cached_value_written_whatever_empty_value_the_writer_left(tmp_path, empty_value) -> None:
+    """openpyxl writes ``<v/>`` without lxml and ``<v></v>`` with it; other tools omit ``<v>``."""
+    import zipfile
+
+    from parbook.report.xlsxtools import cache_formula_values
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["A2"], ws["A3"], ws["A4"] = 2, 3, "=SUM(A1:A2)", "=A1+A2"
+    saved, path = tmp_path / "saved.xlsx", tmp_path / "book.xlsx"
+    wb.save(saved)
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = re.sub(r"(</f>)(<v\s*/>|<v></v>)", rf"\g<1>{empty_value}", data.decode())
+                text = text.replace('<c r="A4"><f>A1+A2</f>' + empty_value,
+                                    '<c r="A4"><f>A1+A2</f><v>7</v>')
+                data = text.encode()
+            dst.writestr(info, data)
+    assert cache_formula_values(path, {ws.title: {"A3": 5, "A4": 5}}) == 1
+    cached = load_workbook(path, data_only=True).active
+    assert (cached["A3"].value, cached["A4"].value) == (5, 7)    # a value already there is kept
+
+
 def test_libreoffice_check_really_recalculates(tmp_path) -> None:
     """The cached results are what a recalculation gives (and the LibreOffice test above is not
     fooled by a cache: a wrong cached value is replaced)."""

@@ -140,8 +140,8 @@ def _number_text(value: int | float) -> str:
 def cache_formula_values(path: Path, values: dict[str, dict[str, int | float]]) -> int:
     """Write cached results into a saved workbook: {sheet title: {cell: value}}.
 
-    Returns how many cells got their value. A cell not found as openpyxl writes a formula
-    (``<c r=".."><f>…</f><v/></c>``) is left without one.
+    Returns how many cells got their value. openpyxl writes a formula's empty value as ``<v/>``
+    or, with lxml installed, ``<v></v>``; a formula already carrying a value is left as it is.
     """
     values = {title: cells for title, cells in values.items() if cells}
     if not values:
@@ -159,7 +159,8 @@ def cache_formula_values(path: Path, values: dict[str, dict[str, int | float]]) 
                     if info.filename in wanted:
                         text = data.decode("utf-8")
                         for coord, value in wanted[info.filename].items():
-                            pattern = re.compile(rf'(<c r="{coord}"[^>]*>)(<f>[^<]*</f>)<v\s*/>')
+                            pattern = re.compile(
+                                rf'(<c r="{coord}"[^>]*>)(<f>[^<]*</f>)(?:<v\s*/>|<v></v>|(?!<v>))')
                             text, n = pattern.subn(
                                 lambda m, v=value: f"{m.group(1)}{m.group(2)}<v>{_number_text(v)}</v>",
                                 text, count=1)
