@@ -1,7 +1,5 @@
 """``python -m parbook`` runs the command line."""
 
-import sys
+from parbook.commands.console import console
 
-from parbook.commands.main import main
-
-sys.exit(main())
+console()

@@ -38,6 +38,7 @@ def test_ingest_prints_counts_and_exits_zero_with_quarantine(sqlite_url, tmp_pat
 
 
 def test_ingest_unreadable_file_exits_non_zero(sqlite_url, tmp_path, capsys) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     path = tmp_path / "HoSo.xlsx"
     path.write_text("đây không phải Excel", encoding="utf-8")
     assert main(["ingest", "--db", sqlite_url, str(path)]) != 0
@@ -48,6 +49,7 @@ def test_ingest_unreadable_file_exits_non_zero(sqlite_url, tmp_path, capsys) -> 
 
 
 def test_ingest_bad_unit_or_profile_exits_non_zero(sqlite_url, tmp_path, capsys) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
     path = messy_workbook(tmp_path / "x.xlsx")
     assert main(["ingest", "--db", sqlite_url, "--unit", "../x", str(path)]) == 2
     assert "Mã đơn vị không hợp lệ" in capsys.readouterr().err

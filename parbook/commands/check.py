@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,8 +16,13 @@ from parbook.timeline.periods import Window
 
 
 def window_from_args(args: argparse.Namespace) -> Window:
-    """The window of --period/--window/--as-of, validated."""
-    return Window.parse(args.period, args.window, args.as_of)
+    """The window of --period/--window/--as-of, validated; an as-of date after today is refused
+    (figures "as of" a day that has not come would only be today's, mislabelled)."""
+    window = Window.parse(args.period, args.window, args.as_of)
+    if args.as_of and window.as_of > date.today():
+        raise ParbookError(f"Ngày chốt số liệu {window.as_of:%d/%m/%Y} ở tương lai (as-of date in the "
+                           f"future): dùng một ngày đến hết hôm nay {date.today():%d/%m/%Y}")
+    return window
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from parbook.commands.setup import cmd_init, cmd_template
 from parbook.commands.verify import cmd_verify
 from parbook.errors import ParbookError
 from parbook.plan.model import DEFAULT_PLAN
+from parbook.store.config import checked_db_url
 
 # command → handler; each takes the parsed args and returns an exit code.
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -26,6 +28,20 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "quarantine": cmd_quarantine, "plan": cmd_plan, "check": cmd_check, "report": cmd_report,
     "batch": cmd_batch, "verify": cmd_verify, "demo": cmd_demo, "lab": cmd_lab,
 }
+
+# Commands that create their database; the others read one that must exist (verify only to rerun).
+CREATES_DATABASE = frozenset({"init", "demo"})
+# Commands whose Ctrl-C leaves a previous report in place (run_report publishes only at the end).
+REPORTING = frozenset({"report", "batch", "demo"})
+INTERRUPTED_EXIT = 130
+OS_ERRORS = {errno.EACCES: "không có quyền (permission denied)",
+             errno.EPERM: "không có quyền (operation not permitted)",
+             errno.EROFS: "ổ đĩa chỉ đọc (read-only file system)",
+             errno.ENOSPC: "hết dung lượng đĩa (no space left on device)",
+             errno.ENOTDIR: "không phải thư mục (not a directory)",
+             errno.EISDIR: "là thư mục (is a directory)",
+             errno.EEXIST: "đã có một tệp trùng tên chắn đường (a file is in the way)",
+             errno.ENOENT: "không tồn tại (no such file or directory)"}
 
 DESCRIPTION = """\
 parbook — sổ tự kiểm tra CCHC hằng quý của UBND xã (chỉ số PAR INDEX, SIPAS).
@@ -48,11 +64,12 @@ def _add_window(p: argparse.ArgumentParser, unit_required: bool = True) -> None:
     if unit_required:
         p.add_argument("--unit", required=True, metavar="CODE", help="mã đơn vị — unit code")
     p.add_argument("--period", required=True, metavar="P",
-                   help="kỳ báo cáo 2024-Q1…Q4 hoặc 2024 — reporting period")
+                   help="kỳ báo cáo 2024-Q1…Q4 (hoặc 2024-q1…q4) hoặc 2024 — reporting period")
     p.add_argument("--window", default="nd09", choices=("nd09", "calendar"),
                    help="nd09 (15→14, mặc định) hoặc calendar — reporting window kind")
     p.add_argument("--as-of", dest="as_of", metavar="DATE",
-                   help="ngày chốt số liệu yyyy-mm-dd (mặc định: cuối kỳ) — as-of date")
+                   help="ngày chốt số liệu yyyy-mm-dd hoặc dd/mm/yyyy, không sau hôm nay (mặc định: "
+                        "cuối kỳ) — as-of date, not in the future")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lab", help="mở JupyterLab với CSDL — open JupyterLab")
     _add_db(p)
+    p.add_argument("--unit", metavar="CODE",
+                   help="mở notebook với đơn vị này (cần --period) — open the notebooks for this unit")
+    p.add_argument("--period", metavar="P", help="kỳ báo cáo, ví dụ 2024-Q4 — reporting period")
+    p.add_argument("--window", default="nd09", choices=("nd09", "calendar"))
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="ngày chốt số liệu — as-of date")
     p.add_argument("--port", type=int, default=8888)
     p.add_argument("--no-browser", action="store_true")
     return parser
@@ -158,11 +180,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        _check_database(args)
         return int(HANDLERS[args.command](args) or 0)
     except ParbookError as exc:
         print(f"Lỗi (error): {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(interrupted_line(args.command), file=sys.stderr)
+        return INTERRUPTED_EXIT
+    except BrokenPipeError:
+        raise                         # the console entry point silences stdout and exits 2
+    except OSError as exc:
+        if args.verbose:
+            raise
+        print(f"Lỗi (error): {describe_os_error(exc)}", file=sys.stderr)
+        return 2
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _check_database(args: argparse.Namespace) -> None:
+    """Refuse a database URL of an unknown scheme, and a missing SQLite file for a command that
+    reads it (before anything runs; the file is never created by looking)."""
+    if not hasattr(args, "db") or (args.command == "demo" and args.db is None):
+        return
+    reads = args.command not in CREATES_DATABASE and (args.command != "verify" or args.rerun)
+    checked_db_url(args.db, must_exist=reads)
+
+
+def interrupted_line(command: str | None) -> str:
+    """The one line a Ctrl-C prints."""
+    if command in REPORTING:
+        return "Đã dừng (interrupted); báo cáo cũ giữ nguyên (the previous report is unchanged)."
+    return "Đã dừng (interrupted)."
+
+
+def describe_os_error(exc: OSError) -> str:
+    """'không có quyền (permission denied): /path' — what went wrong with which file."""
+    what = OS_ERRORS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{what}{where}"

@@ -248,6 +248,7 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
     """
     frames = {_resolve(name).name: frame for name, frame in sheets.items()}
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)   # before the workbook's streams are opened
     wb = Workbook(write_only=True)
     _instructions(wb)
     lists = _list_values()
@@ -272,6 +273,5 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
                 out.append(v)
             ws.append(out)
     _write_lists(wb, lists)
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

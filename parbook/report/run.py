@@ -57,8 +57,10 @@ from parbook.report.manifest import (
 )
 from parbook.report.notes import ensure_notes_file, notes_path
 from parbook.report.signing import ReportSigner, password_variables, unit_signer
+from parbook.store import db
 from parbook.store.config import KERNEL_NAME, NOTEBOOKS_DIR, db_url, outputs_dir
 from parbook.store.params import validate_unit_code
+from parbook.store.unitdata import require_unit
 from parbook.timeline.periods import PeriodError, Window
 
 log = logging.getLogger(__name__)
@@ -447,6 +449,8 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
         raise PeriodError("window phải là parbook.timeline.periods.Window (window must be a Window)")
     target = (Path(out_dir) if out_dir else outputs_dir(unit_code, window.period)).absolute()
     check_target(target)
+    with db.begin(url) as conn:          # an unknown unit is refused before any notebook runs
+        require_unit(conn, unit_code)
     signer = unit_signer(unit_code) if sign else None
     _clean_stale(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from parbook.errors import ParbookError
+
 ROOT = Path(__file__).resolve().parents[2]
 # A source checkout holds pyproject.toml next to the package; an installed wheel does not.
 CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "checks").is_dir()
@@ -59,6 +61,39 @@ def db_url(explicit: str | None = None) -> str:
         path = url[len(prefix):]
         if path and path != ":memory:":
             url = prefix + str((work_dir() / path).resolve())
+    return url
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def checked_db_url(explicit: str | None = None, must_exist: bool = False) -> str:
+    """:func:`db_url`, refused with a one-line message when its scheme is not one parbook works
+    with, or (``must_exist``: commands that read) when its SQLite file does not exist — a reading
+    command never creates an empty database file.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = db_url(explicit)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ParbookError(f"URL CSDL không hợp lệ {url!r} (invalid database URL): dùng "
+                           "sqlite:///đường/dẫn/tệp.sqlite hoặc postgresql://người_dùng@máy_chủ/tên_csdl"
+                           ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        hint = (" — viết postgresql://, không phải postgres:// (write postgresql://, not postgres://)"
+                if backend == "postgres" else "")
+        raise ParbookError(f"Loại CSDL {parsed.drivername!r} không được hỗ trợ (unsupported database "
+                           "scheme): dùng sqlite:///đường/dẫn/tệp.sqlite hoặc "
+                           f"postgresql://người_dùng@máy_chủ/tên_csdl{hint}")
+    database = parsed.database or ""
+    if must_exist and backend == "sqlite" and database not in ("", ":memory:") \
+            and not Path(database).is_file():
+        raise ParbookError(f"CSDL {database} không tồn tại (database file does not exist): tạo bằng "
+                           "'parbook init --db …' hoặc kiểm tra --db / biến PARBOOK_DB")
     return url
 
 

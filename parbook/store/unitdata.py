@@ -41,6 +41,16 @@ class UnitData:
                                               "returned_at": pd.Series(dtype="datetime64[us]")}))
 
 
+def require_unit(conn: Any, unit_code: str) -> Any:
+    """The unit's row; UnknownUnitError (with what to do) when the database does not hold it."""
+    row = conn.execute(select(db.units).where(db.units.c.unit_code == unit_code)).first()
+    if row is None:
+        raise UnknownUnitError(f"Không có đơn vị {unit_code!r} trong CSDL: khai báo bằng 'parbook init "
+                               f"--unit {unit_code} --unit-name \"UBND xã …\"' rồi nạp dữ liệu (unknown "
+                               "unit)")
+    return row
+
+
 def _end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max)
 
@@ -53,9 +63,7 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
     Surveys belong to the unit of their dossier; a survey of an unknown dossier belongs to the
     unit its import batch was loaded for, or to the only unit of the database.
     """
-    unit_row = conn.execute(select(db.units).where(db.units.c.unit_code == unit_code)).first()
-    if unit_row is None:
-        raise UnknownUnitError(f"Không có đơn vị {unit_code!r} trong CSDL (unknown unit)")
+    unit_row = require_unit(conn, unit_code)
     d = db.dossiers.c
     dossier_filter = and_(
         d.unit_code == unit_code,

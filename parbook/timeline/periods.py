@@ -25,7 +25,7 @@ from parbook.store import dates
 WINDOWS = ("nd09", "calendar")
 # NĐ 09/2019: a reporting month runs from the 15th of the month before to the 14th.
 ND09_MONTH_START_DAY = 15
-PERIOD_RE = re.compile(r"^(?P<year>(19|20)\d{2})(-Q(?P<quarter>[1-4]))?$")
+PERIOD_RE = re.compile(r"^(?P<year>(19|20)\d{2})(-[Qq](?P<quarter>[1-4]))?$")   # 2024-q3 too
 
 
 class PeriodError(ParbookError, ValueError):

@@ -99,7 +99,9 @@ def test_cmd_report_names_the_failing_cell(monkeypatch, capsys, tmp_path: Path) 
                                  notebook="01_kiem_tra_du_lieu", cell=4, kept=tmp_path / "x.failed")
 
     monkeypatch.setattr(report_command, "run_report", fail)
-    assert main(["report", "--unit", "XA-THU", "--period", "2024-Q3"]) == 1
+    (tmp_path / "x.sqlite").touch()
+    assert main(["report", "--unit", "XA-THU", "--period", "2024-Q3", "--db",
+                 f"sqlite:///{tmp_path / 'x.sqlite'}"]) == 1
     err = capsys.readouterr().err
     assert "ô [4]" in err and "x.failed" in err
 
