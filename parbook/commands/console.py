@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-INTERRUPTED_EXIT = 130          # the shell's code for a run stopped by SIGINT
+from parbook.commands.interrupt import INTERRUPTED_EXIT, interrupted_line
 
 
 def _silence_stdout() -> None:
@@ -31,7 +31,8 @@ def console() -> None:
 
         code = main()
     except KeyboardInterrupt:       # during the imports, before main() could answer it
-        print("Đã dừng (interrupted).", file=sys.stderr)
+        command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+        print(interrupted_line(command), file=sys.stderr)
         code = INTERRUPTED_EXIT
     except BrokenPipeError:
         _silence_stdout()

@@ -13,6 +13,7 @@ from parbook.commands.batch import cmd_batch
 from parbook.commands.check import cmd_check
 from parbook.commands.demo import cmd_demo
 from parbook.commands.intake import cmd_ingest, cmd_quarantine
+from parbook.commands.interrupt import INTERRUPTED_EXIT, interrupted_line
 from parbook.commands.lab import cmd_lab
 from parbook.commands.plan import cmd_plan
 from parbook.commands.report import cmd_report
@@ -31,9 +32,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 # Commands that create their database; the others read one that must exist (verify only to rerun).
 CREATES_DATABASE = frozenset({"init", "demo"})
-# Commands whose Ctrl-C leaves a previous report in place (run_report publishes only at the end).
-REPORTING = frozenset({"report", "batch", "demo"})
-INTERRUPTED_EXIT = 130
 OS_ERRORS = {errno.EACCES: "không có quyền (permission denied)",
              errno.EPERM: "không có quyền (operation not permitted)",
              errno.EROFS: "ổ đĩa chỉ đọc (read-only file system)",
@@ -204,13 +202,6 @@ def _check_database(args: argparse.Namespace) -> None:
         return
     reads = args.command not in CREATES_DATABASE and (args.command != "verify" or args.rerun)
     checked_db_url(args.db, must_exist=reads)
-
-
-def interrupted_line(command: str | None) -> str:
-    """The one line a Ctrl-C prints."""
-    if command in REPORTING:
-        return "Đã dừng (interrupted); báo cáo cũ giữ nguyên (the previous report is unchanged)."
-    return "Đã dừng (interrupted)."
 
 
 def describe_os_error(exc: OSError) -> str:

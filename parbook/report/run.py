@@ -471,40 +471,47 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
     current = NOTEBOOKS[0]
     closer: threading.Thread | None = None
     started_all = time.perf_counter()
+    # Not a `with` block: on Ctrl-C the run must not wait for a rendering thread (one importing
+    # WeasyPrint holds the import lock for seconds); the process ends without it.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parbook-render")
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parbook-render") as pool:
-            jobs = [pool.submit(_warm_host_imports)]
-            try:
+        jobs = [pool.submit(_warm_host_imports)]
+        try:
+            started = time.perf_counter()
+            if session is None:
+                session = KernelSession(url).start()
+            elif session.url != db_url(url):
+                raise ReportError("Phiên kernel dùng CSDL khác (the session uses another database)")
+            renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
+            for name in NOTEBOOKS:
+                current = name
                 started = time.perf_counter()
-                if session is None:
-                    session = KernelSession(url).start()
-                elif session.url != db_url(url):
-                    raise ReportError("Phiên kernel dùng CSDL khác (the session uses another database)")
-                renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
-                for name in NOTEBOOKS:
-                    current = name
-                    started = time.perf_counter()
-                    session.execute(notebooks_dir / f"{name}.ipynb", staging / "notebooks" / f"{name}.ipynb",
-                                    _parameters(unit_code, window, name, summary), cwd=staging,
-                                    timeout=cell_timeout)
-                    runs.append(NotebookRun(name, time.perf_counter() - started))
-                    jobs.append(pool.submit(renderer.audit, name, runs[-1].seconds))
-                    if name == SUMMARY_NOTEBOOK:
-                        run_info = _read_run_info(staging)
-                        jobs.append(pool.submit(renderer.district, run_info))
-            except BaseException:
-                for job in jobs:
-                    job.cancel()          # no rendering for a run that failed
-                raise
-            finally:
-                if own_session and session is not None:
-                    closer = threading.Thread(target=session.close, name="parbook-kernel-close")
-                    closer.start()
-                    session = None
-            current = "(kết xuất / rendering)"
+                session.execute(notebooks_dir / f"{name}.ipynb", staging / "notebooks" / f"{name}.ipynb",
+                                _parameters(unit_code, window, name, summary), cwd=staging,
+                                timeout=cell_timeout)
+                runs.append(NotebookRun(name, time.perf_counter() - started))
+                jobs.append(pool.submit(renderer.audit, name, runs[-1].seconds))
+                if name == SUMMARY_NOTEBOOK:
+                    run_info = _read_run_info(staging)
+                    jobs.append(pool.submit(renderer.district, run_info))
+        except BaseException:
             for job in jobs:
-                job.result()
+                job.cancel()          # no rendering for a run that failed
+            raise
+        finally:
+            if own_session and session is not None:
+                closer = threading.Thread(target=session.close, name="parbook-kernel-close")
+                closer.start()
+                session = None
+        current = "(kết xuất / rendering)"
+        for job in jobs:
+            job.result()
+        pool.shutdown()
+    except KeyboardInterrupt:
+        _abandon(pool, closer, staging)
+        raise
     except Exception as exc:
+        pool.shutdown(cancel_futures=True)
         message, cell = _failure_message(exc, current)
         if session is not None and not session.alive:
             message += " (kernel đã dừng — the kernel died)"
@@ -538,12 +545,24 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
             closer.join()
         publish(staging, target)
         shutil.rmtree(target.parent / f"{target.name}.failed", ignore_errors=True)  # now outdated
+    except KeyboardInterrupt:
+        _abandon(pool, closer, staging)
+        raise
     except Exception as exc:
         message = ("Không hoàn tất thư mục kết quả (could not finish the outputs): "
                    f"{type(exc).__name__}: {exc}")
         kept = _keep_failed(staging, target, message) if staging.exists() else None
         raise ReportError(message, kept=kept) from exc
     return target
+
+
+def _abandon(pool: ThreadPoolExecutor, closer: threading.Thread | None, staging: Path) -> None:
+    """After Ctrl-C: drop pending rendering without waiting for it, let the kernel stop (it is
+    killed if it has not within a second), remove the work folder; the previous outputs stay."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    if closer is not None:
+        closer.join(timeout=5)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _read_run_info(staging: Path) -> dict[str, Any]:
