@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", metavar="P", help="kỳ báo cáo, ví dụ 2024-Q4 — reporting period")
     p.add_argument("--window", default="nd09", choices=("nd09", "calendar"))
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help="ngày chốt số liệu — as-of date")
+    p.add_argument("--out", metavar="DIR", help="thư mục các bản notebook có tham số (mặc định: "
+                   "outputs/<unit>/<period>-lab/) — folder of the parameterised copies")
     p.add_argument("--port", type=int, default=8888)
     p.add_argument("--no-browser", action="store_true")
     return parser

@@ -24,10 +24,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _api(port: int, path: str, method: str = "GET", body: dict | None = None) -> dict:
+def _api(port: int, path: str, method: str = "GET", body: dict | None = None, token: str = TOKEN) -> dict:
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
                                  data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": f"token {TOKEN}",
+                                 headers={"Authorization": f"token {token}",
                                           "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as resp:
         raw = resp.read()
@@ -105,3 +105,54 @@ def test_lab_opens_a_notebook_and_runs_the_kernel(tmp_path, fixture_commune) -> 
             proc.kill()
     assert {p: p.stat().st_mtime_ns for p in NOTEBOOKS_DIR.glob("*.ipynb")} == before
     assert os.environ.get("JUPYTER_TOKEN") != TOKEN
+
+
+def test_lab_for_a_unit_and_period_prints_its_login_and_stops_with_sigterm(tmp_path, fixture_commune) -> None:
+    """`parbook lab --unit … --period …` opens parameterised copies, prints a URL with a fresh token,
+    and SIGTERM stops JupyterLab and its kernels with it (issue 18.8, 18.18)."""
+    import signal
+    import sys
+
+    import psutil
+
+    from tests.report import fixture_db
+
+    port, copies = _free_port(), tmp_path / "lab"
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTER_TOKEN"}
+    env.update({"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+                "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")})
+    proc = subprocess.Popen([sys.executable, "-m", "parbook", "lab", "--db", fixture_commune.url,
+                             "--unit", fixture_db.UNIT, "--period", "2024-q3", "--as-of", "2024-08-31",
+                             "--out", str(copies), "--port", str(port), "--no-browser"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        url = next(line for line in lines if line.startswith("JupyterLab: ")).split()[1]
+        assert url.startswith(f"http://127.0.0.1:{port}/lab?token=")
+        token = url.split("token=")[1]
+        assert len(token) >= 24 and token != TOKEN
+        for _ in range(120):
+            try:
+                _api(port, "/api/status", token=token)
+                break
+            except OSError:
+                time.sleep(0.5)
+        body = {"path": "02_giai_quyet_tthc.ipynb", "type": "notebook", "name": "",
+                "kernel": {"name": "parbook"}}
+        session = _api(port, "/api/sessions", "POST", body, token=token)
+        nb = _api(port, "/api/contents/02_giai_quyet_tthc.ipynb?content=1", token=token)["content"]
+        injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+        assert len(injected) == 1
+        source = injected[0]["source"]
+        assert f'unit = "{fixture_db.UNIT}"' in source and 'period = "2024-Q3"' in source
+        assert 'as_of = "2024-08-31"' in source
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert len(children) >= 2                     # the server and the session's kernel
+        assert session["kernel"]["id"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"left running: {[p.pid for p in alive]}"
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0      # nobody listens any more
