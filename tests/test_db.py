@@ -81,3 +81,26 @@ def test_survey_of_a_dossier_closed_before_the_year_is_known(sqlite_url: str) ->
         sv = survey_facts(load_for_window(conn, "X1", window), window)
     assert bool(sv.loc["S1", "dossier_known"])
     assert sv.loc["S1", "dossier_returned_at"] == pd.Timestamp(2023, 12, 20, 9)
+
+
+def test_init_declares_only_the_communes_units_and_updates_a_renamed_one(sqlite_url, capsys) -> None:
+    """Issue 18.17: the demo unit of data/reference/units.csv never enters a commune's database;
+    re-running init with a new name updates the unit, and the letterhead and place line read well
+    from the form people type ("UBND xã …")."""
+    from parbook.commands.main import main
+    from parbook.report.page import report_header
+    from parbook.timeline.periods import Window
+
+    assert main(["init", "--db", sqlite_url, "--unit", "XA-HB", "--unit-name", "UBND xã Hòa Bình"]) == 0
+    out = capsys.readouterr()
+    assert "1 đơn vị mới" in out.out and "chưa có mã" not in out.out + out.err
+    assert main(["init", "--db", sqlite_url, "--unit", "XA-HB", "--unit-name", "Xã Hòa Bình Đông",
+                 "--province", "Tỉnh Huế"]) == 0
+    assert "0 đơn vị mới (new units), 1 đơn vị cập nhật" in capsys.readouterr().out
+    with db.engine(sqlite_url).connect() as conn:
+        units = conn.execute(select(db.units)).mappings().all()
+    assert [(u["unit_code"], u["unit_name"], u["province"]) for u in units] == [
+        ("XA-HB", "Xã Hòa Bình Đông", "Tỉnh Huế")]
+    header = report_header(dict(units[0]), Window.parse("2024-Q4"))
+    assert (header.issuer, header.place) == ("ỦY BAN NHÂN DÂN\nXÃ HÒA BÌNH ĐÔNG", "Hòa Bình Đông")
+    assert header.issuer_name == "Ủy ban nhân dân xã Hòa Bình Đông"

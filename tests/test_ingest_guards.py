@@ -310,7 +310,7 @@ def test_unknown_unit_option_is_refused_unless_create_unit(sqlite_url, tmp_path,
         units = dict(conn.execute(select(db.units.c.unit_code, db.units.c.unit_name)).all())
         owners = dict(conn.execute(select(db.dossiers.c.dossier_code,
                                           db.dossiers.c.unit_code)).all())
-    assert units == {"DEMO-ANLOC": "Xã An Lộc (mô phỏng)", "X1": "Xã Một", "X7": None, "X9": None}
+    assert units == {"X1": "Xã Một", "X7": None, "X9": None}      # never the demo's unit
     assert owners == {"A": "X1", "B": "X9", "C": "X7"}
 
 
@@ -326,7 +326,7 @@ def test_rows_of_undeclared_units_are_quarantined(any_db_url, tmp_path) -> None:
     assert quarantine(any_db_url) == {3: why}
     assert quarantine(any_db_url, "PAKN") == {2: why}
     assert codes(any_db_url) == ["A", "C"]
-    assert n_rows(any_db_url, db.units) == 2                   # DEMO-ANLOC (reference) and X1
+    assert n_rows(any_db_url, db.units) == 1                   # X1 only: the demo unit is not added
     # declared afterwards: the same file loads the rows and its quarantine empties
     init_database(any_db_url, [{"unit_code": "X9", "unit_name": "Xã Chín"}])
     again = {r.sheet: r for r in ingest_files([path], url=any_db_url, unit="X1")}

@@ -19,8 +19,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     ]
     counts = init_database(args.db, units)
     print(f"CSDL: {db.engine(args.db).url.render_as_string(hide_password=True)}")
-    print(f"Đã nạp (loaded): {counts['procedures']} TTHC, {counts['units']} đơn vị; "
-          f"{counts['procedures_without_code']} TTHC chưa có mã bị bỏ qua (no code, skipped)")
+    print(f"Đã nạp (loaded): {counts['procedures']} TTHC, {counts['units']} đơn vị mới (new units), "
+          f"{counts['units_updated']} đơn vị cập nhật tên/địa bàn (units updated)")
     return 0
 
 

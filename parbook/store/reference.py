@@ -76,13 +76,34 @@ def upsert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> int:
     return len(new)
 
 
+def declare_units(conn: Any, units: list[dict[str, Any]]) -> tuple[int, int]:
+    """Insert the declared units; for one already there, replace the name, district and province
+    given (a value left out keeps what is stored). Returns (inserted, updated)."""
+    inserted = updated = 0
+    u = db.units.c
+    for unit in units:
+        row = conn.execute(select(db.units).where(u.unit_code == unit["unit_code"])).mappings().first()
+        if row is None:
+            conn.execute(db.units.insert().values(**unit))
+            inserted += 1
+            continue
+        changes = {k: v for k, v in unit.items() if k != "unit_code" and v is not None and row[k] != v}
+        if changes:
+            conn.execute(db.units.update().where(u.unit_code == unit["unit_code"]).values(**changes))
+            updated += 1
+    return inserted, updated
+
+
 def load_reference(conn: Any, units: list[dict[str, Any]] | None = None) -> dict[str, int]:
-    """Load the procedure catalogue and units (existing rows are kept: imports own them)."""
+    """Load the procedure catalogue (existing rows are kept: imports own them) and the units the
+    caller declares (a commune's database holds its own units only, never the demo's)."""
     procedures, skipped = read_procedures()
     for name in skipped:
         log.info("Bỏ qua TTHC chưa có mã (no code, not loaded): %s", name)
+    inserted, updated = declare_units(conn, units or [])
     return {
         "procedures": upsert(conn, db.procedures, procedures),
-        "units": upsert(conn, db.units, read_units() + (units or [])),
+        "units": inserted,
+        "units_updated": updated,
         "procedures_without_code": len(skipped),
     }
