@@ -12,6 +12,7 @@ the command line runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,13 +56,26 @@ class Analysis:
         return self.facts.unit_code
 
 
+def _no_progress(_step: str) -> None:
+    return None
+
+
+# The steps :func:`analyse` reports to ``on_step`` as each begins (for a progress bar).
+ANALYSE_STEPS = ("đọc CSDL (reading)", "dựng dữ liệu (facts)", "kiểm tra (checks)", "chỉ số (indicators)")
+
+
 def analyse_data(data: UnitData, window: Window, backend: str = "pandas", url: str | None = None,
                  now: datetime | None = None, plan: Plan | str | Path | None = None,
-                 criteria: str | Path | CriteriaTree | None = None) -> Analysis:
-    """Every stage on already-loaded unit data (``url`` only for the SQL check backend)."""
+                 criteria: str | Path | CriteriaTree | None = None,
+                 on_step: Callable[[str], None] = _no_progress) -> Analysis:
+    """Every stage on already-loaded unit data (``url`` only for the SQL check backend);
+    ``on_step`` is told each of ANALYSE_STEPS but the first as it begins."""
+    on_step(ANALYSE_STEPS[1])
     facts = scope.build(data, window)
     forms = build_forms(facts.period)
+    on_step(ANALYSE_STEPS[2])
     findings = run_checks(facts, forms.bieu06, backend=backend, url=url, now=now)
+    on_step(ANALYSE_STEPS[3])
     tt01 = tt01_scores(facts)
     indicators = compute_indicators(facts, tt01)
     return Analysis(
@@ -71,9 +85,11 @@ def analyse_data(data: UnitData, window: Window, backend: str = "pandas", url: s
 
 
 def analyse(unit_code: str, window: Window, url: str | None = None, backend: str = "pandas",
-            now: datetime | None = None) -> Analysis:
-    """Load the unit's data from the database, then every stage (:func:`analyse_data`)."""
+            now: datetime | None = None, on_step: Callable[[str], None] = _no_progress) -> Analysis:
+    """Load the unit's data from the database, then every stage (:func:`analyse_data`);
+    ``on_step`` is told each of ANALYSE_STEPS as it begins."""
     validate_unit_code(unit_code)
+    on_step(ANALYSE_STEPS[0])
     with db.engine(url).connect() as conn:
         data = scope.load(conn, unit_code, window)
-    return analyse_data(data, window, backend=backend, url=url, now=now)
+    return analyse_data(data, window, backend=backend, url=url, now=now, on_step=on_step)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from parbook.commands.progress import Steps
 from parbook.errors import ParbookError
-from parbook.pipeline import analyse
+from parbook.pipeline import ANALYSE_STEPS, analyse
 from parbook.report.files import write_check_outputs
 from parbook.store.config import outputs_dir
 from parbook.timeline.periods import Window
@@ -28,12 +29,14 @@ def window_from_args(args: argparse.Namespace) -> Window:
 def cmd_check(args: argparse.Namespace) -> int:
     window = window_from_args(args)
     try:
-        analysis = analyse(args.unit, window, args.db, backend=args.backend)
+        with Steps(len(ANALYSE_STEPS) + 1, f"Kiểm tra {args.unit} {window.period}") as steps:
+            analysis = analyse(args.unit, window, args.db, backend=args.backend, on_step=steps)
+            out_dir = Path(args.out) if args.out else outputs_dir(args.unit, window.period)
+            steps("ghi kết quả (writing)")
+            write_check_outputs(analysis, out_dir)
     except SQLAlchemyError as exc:
         raise ParbookError(f"Lỗi đọc CSDL — đã chạy 'parbook init' chưa? (database error — did you "
                            f"run 'parbook init'?): {type(exc).__name__}") from exc
-    out_dir = Path(args.out) if args.out else outputs_dir(args.unit, window.period)
-    write_check_outputs(analysis, out_dir)
     findings = analysis.findings.frame
     counts = findings.groupby("severity").size().to_dict()
     print(f"{analysis.data.unit['unit_name'] or args.unit} — {window.label_vi()} "

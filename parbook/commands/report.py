@@ -7,8 +7,9 @@ import sys
 import time
 
 from parbook.commands.check import window_from_args
+from parbook.commands.progress import Steps
 from parbook.report.manifest import MANIFEST_SIG, read_manifest
-from parbook.report.run import INTERNAL_DIR, ReportError, run_report
+from parbook.report.run import INTERNAL_DIR, REPORT_STEPS, ReportError, run_report
 from parbook.store.params import validate_unit_code
 
 
@@ -22,7 +23,9 @@ def cmd_report(args: argparse.Namespace) -> int:
               file=sys.stderr)
     started = time.perf_counter()
     try:
-        folder = run_report(args.unit, window, args.db, args.out, args.include_personal_data, sign=True)
+        with Steps(REPORT_STEPS, f"Báo cáo {args.unit} {window.period}") as steps:
+            folder = run_report(args.unit, window, args.db, args.out, args.include_personal_data,
+                                sign=True, on_step=steps)
     except ReportError as exc:
         print(f"Lỗi (error): {exc}", file=sys.stderr)
         if exc.kept:

@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,6 +68,8 @@ log = logging.getLogger(__name__)
 
 NOTEBOOKS = ("00_tong_hop", "01_kiem_tra_du_lieu", "02_giai_quyet_tthc", "03_hai_long_va_pakn",
              "04_tu_cham_diem")
+# kernel start, the notebooks, rendering, manifest (see run_report's on_step)
+REPORT_STEPS = len(NOTEBOOKS) + 3
 SUMMARY_NOTEBOOK = "00_tong_hop"
 NOTEBOOK_TITLES = {
     "00_tong_hop": "Báo cáo tổng hợp quý",
@@ -428,14 +431,16 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                include_personal_data: bool = False, *, session: KernelSession | None = None,
                cell_timeout: int = CELL_TIMEOUT_S, notebooks_dir: Path = NOTEBOOKS_DIR,
                store_history: bool = True, notes_file: Path | None = None,
-               report_date: str = "", sign: bool = False) -> Path:
+               report_date: str = "", sign: bool = False,
+               on_step: Callable[[str], None] | None = None) -> Path:
     """Produce the complete outputs folder of one unit and window; returns its path.
 
     ``store_history``: keep the indicators in the database's run history (trends); ``verify
     --rerun`` runs without it and never writes the database. ``notes_file``: the period's notes
     (default ``<target>.ghi-chu.yaml``, created empty and commented when missing); the notes used
     are copied into the folder as ghi-chu.yaml. ``report_date``: the signing date to keep (a
-    re-run reproduces the original).
+    re-run reproduces the original). ``on_step``: told each step's label as it begins
+    (REPORT_STEPS of them: kernel, each notebook, rendering, manifest), for a progress bar.
 
     ``session``: a running KernelSession to reuse (``parbook batch``); otherwise one is started
     and stopped here. ``sign``: sign report.pdf and the manifest when the unit's signing
@@ -470,6 +475,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
     runs: list[NotebookRun] = []
     current = NOTEBOOKS[0]
     closer: threading.Thread | None = None
+    step = on_step or (lambda _label: None)
     started_all = time.perf_counter()
     # Not a `with` block: on Ctrl-C the run must not wait for a rendering thread (one importing
     # WeasyPrint holds the import lock for seconds); the process ends without it.
@@ -478,13 +484,15 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
         jobs = [pool.submit(_warm_host_imports)]
         try:
             started = time.perf_counter()
+            step("kernel")
             if session is None:
                 session = KernelSession(url).start()
             elif session.url != db_url(url):
                 raise ReportError("Phiên kernel dùng CSDL khác (the session uses another database)")
             renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
-            for name in NOTEBOOKS:
+            for number, name in enumerate(NOTEBOOKS, 1):
                 current = name
+                step(f"notebook {number}/{len(NOTEBOOKS)} {name}")
                 started = time.perf_counter()
                 session.execute(notebooks_dir / f"{name}.ipynb", staging / "notebooks" / f"{name}.ipynb",
                                 _parameters(unit_code, window, name, summary), cwd=staging,
@@ -504,6 +512,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                 closer.start()
                 session = None
         current = "(kết xuất / rendering)"
+        step("HTML, PDF")
         for job in jobs:
             job.result()
         pool.shutdown()
@@ -523,6 +532,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                           kept=kept) from exc
 
     try:
+        step("manifest")
         personal = None
         if include_personal_data:
             personal = _write_internal_list(staging, unit_code, window, url)
