@@ -59,3 +59,23 @@ def test_make_clean_keeps_the_communes_data(tmp_path: Path) -> None:
     subprocess.run(["make", "-s", "clean"], cwd=tmp_path, check=True)
     assert [n for n in kept if not (tmp_path / n).exists()] == []
     assert [n for n in removed if (tmp_path / n).exists()] == []
+
+
+def test_readme_is_self_contained_and_its_commands_parse() -> None:
+    """The README stands alone in a clone (no ../shared) and every `$P …` line of its walkthroughs,
+    Vietnamese and English, is a command line parbook accepts."""
+    import shlex
+
+    from parbook.commands.main import build_parser
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../shared" not in text and "DESIGN.md" not in text
+    assert "### Xã nạp dữ liệu của mình" in text and "### Your commune's data, step by step" in text
+    lines = [line.split("  #")[0] for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+             for line in block.splitlines() if line.startswith("$P ")]
+    commands = {shlex.split(line)[1] for line in lines}
+    assert {"init", "template", "ingest", "quarantine", "plan", "check", "report", "verify",
+            "lab"} <= commands
+    parser = build_parser()
+    for line in lines:
+        parser.parse_args(shlex.split(line)[1:])          # exits (fails the test) on a bad option
