@@ -10,13 +10,17 @@ APT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core poppler-util
 APT_TEST_PACKAGES := postgresql chromium openssl libreoffice-calc-nogui
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps test-deps lint bench bench-quick lab clean
+.PHONY: demo test test-fast setup system-deps test-deps lint bench bench-quick lab clean
 
 demo: setup
 	$(VENV)/bin/parbook demo
 
 test: setup test-deps
 	$(VENV)/bin/pytest -q
+
+# unit and contract tests only (no notebooks, reports, subprocesses or PostgreSQL)
+test-fast: setup
+	$(VENV)/bin/pytest -q -m "unit or contract"
 
 setup: system-deps $(STAMP)
 

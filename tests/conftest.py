@@ -39,3 +39,31 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'parbook.sqlite'}"
     return request.getfixturevalue("pg_server").create_database(f"t{next(_counter)}")
+
+
+# Each test is one of three kinds (`pytest -m …`; `make test-fast` runs unit and contract):
+# e2e — runs notebooks, reports, subprocesses, a PostgreSQL server or the whole demo;
+# contract — holds one of DESIGN.md's contracts (schema, import, time rules, checks, indicators);
+# unit — the rest: one function or module on small inputs.
+E2E_MODULES = {"test_demo", "test_backtests", "test_bad_records", "test_checks_backends",
+               "test_bench_harness",
+               "test_backends", "test_indicators_db", "test_cli_errors"}
+CONTRACT_MODULES = {"test_checks", "test_indicators", "test_indicator_properties", "test_ingest",
+                    "test_ingest_cli", "test_ingest_guards", "test_ingest_hostile", "test_ingest_profile",
+                    "test_ingest_safety", "test_db", "test_template", "test_periods", "test_calendar",
+                    "test_point_in_time", "test_index766", "test_tt01", "test_satisfaction", "test_plan",
+                    "test_selfassessment", "test_selfinspection", "test_trends", "test_csv_injection"}
+
+
+def _kind(item: pytest.Item) -> str:
+    module = item.path.stem
+    on_postgres = "postgresql" in getattr(getattr(item, "callspec", None), "id", "")
+    needs_server = {"pg_server", "pg_url"} & set(getattr(item, "fixturenames", ()))
+    if item.path.parent.name == "report" or module in E2E_MODULES or on_postgres or needs_server:
+        return "e2e"
+    return "contract" if module in CONTRACT_MODULES else "unit"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(_kind(item))

@@ -25,7 +25,6 @@ Due rule: ``quarterly`` tasks are due at the end of each NĐ 09/2019 quarter win
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import re
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from parbook.contract import CHECK_IDS, INDICATOR_IDS, INDICATOR_SCOPES
 from parbook.plan.sections import section_name, sections
 from parbook.store import db
 from parbook.store.config import REFERENCE_DIR, TIMEZONE
+from parbook.store.hashing import file_sha256
 from parbook.store.params import validate_unit_code
 from parbook.store.settings import (
     ConfigError,
@@ -350,7 +350,7 @@ def load_plan_tasks(conn: Any, plan: Plan, unit_code: str) -> PlanLoadResult:
     batch_id = None
     if new:
         result = conn.execute(db.import_batches.insert().values(
-            file_name=plan.path.name, sha256=hashlib.sha256(plan.path.read_bytes()).hexdigest(),
+            file_name=plan.path.name, sha256=file_sha256(plan.path),
             sheet=BATCH_SHEET, unit_code=unit_code, rows_read=len(rows), rows_inserted=len(new),
             rows_updated=0, rows_unchanged=len(rows) - len(new), rows_quarantined=0,
             imported_at=datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)))
