@@ -460,110 +460,115 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
     _clean_stale(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
-    run_id = (f"{unit_code}/{window.period}/{window.window}/{window.as_of:%Y%m%d}/"
-              f"{datetime.now():%Y%m%dT%H%M%S}")
-    if notes_file is None:
-        notes_file = notes_path(target)
-        ensure_notes_file(notes_file, unit_code, window.period)
-    if Path(notes_file).is_file():
-        shutil.copyfile(notes_file, staging / NOTES_COPY)
-    summary = {"run_id": run_id, "export_dir": str(staging), "store_history": store_history,
-               "notes_file": str(staging / NOTES_COPY) if (staging / NOTES_COPY).is_file() else "",
-               "report_date": report_date}
-    own_session = session is None
-    renderer = _Renderer(staging, unit_code, window, summary, signer)
-    runs: list[NotebookRun] = []
-    current = NOTEBOOKS[0]
-    closer: threading.Thread | None = None
-    step = on_step or (lambda _label: None)
-    started_all = time.perf_counter()
-    # Not a `with` block: on Ctrl-C the run must not wait for a rendering thread (one importing
-    # WeasyPrint holds the import lock for seconds); the process ends without it.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parbook-render")
     try:
-        jobs = [pool.submit(_warm_host_imports)]
+        run_id = (f"{unit_code}/{window.period}/{window.window}/{window.as_of:%Y%m%d}/"
+                  f"{datetime.now():%Y%m%dT%H%M%S}")
+        if notes_file is None:
+            notes_file = notes_path(target)
+            ensure_notes_file(notes_file, unit_code, window.period)
+        if Path(notes_file).is_file():
+            shutil.copyfile(notes_file, staging / NOTES_COPY)
+        summary = {"run_id": run_id, "export_dir": str(staging), "store_history": store_history,
+                   "notes_file": str(staging / NOTES_COPY) if (staging / NOTES_COPY).is_file() else "",
+                   "report_date": report_date}
+        own_session = session is None
+        renderer = _Renderer(staging, unit_code, window, summary, signer)
+        runs: list[NotebookRun] = []
+        current = NOTEBOOKS[0]
+        closer: threading.Thread | None = None
+        step = on_step or (lambda _label: None)
+        started_all = time.perf_counter()
+        # Not a `with` block: on Ctrl-C the run must not wait for a rendering thread (one importing
+        # WeasyPrint holds the import lock for seconds); the process ends without it.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parbook-render")
         try:
-            started = time.perf_counter()
-            step("kernel")
-            if session is None:
-                session = KernelSession(url).start()
-            elif session.url != db_url(url):
-                raise ReportError("Phiên kernel dùng CSDL khác (the session uses another database)")
-            renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
-            for number, name in enumerate(NOTEBOOKS, 1):
-                current = name
-                step(f"notebook {number}/{len(NOTEBOOKS)} {name}")
+            jobs = [pool.submit(_warm_host_imports)]
+            try:
                 started = time.perf_counter()
-                session.execute(notebooks_dir / f"{name}.ipynb", staging / "notebooks" / f"{name}.ipynb",
-                                _parameters(unit_code, window, name, summary), cwd=staging,
-                                timeout=cell_timeout)
-                runs.append(NotebookRun(name, time.perf_counter() - started))
-                jobs.append(pool.submit(renderer.audit, name, runs[-1].seconds))
-                if name == SUMMARY_NOTEBOOK:
-                    run_info = _read_run_info(staging)
-                    jobs.append(pool.submit(renderer.district, run_info))
-        except BaseException:
+                step("kernel")
+                if session is None:
+                    session = KernelSession(url)      # assigned first: a Ctrl-C while it starts
+                    session.start()                   # still closes it (below)
+                elif session.url != db_url(url):
+                    raise ReportError("Phiên kernel dùng CSDL khác (the session uses another database)")
+                renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
+                for number, name in enumerate(NOTEBOOKS, 1):
+                    current = name
+                    step(f"notebook {number}/{len(NOTEBOOKS)} {name}")
+                    started = time.perf_counter()
+                    session.execute(notebooks_dir / f"{name}.ipynb", staging / "notebooks" / f"{name}.ipynb",
+                                    _parameters(unit_code, window, name, summary), cwd=staging,
+                                    timeout=cell_timeout)
+                    runs.append(NotebookRun(name, time.perf_counter() - started))
+                    jobs.append(pool.submit(renderer.audit, name, runs[-1].seconds))
+                    if name == SUMMARY_NOTEBOOK:
+                        run_info = _read_run_info(staging)
+                        jobs.append(pool.submit(renderer.district, run_info))
+            except BaseException:
+                for job in jobs:
+                    job.cancel()          # no rendering for a run that failed
+                raise
+            finally:
+                if own_session and session is not None:
+                    closer = threading.Thread(target=session.close, name="parbook-kernel-close")
+                    closer.start()
+                    session = None
+            current = "(kết xuất / rendering)"
+            step("HTML, PDF")
             for job in jobs:
-                job.cancel()          # no rendering for a run that failed
+                job.result()
+            pool.shutdown()
+        except KeyboardInterrupt:
+            _abandon(pool, closer, staging)
             raise
-        finally:
-            if own_session and session is not None:
-                closer = threading.Thread(target=session.close, name="parbook-kernel-close")
-                closer.start()
-                session = None
-        current = "(kết xuất / rendering)"
-        step("HTML, PDF")
-        for job in jobs:
-            job.result()
-        pool.shutdown()
-    except KeyboardInterrupt:
-        _abandon(pool, closer, staging)
-        raise
-    except Exception as exc:
-        pool.shutdown(cancel_futures=True)
-        message, cell = _failure_message(exc, current)
-        if session is not None and not session.alive:
-            message += " (kernel đã dừng — the kernel died)"
-        if closer is not None:
-            closer.join()
-        kept = _keep_failed(staging, target, message)
-        log.error("%s", message)
-        raise ReportError(message, notebook=current if current in NOTEBOOKS else None, cell=cell,
-                          kept=kept) from exc
+        except Exception as exc:
+            pool.shutdown(cancel_futures=True)
+            message, cell = _failure_message(exc, current)
+            if session is not None and not session.alive:
+                message += " (kernel đã dừng — the kernel died)"
+            if closer is not None:
+                closer.join()
+            kept = _keep_failed(staging, target, message)
+            log.error("%s", message)
+            raise ReportError(message, notebook=current if current in NOTEBOOKS else None, cell=cell,
+                              kept=kept) from exc
 
-    try:
-        step("manifest")
-        personal = None
-        if include_personal_data:
-            personal = _write_internal_list(staging, unit_code, window, url)
-        parameters = {"unit": unit_code, "period": window.period, "window": window.window,
-                      "as_of": window.as_of.isoformat(), "include_personal_data": include_personal_data}
-        renderer.timings["notebooks"] = round(sum(r.seconds for r in runs), 3)
-        renderer.timings["total_before_manifest"] = round(time.perf_counter() - started_all, 3)
-        manifest = build_manifest(staging, parameters, window, run_info, url,
-                                  [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs],
-                                  signature=signer.describe() if signer else None)
-        manifest["timings_s"] = renderer.timings
-        manifest["report"] = {k: (run_info.get("report_header") or {}).get(k)
-                              for k in ("number", "report_date")}
-        if personal:
-            manifest["personal_data_export"] = personal
-        write_manifest(staging, manifest)
-        if signer is not None:
-            signer.sign_detached(staging / MANIFEST, staging / MANIFEST_SIG)
-        if closer is not None:
-            closer.join()
-        publish(staging, target)
-        shutil.rmtree(target.parent / f"{target.name}.failed", ignore_errors=True)  # now outdated
-    except KeyboardInterrupt:
-        _abandon(pool, closer, staging)
+        try:
+            step("manifest")
+            personal = None
+            if include_personal_data:
+                personal = _write_internal_list(staging, unit_code, window, url)
+            parameters = {"unit": unit_code, "period": window.period, "window": window.window,
+                          "as_of": window.as_of.isoformat(), "include_personal_data": include_personal_data}
+            renderer.timings["notebooks"] = round(sum(r.seconds for r in runs), 3)
+            renderer.timings["total_before_manifest"] = round(time.perf_counter() - started_all, 3)
+            manifest = build_manifest(staging, parameters, window, run_info, url,
+                                      [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs],
+                                      signature=signer.describe() if signer else None)
+            manifest["timings_s"] = renderer.timings
+            manifest["report"] = {k: (run_info.get("report_header") or {}).get(k)
+                                  for k in ("number", "report_date")}
+            if personal:
+                manifest["personal_data_export"] = personal
+            write_manifest(staging, manifest)
+            if signer is not None:
+                signer.sign_detached(staging / MANIFEST, staging / MANIFEST_SIG)
+            if closer is not None:
+                closer.join()
+            publish(staging, target)
+            shutil.rmtree(target.parent / f"{target.name}.failed", ignore_errors=True)  # now outdated
+        except KeyboardInterrupt:
+            _abandon(pool, closer, staging)
+            raise
+        except Exception as exc:
+            message = ("Không hoàn tất thư mục kết quả (could not finish the outputs): "
+                       f"{type(exc).__name__}: {exc}")
+            kept = _keep_failed(staging, target, message) if staging.exists() else None
+            raise ReportError(message, kept=kept) from exc
+        return target
+    except KeyboardInterrupt:         # Ctrl-C at any moment of the run leaves no work folder
+        shutil.rmtree(staging, ignore_errors=True)
         raise
-    except Exception as exc:
-        message = ("Không hoàn tất thư mục kết quả (could not finish the outputs): "
-                   f"{type(exc).__name__}: {exc}")
-        kept = _keep_failed(staging, target, message) if staging.exists() else None
-        raise ReportError(message, kept=kept) from exc
-    return target
 
 
 def _abandon(pool: ThreadPoolExecutor, closer: threading.Thread | None, staging: Path) -> None:

@@ -42,7 +42,7 @@ def test_batch_runs_in_parallel_and_survives_a_failure(two_communes: str, tmp_pa
     for unit in ("XA-MOT", "XA-HAI"):
         assert (tmp_path / unit / "2024-Q3" / "report.pdf").exists()
         assert (tmp_path / unit / "2024-Q3" / "manifest.json").exists()
-    assert (tmp_path / "XA-KHONG" / "2024-Q3.failed").is_dir()
+    assert not (tmp_path / "XA-KHONG").exists()     # refused before any notebook: nothing left
     summary = pd.read_csv(tmp_path / "tong-hop-2024-Q3.csv").set_index("unit_code")
     assert summary.loc["XA-KHONG", "status"] == "failed" and "XA-KHONG" in summary.loc["XA-KHONG", "error"]
     ok = summary.loc[["XA-MOT", "XA-HAI"]]
