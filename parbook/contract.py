@@ -19,7 +19,10 @@ CHECK_IDS: tuple[str, ...] = (
     "PA01", "PA02", "KS01", "KS02", "VB01", "VB02", "NV01", "NV02", "BM01",
 )
 
-FINDINGS_COLUMNS = ["check_id", "severity", "entity", "record_key", "message"]
+FINDING_COLUMNS = ["check_id", "severity", "entity", "record_key", "message"]
+"""A finding as the workbook's sheet Phát hiện shows it (the columns of 2024)."""
+FINDINGS_COLUMNS = [*FINDING_COLUMNS, "regime"]
+"""findings.csv: each finding and the legal regime of its record, last (DESIGN.md §12)."""
 INDICATOR_COLUMNS = ["indicator_id", "scope", "numerator", "denominator", "value", "target", "met"]
 BIEU06_COLUMNS = [
     "field", "received_total", "received_online", "received_direct_postal", "carried_over",

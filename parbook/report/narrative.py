@@ -25,6 +25,7 @@ from parbook.analysis.figures import Figure, indicator_label
 from parbook.analysis.indicators import is_met
 from parbook.analysis.measures import GOOD_TIMELINESS, flag
 from parbook.contract import TOTAL
+from parbook.law.regimes import all_regimes, regime_span
 from parbook.law.rules import rules
 from parbook.pipeline import Analysis
 from parbook.plan.sections import canonical_section
@@ -211,6 +212,7 @@ def dossier_results(analysis: Analysis) -> list[Block]:
             f"{_n(total['pending_within'])}, quá hạn {_n(total['pending_overdue'])}). "
             f"Ngoài ra có {_n(withdrawn)} hồ sơ công dân rút, không tính vào các số trên "
             "(chi tiết tại Phụ lục I)."))
+    out.extend(regime_coverage(analysis))
     ontime, ytd = _fig(analysis, "ontime_rate"), _fig(analysis, "ontime_rate", "ytd")
     if ontime.known:
         text = ("Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn trên số hồ sơ đã giải quyết trong kỳ "
@@ -242,6 +244,19 @@ def dossier_results(analysis: Analysis) -> list[Block]:
                       f"{_n(electronic.numerator)} hồ sơ có kết quả điện tử "
                       f"({electronic.value_text()})."))
     return out
+
+
+def regime_coverage(analysis: Analysis) -> list[Block]:
+    """How many dossiers of the window each legal regime covered (DESIGN.md §12); said only when
+    a regime after the first applies (a window wholly under the first says nothing new)."""
+    counts = analysis.facts.period.dossiers["regime"].value_counts()
+    regimes = [r for r in all_regimes() if counts.get(r.id, 0)]
+    if not regimes or regimes == [all_regimes()[0]]:
+        return []
+    parts = [f"{_n(counts[r.id])} hồ sơ theo {r.name_vi} ({r.circular}; tiếp nhận "
+             f"{regime_span(r)})" for r in regimes]
+    return [_p("Mỗi hồ sơ được xét theo quy định có hiệu lực vào ngày tiếp nhận: "
+               + "; ".join(parts) + ".")]
 
 
 def _ontime_766_sentence(analysis: Analysis, f: Figure) -> str:

@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from parbook.analysis.figures import SCOPE_LABELS_VI, indicator_label, indicator_unit
 from parbook.analysis.indicators import late_by_handler
 from parbook.analysis.tt01 import COMMUNE_CLASSES, COMMUNE_LOWEST, personnel_in_reports
-from parbook.contract import FINDINGS_COLUMNS
+from parbook.contract import FINDING_COLUMNS
 from parbook.pipeline import Analysis
 from parbook.plan.assessment import par_totals
 from parbook.report.bieu06_sheet import write_bieu06_sheet
@@ -339,7 +339,7 @@ def write_indicator_sheet(ws: Worksheet, analysis: Analysis, meta: Mapping[str, 
 def write_findings_sheet(ws: Worksheet, analysis: Analysis, meta: Mapping[str, Any]) -> None:
     """Phát hiện: findings.csv with its words in Vietnamese."""
     _title_rows(ws, "KẾT QUẢ KIỂM TRA DỮ LIỆU VÀ QUY TRÌNH", meta)
-    f = analysis.findings.frame[FINDINGS_COLUMNS].copy()
+    f = analysis.findings.frame[FINDING_COLUMNS].copy()
     f["severity"] = f["severity"].map(severity_label)
     f["entity"] = f["entity"].map(lambda e: ENTITY_LABELS.get(e, e))
     write_table(ws, f, headers=FINDING_HEADERS)
