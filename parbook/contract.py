@@ -29,4 +29,10 @@ BIEU06_COLUMNS = [
     "settled_total", "early", "on_time", "late", "pending_total", "pending_within",
     "pending_overdue",
 ]
+# Status codes beside Biểu 06 (outside every rate): withdrawn by the applicant, and stopped at
+# the applicant's request (NĐ 118/2025 Điều 21, TT 03/2025 Mẫu số 05) — which is required a date.
+WITHDRAWN_STATUSES = ("withdrawn", "stopped")
+CLOSED_STATUSES = ("done", "rejected", *WITHDRAWN_STATUSES)
+# Channels counted as online everywhere: the portal, and VNeID (NĐ 367/2025/NĐ-CP).
+ONLINE_CHANNELS = ("online", "vneid")
 TOTAL = "TOTAL"          # the last row of bieu06.csv

@@ -9,10 +9,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import and_, or_, select
 
+from parbook.contract import CLOSED_STATUSES
 from parbook.errors import ParbookError
 from parbook.store import db
 
-CLOSED = ("done", "rejected", "withdrawn")
+CLOSED = CLOSED_STATUSES
 
 
 class UnknownUnitError(ParbookError):

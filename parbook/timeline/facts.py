@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from parbook.contract import CLOSED_STATUSES
 from parbook.law.regimes import all_regimes, regime_of_days, rules_by_regime
 from parbook.store import db
 from parbook.store.unitdata import UnitData
@@ -34,7 +35,7 @@ from parbook.timeline.periods import Window
 
 UNKNOWN_FIELD = "Không xác định"
 SETTLED = ("done", "rejected")
-CLOSED = ("done", "rejected", "withdrawn")
+CLOSED = CLOSED_STATUSES
 PENDING_STATES = ("pending_within", "pending_overdue")
 
 
@@ -140,7 +141,8 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     f["finished_asof"] = f["finished_date"].where(finished_known)
     f["returned_in_window"] = f["returned_date"].between(start, cut)
     f["settled"] = f["status"].isin(SETTLED) & finished_known
-    f["withdrawn"] = f["status"] == "withdrawn"
+    # withdrawn, or stopped by the as-of date (stopped later: what it was then, DESIGN.md §12)
+    f["withdrawn"] = (f["status"] == "withdrawn") | ((f["status"] == "stopped") & finished_known)
     closed = f["status"].isin(CLOSED) & finished_known
     f["closed_date"] = f["finished_date"].where(closed)
 
@@ -256,5 +258,5 @@ def _timeliness(f: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     pending = ~f["settled"] & ~f["withdrawn"] & f["due_date"].notna()
     out[pending & (as_of > f["due_date"])] = "pending_overdue"
     out[pending & (as_of <= f["due_date"])] = "pending_within"
-    out[f["withdrawn"]] = "withdrawn"
+    out[f["withdrawn"]] = f["status"][f["withdrawn"]]      # withdrawn / stopped
     return out
