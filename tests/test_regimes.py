@@ -142,3 +142,60 @@ def test_regime_limits_must_match_the_catalogue(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr("parbook.quality.checks.all_regimes", lambda: (regimes[0], looser))
     with pytest.raises(ConfigError, match="nd118.rules.supplement_requests_allowed = 2"):
         check_regime_limits(specs)
+
+
+UNIT = {"unit_code": "X9", "unit_name": "Xã Bình An", "district": "Huyện Đông Sơn",
+        "province": "Quảng Trị"}
+
+
+@pytest.mark.parametrize("period,window,to,first", [
+    ("2025-Q2", "nd09", "Ủy ban nhân dân huyện Đông Sơn", "UBND huyện Đông Sơn (Phòng Nội vụ)"),
+    ("2025-Q2", "calendar", "Ủy ban nhân dân huyện Đông Sơn",
+     "UBND huyện Đông Sơn (Phòng Nội vụ)"),                      # ends 30/6/2025
+    ("2025-Q3", "nd09", "Ủy ban nhân dân tỉnh Quảng Trị", "UBND tỉnh Quảng Trị (qua Sở Nội vụ)"),
+    ("2025-Q3", "calendar", "Ủy ban nhân dân tỉnh Quảng Trị",
+     "UBND tỉnh Quảng Trị (qua Sở Nội vụ)"),
+])
+def test_report_goes_to_the_regimes_addressee(period: str, window: str, to: str, first: str
+                                              ) -> None:
+    from parbook.report.page import report_header
+
+    head = report_header(UNIT, Window.parse(period, window))
+    assert (head.recipients_to, head.recipients[0]) == (to, first)
+    one_stop = ("Trung tâm Phục vụ hành chính công" if to.endswith("Quảng Trị")
+                else "Bộ phận Tiếp nhận và Trả kết quả")
+    assert f"Các bộ phận chuyên môn, {one_stop}" in head.recipients
+
+
+def test_addressee_overridable_per_unit_and_regime(tmp_path, monkeypatch) -> None:
+    from parbook.report import page
+    from parbook.store.settings import load_yaml
+
+    path = tmp_path / "report_header.yaml"
+    path.write_text(
+        "defaults: {subject: 'Báo cáo {period_label}'}\n"
+        "units:\n  X9:\n    one_stop_unit: Trung tâm Phục vụ hành chính công xã Bình An\n"
+        "    regimes:\n      nd118: {recipients_to: 'Ủy ban nhân dân thành phố Huế'}\n",
+        encoding="utf-8")
+    monkeypatch.setattr(page, "reference", lambda name, model: load_yaml(path, model))
+    later = page.report_header(UNIT, Window.parse("2025-Q4"))
+    assert later.recipients_to == "Ủy ban nhân dân thành phố Huế"
+    assert "Các bộ phận chuyên môn, Trung tâm Phục vụ hành chính công xã Bình An" in later.recipients
+    assert page.report_header(UNIT, Window.parse("2024-Q4")).recipients_to == (
+        "Ủy ban nhân dân huyện Đông Sơn")
+    path.write_text("defaults: {}\nunits:\n  X9:\n    regimes:\n      nd99: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown regime"):
+        page.report_header(UNIT, Window.parse("2024-Q4"))
+
+
+def test_remedies_cite_the_regimes_decree() -> None:
+    from parbook.report.narrative import report_tasks
+
+    old, new = report_tasks(law.get_regime("nd61")), report_tasks(law.get_regime("nd118"))
+    assert old.indicators["multi_supplement_count"].endswith(
+        "(khoản 3 Điều 15 Nghị định số 61/2018/NĐ-CP).")
+    assert new.indicators["multi_supplement_count"].endswith(
+        "(Điều 11 Nghị định số 118/2025/NĐ-CP).")
+    assert old.indicators["survey_coverage"].startswith("Bộ phận Tiếp nhận và Trả kết quả mời")
+    assert new.indicators["survey_coverage"].startswith("Trung tâm Phục vụ hành chính công mời")
+    assert "61/2018" not in " ".join([*new.indicators.values(), *new.checks.values()])

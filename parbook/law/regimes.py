@@ -72,6 +72,8 @@ class Regime(Strict):
     rules: RegimeRules
     forms: dict[str, FormName]
     one_stop_unit: Text
+    wording: dict[str, Text]
+    legacy_note: str = ""
     report: ReportAddress
     basis: dict[str, Text] = {}
     same_basis_as_catalogue: tuple[str, ...] = ()
@@ -101,6 +103,12 @@ class RegimeFile(Strict):
         if last.valid_to is not None:
             problems.append(f"regimes[{len(self.regimes)}] ({last.id}): valid_to phải để trống — "
                             "chế độ cuối áp dụng đến nay (the last regime has no end)")
+        keys = set(first.wording)
+        for n, regime in enumerate(self.regimes[1:], start=2):
+            if set(regime.wording) != keys:
+                problems.append(f"regimes[{n}] ({regime.id}).wording: cần đúng các khóa của "
+                                f"{first.id} (same keys as the first regime): "
+                                f"{', '.join(sorted(keys))}")
         ids = [r.id for r in self.regimes]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             problems.append(f"mã chế độ trùng (duplicate regime id): {dup}")

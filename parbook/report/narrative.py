@@ -25,7 +25,7 @@ from parbook.analysis.figures import Figure, indicator_label
 from parbook.analysis.indicators import is_met
 from parbook.analysis.measures import GOOD_TIMELINESS, flag
 from parbook.contract import TOTAL
-from parbook.law.regimes import all_regimes, regime_span
+from parbook.law.regimes import Regime, all_regimes, regime_on, regime_span
 from parbook.law.rules import rules
 from parbook.pipeline import Analysis
 from parbook.plan.sections import canonical_section
@@ -59,10 +59,12 @@ class ReportTasks(Strict):
     standing: tuple[str, ...] = ()
 
 
-def report_tasks() -> ReportTasks:
-    """report_tasks.yaml with the rule parameters filled in."""
+def report_tasks(regime: Regime | None = None) -> ReportTasks:
+    """report_tasks.yaml with the rule parameters and the regime's wording filled in (the
+    first regime's by default)."""
     raw = reference("report_tasks.yaml", ReportTasks)
-    values = rules().model_dump()
+    regime = regime or all_regimes()[0]
+    values = {**rules().model_dump(), **regime.wording, "one_stop_unit": regime.one_stop_unit}
     return ReportTasks(indicators={k: v.format(**values) for k, v in raw.indicators.items()},
                        checks={k: v.format(**values) for k, v in raw.checks.items()},
                        standing=tuple(v.format(**values) for v in raw.standing))
@@ -305,7 +307,7 @@ def quality_results(analysis: Analysis) -> list[Block]:
     tt01 = analysis.scores.tt01["period"]
     if tt01.total is None:
         return [_p("Chưa đủ dữ liệu để đánh giá chất lượng giải quyết TTHC theo Thông tư số "
-                   "01/2018/TT-VPCP.")]
+                   "01/2018/TT-VPCP.")] + legacy_note(analysis)
     left_out = tt01.indicators[~tt01.indicators["included"]]
     text = (f"Điểm đánh giá chất lượng giải quyết TTHC của {_kind(analysis)} theo Thông tư số "
             f"01/2018/TT-VPCP đạt {vnformat.number(tt01.total, 1)}/{_n(tt01.max_total)} điểm, tính trên "
@@ -328,7 +330,13 @@ def quality_results(analysis: Analysis) -> list[Block]:
             out.append(_p(f"Xếp loại: {tt01.class_label} ({levels}){_tt01_verdict(analysis)}."))
     else:
         out.append(_p(f"Chưa đủ căn cứ xếp loại: chỉ có {_n(tt01.evaluated)}/9 chỉ số có dữ liệu."))
-    return out
+    return out + legacy_note(analysis)
+
+
+def legacy_note(analysis: Analysis) -> list[Block]:
+    """The regime's note on the 2024 rules kept without a known successor (none for nd61)."""
+    note = " ".join(regime_on(analysis.window.end).legacy_note.split())
+    return [_p(note)] if note else []
 
 
 def _tt01_verdict(analysis: Analysis) -> str:
@@ -503,7 +511,7 @@ def _upcoming_tasks(analysis: Analysis) -> pd.DataFrame:
 def next_tasks(analysis: Analysis, notes: ReportNotes, limit: int = 12) -> list[Block]:
     """III: remedies for what was not met, the plan's tasks due next, standing duties, and the
     tasks staff added in the notes."""
-    wording = report_tasks()
+    wording = report_tasks(regime_on(analysis.window.end))
     items: list[Block] = []
     for iid, text in wording.indicators.items():
         if _missed(analysis, iid):
