@@ -46,40 +46,6 @@ COUNT = """
 """
 
 
-def _rows(text: str) -> list[list[str]]:
-    return [c.split() for c in text.replace("\n", " ").split(";") if c.strip()]
-
-
-@pytest.mark.parametrize("day,expected", _rows(WORKING))
-def test_is_working_day(day: str, expected: str) -> None:
-    assert CAL.is_working_day(D(day)) is (expected == "yes")
-
-
-@pytest.mark.parametrize("start,n,expected", _rows(ADD))
-def test_add_working_days(start: str, n: str, expected: str) -> None:
-    assert CAL.add_working_days(D(start), int(n)) == D(expected)
-
-
-@pytest.mark.parametrize("a,b,expected", _rows(COUNT))
-def test_count_working_days(a: str, b: str, expected: str) -> None:
-    assert CAL.count_working_days(D(a), D(b)) == int(expected)
-
-
-# The package (0.109) misses one notice: the Tết Dương lịch 2026 swap (CV 12729/VPCP-KGVX
-# 25/12/2025 [S]) — the overrides file adds it; every other day of 2023–2026 is the package's.
-OVERRIDDEN = {date(2026, 1, 2): False, date(2026, 1, 10): True}
-
-
-def test_agrees_with_holidays_package_day_by_day_2023_2026() -> None:
-    vn = holidays.VN(years=range(2023, 2027))
-    days = np.arange(np.datetime64("2023-01-01"), np.datetime64("2027-01-01"))
-    ours = CAL.is_working_day(days)
-    theirs = np.array([OVERRIDDEN.get(d.astype(object), vn.is_working_day(d.astype(object)))
-                       for d in days])
-    assert (ours == theirs).all()
-    assert all(vn.is_working_day(d) is not work for d, work in OVERRIDDEN.items())
-
-
 # 2025 (calendar.md §2, agreed with the package) and 2026 from the notices as the press reports
 # them [S]: CV 12729/VPCP-KGVX (1/1 and the 2/1 ↔ 10/1 swap), TB 9441/TB-BNV (Tết 16–20/2; Quốc
 # khánh 1–2/9 and the 31/8 ↔ 22/8 swap), Giỗ Tổ on Sunday 26/4 made up on Monday 27/4, no swap
@@ -102,19 +68,38 @@ COUNT_2026 = """
 """
 
 
-@pytest.mark.parametrize("day,expected", _rows(WORKING_2026))
-def test_is_working_day_2026(day: str, expected: str) -> None:
+def _rows(*texts: str) -> list[list[str]]:
+    return [c.split() for c in ";".join(texts).replace("\n", " ").split(";") if c.strip()]
+
+
+@pytest.mark.parametrize("day,expected", _rows(WORKING, WORKING_2026))
+def test_is_working_day(day: str, expected: str) -> None:
     assert CAL.is_working_day(D(day)) is (expected == "yes")
 
 
-@pytest.mark.parametrize("start,n,expected", _rows(ADD_2026))
-def test_add_working_days_2026(start: str, n: str, expected: str) -> None:
+@pytest.mark.parametrize("start,n,expected", _rows(ADD, ADD_2026))
+def test_add_working_days(start: str, n: str, expected: str) -> None:
     assert CAL.add_working_days(D(start), int(n)) == D(expected)
 
 
-@pytest.mark.parametrize("a,b,expected", _rows(COUNT_2026))
-def test_count_working_days_2026(a: str, b: str, expected: str) -> None:
+@pytest.mark.parametrize("a,b,expected", _rows(COUNT, COUNT_2026))
+def test_count_working_days(a: str, b: str, expected: str) -> None:
     assert CAL.count_working_days(D(a), D(b)) == int(expected)
+
+
+# The package (0.109) misses one notice: the Tết Dương lịch 2026 swap (CV 12729/VPCP-KGVX
+# 25/12/2025 [S]) — the overrides file adds it; every other day of 2023–2026 is the package's.
+OVERRIDDEN = {date(2026, 1, 2): False, date(2026, 1, 10): True}
+
+
+def test_agrees_with_holidays_package_day_by_day_2023_2026() -> None:
+    vn = holidays.VN(years=range(2023, 2027))
+    days = np.arange(np.datetime64("2023-01-01"), np.datetime64("2027-01-01"))
+    ours = CAL.is_working_day(days)
+    theirs = np.array([OVERRIDDEN.get(d.astype(object), vn.is_working_day(d.astype(object)))
+                       for d in days])
+    assert (ours == theirs).all()
+    assert all(vn.is_working_day(d) is not work for d, work in OVERRIDDEN.items())
 
 
 @pytest.mark.parametrize("year,first,last", [
