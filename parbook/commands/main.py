@@ -15,7 +15,7 @@ from parbook.commands.intake import cmd_ingest, cmd_quarantine
 from parbook.commands.lab import cmd_lab
 from parbook.commands.plan import cmd_plan
 from parbook.commands.report import cmd_report
-from parbook.commands.setup import cmd_init, cmd_template
+from parbook.commands.setup import add_units_parser, cmd_init, cmd_template, cmd_units
 from parbook.commands.verify import cmd_verify
 from parbook.errors import ParbookError
 from parbook.plan.model import DEFAULT_PLAN
@@ -25,6 +25,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init, "template": cmd_template, "ingest": cmd_ingest,
     "quarantine": cmd_quarantine, "plan": cmd_plan, "check": cmd_check, "report": cmd_report,
     "batch": cmd_batch, "verify": cmd_verify, "demo": cmd_demo, "lab": cmd_lab,
+    "units": cmd_units,
 }
 
 DESCRIPTION = """\
@@ -72,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "accepts only declared units)")
     p.add_argument("--district", help="huyện — district")
     p.add_argument("--province", help="tỉnh — province")
+
+    add_units_parser(sub, _add_db)
 
     p = sub.add_parser("template", help="tạo sổ Excel mẫu để nhập liệu — write the import workbook")
     p.add_argument("file", metavar="FILE.xlsx")

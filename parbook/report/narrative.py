@@ -215,6 +215,7 @@ def dossier_results(analysis: Analysis) -> list[Block]:
             f"Ngoài ra có {_n(withdrawn)} hồ sơ công dân rút, không tính vào các số trên "
             "(chi tiết tại Phụ lục I)."))
     out.extend(regime_coverage(analysis))
+    out.extend(merged_units(analysis))
     ontime, ytd = _fig(analysis, "ontime_rate"), _fig(analysis, "ontime_rate", "ytd")
     if ontime.known:
         text = ("Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn trên số hồ sơ đã giải quyết trong kỳ "
@@ -246,6 +247,19 @@ def dossier_results(analysis: Analysis) -> list[Block]:
                       f"{_n(electronic.numerator)} hồ sơ có kết quả điện tử "
                       f"({electronic.value_text()})."))
     return out
+
+
+def merged_units(analysis: Analysis) -> list[Block]:
+    """Which predecessors' dossiers the figures include, and how many (DESIGN.md §12)."""
+    before = analysis.data.predecessors
+    if not before:
+        return []
+    counts = analysis.facts.period.dossiers["unit_code"].value_counts()
+    ytd = analysis.facts.ytd.dossiers["unit_code"].value_counts()
+    parts = [f"{name} ({_n(counts.get(code, 0))} hồ sơ trong kỳ, {_n(ytd.get(code, 0))} hồ sơ "
+             "lũy kế)" for code, name in before.items()]
+    return [_p("Số liệu của kỳ và lũy kế từ đầu năm gồm cả hồ sơ của đơn vị trước sáp nhập: "
+               + "; ".join(parts) + ".")]
 
 
 def regime_coverage(analysis: Analysis) -> list[Block]:
