@@ -99,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", help="kế hoạch: nạp nhiệm vụ — plan tasks")
     _add_db(p)
-    p.add_argument("action", choices=("load",), help="load: nạp kế hoạch thành nhiệm vụ")
-    p.add_argument("--unit", required=True, metavar="CODE")
+    p.add_argument("action", choices=("load", "new"),
+                   help="load: nạp kế hoạch thành nhiệm vụ; new: lập kế hoạch năm mới từ kế hoạch cũ")
+    p.add_argument("--unit", metavar="CODE")
+    p.add_argument("--year", type=int, help="năm của kế hoạch mới (new) — year of the new plan")
+    p.add_argument("--from", dest="source", metavar="NAME", help="kế hoạch gốc (new) — source plan")
+    p.add_argument("--out", metavar="FILE.yaml", help="tệp kế hoạch mới (new) — new plan file")
     p.add_argument("--plan", default=DEFAULT_PLAN, metavar="NAME",
                    help="tệp data/reference/plans/NAME.yaml")
 

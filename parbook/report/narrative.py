@@ -167,12 +167,18 @@ def _verdict(f: Figure) -> str:
 def direction(analysis: Analysis) -> list[Block]:
     """I.1: the plan carried out, its tasks, the review of legal documents."""
     w = analysis.window
+    plan_name = ("Kế hoạch duy trì và nâng cao Chỉ số cải cách hành chính (PAR INDEX) và Chỉ số "
+                 f"hài lòng của người dân, tổ chức (SIPAS) năm {w.year}")
+    has_plan = analysis.plan.plan is not None
     out = [_p(
-        f"Thực hiện Kế hoạch duy trì và nâng cao Chỉ số cải cách hành chính (PAR INDEX) và Chỉ số "
-        f"hài lòng của người dân, tổ chức (SIPAS) năm {w.year}, Ủy ban nhân dân {_kind(analysis)} tổ "
+        (f"Thực hiện {plan_name}, Ủy ban nhân dân" if has_plan else "Ủy ban nhân dân")
+        + f" {_kind(analysis)} tổ "
         f"chức tự kiểm tra việc tiếp nhận, giải quyết thủ tục hành chính (TTHC) {period_phrase(w)} "
         f"trên cơ sở dữ liệu của Hệ thống thông tin giải quyết TTHC và các sổ theo dõi của "
         f"{_kind(analysis)}.")]
+    if not has_plan:
+        out.append(_p(f"Chưa có {plan_name} trong sổ tự kiểm tra: các yêu cầu của Kế hoạch chưa "
+                      "được đánh giá trong kỳ này."))
     tasks = _fig(analysis, "plan_task_ontime_rate")
     if tasks.known:
         late = int((tasks.denominator or 0) - (tasks.numerator or 0))
