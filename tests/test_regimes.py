@@ -199,3 +199,14 @@ def test_remedies_cite_the_regimes_decree() -> None:
     assert old.indicators["survey_coverage"].startswith("Bộ phận Tiếp nhận và Trả kết quả mời")
     assert new.indicators["survey_coverage"].startswith("Trung tâm Phục vụ hành chính công mời")
     assert "61/2018" not in " ".join([*new.indicators.values(), *new.checks.values()])
+
+
+def test_forms_without_a_header_go_to_the_regimes_addressee() -> None:
+    from parbook.report.workbook import window_recipient
+
+    def to(period: str) -> str | None:
+        return window_recipient(SimpleNamespace(window=Window.parse(period),
+                                                data=SimpleNamespace(unit=UNIT)))
+
+    assert to("2025-Q2") == "Ủy ban nhân dân huyện Đông Sơn"
+    assert to("2025-Q3") == "Ủy ban nhân dân tỉnh Quảng Trị"
