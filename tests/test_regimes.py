@@ -210,3 +210,29 @@ def test_forms_without_a_header_go_to_the_regimes_addressee() -> None:
 
     assert to("2025-Q2") == "Ủy ban nhân dân huyện Đông Sơn"
     assert to("2025-Q3") == "Ủy ban nhân dân tỉnh Quảng Trị"
+
+
+def test_a_demo_year_across_the_switch_finds_its_ground_truth_under_both_regimes(tmp_path) -> None:
+    """The demo commune of 2025 (NĐ 09 year 15/12/2024–14/12/2025): the checks find exactly the
+    seeded records, and each finding carries the regime of its record's own day."""
+    from parbook.demo import profile
+    from parbook.demo.store import write_demo
+    from parbook.store import db
+    from parbook.timeline import scope
+
+    url = f"sqlite:///{tmp_path / 'd.sqlite'}"
+    result = write_demo(url, 7, 2025)
+    window = Window.parse("2025")
+    with db.engine(url).connect() as conn:
+        data = scope.load(conn, profile.UNIT_CODE, window)
+    frame = findings_of(data, window).frame
+    found = set(zip(frame["check_id"], frame["record_key"].astype(str), strict=True))
+    truth = result.ground_truth
+    assert found == set(zip(truth["check_id"], truth["record_key"].astype(str), strict=True))
+    dossiers = frame[frame["entity"] == "dossier"]
+    received = data.dossiers.set_index("dossier_code")["received_at"].reindex(
+        dossiers["record_key"])
+    expected = ["nd61" if day < T("2025-07-01") else "nd118" for day in received.fillna(
+        T("2025-12-14"))]
+    assert dossiers["regime"].tolist() == expected
+    assert set(frame["regime"]) == {"nd61", "nd118"}
