@@ -131,3 +131,25 @@ def test_report_names_the_predecessors_included(merged: str) -> None:
                     "lũy kế).")
     alone = facts(merged, "A", "2025-Q3")
     assert merged_units(SimpleNamespace(data=alone.data, facts=alone)) == []
+
+
+def test_import_quarantines_a_record_outside_its_units_dates(merged: str, tmp_path) -> None:
+    from parbook.intake.ingest import ingest_files
+    from tests.messy import csv_bytes
+
+    (tmp_path / "HoSo.csv").write_text(csv_bytes([
+        ["Mã hồ sơ", "Mã đơn vị", "Mã TTHC", "Ngày tiếp nhận", "Trạng thái"],
+        ["A-9", "A", "2.001035", "30/06/2025 16:00", "Đang xử lý"],
+        ["A-10", "A", "2.001035", "01/07/2025 08:00", "Đang xử lý"],
+        ["C-9", "C", "2.001035", "30/06/2025 09:00", "Đang xử lý"],
+        ["C-10", "C", "2.001035", "", "Đang xử lý"],
+    ]), encoding="utf-8")
+    result, = ingest_files([tmp_path / "HoSo.csv"], url=merged)
+    assert (result.inserted, result.quarantined) == (2, 2)
+    with db.engine(merged).connect() as conn:
+        reasons = {r.row_number: r.reason for r in conn.execute(select(db.quarantine))}
+    assert reasons == {
+        3: 'Cột "Mã đơn vị": đơn vị A chỉ còn đến ngày 30/06/2025 (đã sáp nhập vào C: ghi Mã đơn '
+           'vị C), bản ghi ngày 01/07/2025',
+        4: 'Cột "Mã đơn vị": đơn vị C thành lập từ ngày 01/07/2025 (trước đó ghi Mã đơn vị của '
+           'đơn vị cũ: A, B), bản ghi ngày 30/06/2025'}

@@ -108,6 +108,26 @@ def set_unit(conn: Any, code: str, **values: Any) -> dict[str, Any]:
     return row
 
 
+def outside_validity(units: dict[str, dict[str, Any]], code: str, day: date) -> str | None:
+    """Why a record of this day cannot belong to the unit (None when it can): the unit had
+    ended (its successor named) or was not formed yet (its predecessors named)."""
+    unit = units.get(code)
+    if unit is None:
+        return None
+    valid_from, valid_to = _day(unit.get("valid_from")), _day(unit.get("valid_to"))
+    if valid_to is not None and day > valid_to:
+        heir = unit.get("successor_code")
+        return (f"đơn vị {code} chỉ còn đến ngày {valid_to:%d/%m/%Y}"
+                + (f" (đã sáp nhập vào {heir}: ghi Mã đơn vị {heir})" if heir else "")
+                + f", bản ghi ngày {day:%d/%m/%Y}")
+    if valid_from is not None and day < valid_from:
+        before = predecessors(units, code)
+        return (f"đơn vị {code} thành lập từ ngày {valid_from:%d/%m/%Y}"
+                + (f" (trước đó ghi Mã đơn vị của đơn vị cũ: {', '.join(before)})" if before else "")
+                + f", bản ghi ngày {day:%d/%m/%Y}")
+    return None
+
+
 def check_window(units: dict[str, dict[str, Any]], code: str, start: date, end: date) -> None:
     """Refuse a window the unit did not exist in, naming its successor or its predecessors."""
     unit = units[code]
