@@ -153,3 +153,15 @@ def test_import_quarantines_a_record_outside_its_units_dates(merged: str, tmp_pa
            'vị C), bản ghi ngày 01/07/2025',
         4: 'Cột "Mã đơn vị": đơn vị C thành lập từ ngày 01/07/2025 (trước đó ghi Mã đơn vị của '
            'đơn vị cũ: A, B), bản ghi ngày 30/06/2025'}
+
+
+def test_batch_all_takes_the_units_that_existed_in_the_window(merged: str) -> None:
+    from parbook.commands.batch import resolve_units
+
+    def units(period: str) -> list[str]:
+        return resolve_units("all", merged, Window.parse(period))
+
+    assert units("2025-Q2") == ["A", "B"]
+    assert units("2025-Q3") == ["A", "B", "C"]        # 15/6–14/9/2025 spans the merger
+    assert units("2025-Q4") == ["C"]
+    assert resolve_units("all", merged) == ["A", "B", "C"]
