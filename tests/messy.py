@@ -95,7 +95,7 @@ MESSY_HOSO = [
 
 MESSY_HOSO_REASONS = {
     8: 'Cột "Hình thức nộp": "Qua mạng" không thuộc danh mục (Trực tiếp, Trực tuyến, Bưu chính '
-       'công ích); Cột "Ngày tiếp nhận": "31/02/2024" không phải ngày có thật',
+       'công ích, VNeID); Cột "Ngày tiếp nhận": "31/02/2024" không phải ngày có thật',
     9: 'Cột "Ngày tiếp nhận": "01/07/24" có năm hai chữ số: ghi đủ bốn chữ số (dd/mm/yyyy)',
     10: 'Mã hồ sơ "HS-005" lặp lại 2 lần trong tệp (dòng 10, 11)',
     11: 'Mã hồ sơ "HS-005" lặp lại 2 lần trong tệp (dòng 10, 11)',

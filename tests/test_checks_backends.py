@@ -163,7 +163,8 @@ def test_parbook_check_writes_the_three_files(sqlite_url: str, tmp_path: Path) -
     assert code == 0
     with open(out / "findings.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["check_id", "severity", "entity", "record_key", "message"]
+    assert list(rows[0]) == ["check_id", "severity", "entity", "record_key", "message", "regime"]
+    assert {r["regime"] for r in rows} == {"nd61"}
     found = {(r["check_id"], r["record_key"]) for r in rows}
     assert ("HS03", "000.17.22.H57-240701-0002") in found
     assert ("HS06", "000.17.22.H57-240701-0001") in found

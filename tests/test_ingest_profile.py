@@ -81,6 +81,29 @@ def test_mau06_as_csv_with_canonical_columns_too(sqlite_url, tmp_path) -> None:
     assert (row.procedure_code, row.result_delivery, row.status) == ("1.000656", "postal", "done")
 
 
+def test_tt03_register_recognised_by_title_and_columns(sqlite_url, tmp_path) -> None:
+    """TT 03/2025 numbers the register Mẫu số 07 and words its columns a little differently."""
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    path = workbook(tmp_path / "SoTheoDoi2025.xlsx", {
+        "Mẫu số 07": [
+            ["SỔ THEO DÕI HỒ SƠ"],
+            ["STT", "Mã hồ sơ", "Tên TTHC", "Tên tổ chức, cá nhân", "Địa chỉ/SĐT",
+             "Cơ quan chủ trì giải quyết", "Nhận và trả kết quả", None, None, None, "Ký nhận"],
+            [None, None, None, None, None, None, "Nhận hồ sơ", "Hẹn trả kết quả", "Trả kết quả",
+             "Phương thức nhận kết quả", None],
+            [1, "000.00.20.H57-250702-0001", "Đăng ký khai tử", "Lê Văn Dũng",
+             "Thôn 3 - 0912 345 679", "Tư pháp – Hộ tịch", T(2025, 7, 2, 8, 0),
+             T(2025, 7, 4, 17, 0), T(2025, 7, 3, 9, 0), "Qua bưu điện", None]],
+        "Ghi chú": [["Ghi chú của sổ"]]})
+    results = ingest_files([path], url=sqlite_url, unit="X1", profile="tt01-mau06")
+    assert [(r.sheet, r.source_sheet, r.inserted, r.quarantined) for r in results] == [
+        ("HoSo", "Mẫu số 07", 1, 0)]
+    with db.engine(sqlite_url).connect() as conn:
+        row = conn.execute(select(db.dossiers)).one()
+    assert (row.procedure_code, row.applicant_phone, row.result_delivery, row.received_at) == (
+        "1.000656", "0912 345 679", "postal", T(2025, 7, 2, 8, 0))
+
+
 def test_register_without_profile_is_not_guessed(sqlite_url, register) -> None:
     from parbook.intake.ingest import IngestError
 

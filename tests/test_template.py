@@ -28,12 +28,14 @@ TuChamDiem | Mã đơn vị → unit_code · Năm → year · Mã tiêu chí →
 """  # noqa: E501
 
 CONTRACT_WORDS = {
-    "channel": "Trực tiếp → direct · Trực tuyến → online · Bưu chính công ích / BCCI → postal",
+    # §4, plus §12: channel VNeID / Ứng dụng VNeID → vneid; status Dừng giải quyết / Dừng → stopped
+    "channel": "Trực tiếp → direct · Trực tuyến → online · Bưu chính công ích / BCCI → postal · "
+               "VNeID / Ứng dụng VNeID → vneid",
     "result_delivery": "Tại Bộ phận Một cửa / Trực tiếp → counter · Bưu chính công ích / BCCI → "
                        "postal · Trực tuyến → online",
     "status": "Đang xử lý → processing · Chờ bổ sung → supplementing · Tạm dừng → paused · Đã có "
               "kết quả / Đã giải quyết / Đã trả kết quả → done · Từ chối → rejected · Rút hồ sơ / "
-              "Công dân rút → withdrawn",
+              "Công dân rút → withdrawn · Dừng giải quyết / Dừng → stopped",
     "event_type": "Yêu cầu bổ sung → supplement_request · Nhận bổ sung → supplement_received · "
                   "Xin lỗi / Xin lỗi, hẹn lại / Gia hạn → apology · Chuyển xác minh → "
                   "verification_transfer · Tạm dừng → pause · Tiếp tục → resume · Từ chối → "

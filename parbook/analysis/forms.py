@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from parbook.contract import BIEU06_COLUMNS, TOTAL
+from parbook.contract import BIEU06_COLUMNS, ONLINE_CHANNELS, TOTAL
 from parbook.timeline.facts import UNKNOWN_FIELD
 from parbook.timeline.scope import ScopeFacts
 
@@ -39,7 +39,7 @@ def bieu06(facts: pd.DataFrame) -> pd.DataFrame:
     settled = f["settled_in_window"]
     parts = pd.DataFrame({
         "field": f["field"].fillna(UNKNOWN_FIELD),
-        "received_online": new & (f["channel"] == "online"),
+        "received_online": new & f["channel"].isin(ONLINE_CHANNELS),
         "received_direct_postal": new & f["channel"].isin(["direct", "postal"]),
         "carried_over": f["carried_over"].fillna(False),
         "early": settled & (t == "early"),

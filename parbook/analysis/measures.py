@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from parbook.contract import ONLINE_CHANNELS
 from parbook.store.db import SURVEY_ELEMENTS
 from parbook.timeline.scope import ScopeFacts
 
@@ -81,7 +82,7 @@ def dossier_masks(f: pd.DataFrame) -> dict[str, Masks]:
         "ontime_rate_766": (
             (settled & good & ~multi) | (pending & (timeliness == "pending_within") & ~multi),
             settled | pending),
-        "online_rate": (received & (channel == "online"), received),
+        "online_rate": (received & channel.isin(ONLINE_CHANNELS), received),
         "postal_rate": (received & ((channel == "postal") | (delivery == "postal")), received),
         "apology_coverage": (late & (f["apology_count"] > 0), late),
         "multi_supplement_count": (active & multi, None),

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from parbook.analysis.measures import Ratio, dossier_masks, feedback_masks, flag, group_key
+from parbook.contract import ONLINE_CHANNELS
 from parbook.law.rules import rules
 from parbook.store.settings import Strict, reference
 from parbook.timeline.scope import Facts, ScopeFacts
@@ -199,7 +200,7 @@ def _indicator9(facts: pd.DataFrame, procedures: pd.DataFrame, settings: dict[st
         return None, share_text
     rate = Fraction(int(online.numerator), int(online.denominator))
     active = ~flag(facts["withdrawn"])
-    bad_online = int((active & (facts["channel"] == "online") & flag(facts["is_late"])).sum())
+    bad_online = int((active & facts["channel"].isin(ONLINE_CHANNELS) & flag(facts["is_late"])).sum())
     text = (f"trực tuyến {int(online.numerator)}/{int(online.denominator)} hồ sơ; {share_text}; "
             f"{bad_online} hồ sơ trực tuyến quá hạn")
     if share == 0 or rate < ONLINE_SHARE_1 or bad_online:

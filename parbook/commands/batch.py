@@ -27,6 +27,7 @@ from parbook.store import db
 from parbook.store.config import OUTPUTS_DIR, outputs_dir
 from parbook.store.params import validate_unit_code
 from parbook.store.spreadsheet import write_csv
+from parbook.store.units import UnitError, all_units, check_window, predecessors
 from parbook.timeline.periods import PeriodError, Window
 
 SUMMARY_INDICATORS = ("ontime_rate", "online_rate", "apology_coverage", "multi_supplement_count",
@@ -46,16 +47,30 @@ class UnitResult:
     error: str | None = None
 
 
-def resolve_units(spec: str, url: str | None = None) -> list[str]:
-    """``all`` = every unit with at least one dossier; else a comma-separated list (validated)."""
+def resolve_units(spec: str, url: str | None = None, window: Window | None = None) -> list[str]:
+    """``all`` = every unit with at least one dossier (its own or a predecessor's) that existed
+    in the window (a commune merged away before it is its successor's); else a comma-separated
+    list (validated)."""
     if spec.strip().lower() == "all":
         with db.engine(url).connect() as conn:
-            codes = conn.execute(select(db.dossiers.c.unit_code).distinct()).scalars().all()
-        return sorted(str(c) for c in codes)
+            codes = set(conn.execute(select(db.dossiers.c.unit_code).distinct()).scalars().all())
+            units = all_units(conn)
+        found = {c for c in units if c in codes or codes & set(predecessors(units, c))}
+        if window is not None:
+            found = {c for c in found if _existed(units, c, window)}
+        return sorted(str(c) for c in found)
     codes = [c.strip() for c in spec.split(",") if c.strip()]
     if not codes:
         raise ValueError("Chưa nêu đơn vị nào (no unit given): --units CODE,CODE hoặc all")
     return [validate_unit_code(c) for c in dict.fromkeys(codes)]
+
+
+def _existed(units: dict[str, dict[str, Any]], code: str, window: Window) -> bool:
+    try:
+        check_window(units, code, window.start, window.end)
+    except UnitError:
+        return False
+    return True
 
 
 def unit_folder(root: Path | None, unit_code: str, window: Window) -> Path:
@@ -187,8 +202,8 @@ def write_summary_xlsx(summary: pd.DataFrame, path: Path, window: Window) -> Pat
 def cmd_batch(args: argparse.Namespace) -> int:
     """``parbook batch``: exit 0 when every commune's report was produced, 1 otherwise."""
     try:
-        Window.parse(args.period, args.window, args.as_of)
-        units = resolve_units(args.units, args.db)
+        window = Window.parse(args.period, args.window, args.as_of)
+        units = resolve_units(args.units, args.db, window)
     except (PeriodError, ValueError) as exc:
         print(f"Lỗi tham số (invalid parameter): {exc}", file=sys.stderr)
         return 2

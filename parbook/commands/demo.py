@@ -50,5 +50,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Lỗi khi lập báo cáo (report failed): {exc}", file=sys.stderr)
         return 1
     print(f"Kết quả {window.label_vi()} (outputs): {out}")
-    print(f"Báo cáo gửi huyện (district report): {out / 'report.pdf'}")
+    print(f"Báo cáo gửi cấp trên (report): {out / 'report.pdf'}")
     return 0

@@ -17,7 +17,7 @@ from parbook.commands.interrupt import INTERRUPTED_EXIT, interrupted_line
 from parbook.commands.lab import cmd_lab
 from parbook.commands.plan import cmd_plan
 from parbook.commands.report import cmd_report
-from parbook.commands.setup import cmd_init, cmd_template
+from parbook.commands.setup import add_units_parser, cmd_init, cmd_template, cmd_units
 from parbook.commands.verify import cmd_verify
 from parbook.errors import ParbookError
 from parbook.plan.model import DEFAULT_PLAN
@@ -28,6 +28,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init, "template": cmd_template, "ingest": cmd_ingest,
     "quarantine": cmd_quarantine, "plan": cmd_plan, "check": cmd_check, "report": cmd_report,
     "batch": cmd_batch, "verify": cmd_verify, "demo": cmd_demo, "lab": cmd_lab,
+    "units": cmd_units,
 }
 
 # Commands that create their database; the others read one that must exist (verify only to rerun).
@@ -88,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--district", help="huyện — district")
     p.add_argument("--province", help="tỉnh — province")
 
+    add_units_parser(sub, _add_db)
+
     p = sub.add_parser("template", help="tạo sổ Excel mẫu để nhập liệu — write the import workbook")
     p.add_argument("file", metavar="FILE.xlsx")
 
@@ -111,8 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", help="kế hoạch: nạp nhiệm vụ — plan tasks")
     _add_db(p)
-    p.add_argument("action", choices=("load",), help="load: nạp kế hoạch thành nhiệm vụ")
-    p.add_argument("--unit", required=True, metavar="CODE")
+    p.add_argument("action", choices=("load", "new"),
+                   help="load: nạp kế hoạch thành nhiệm vụ; new: lập kế hoạch năm mới từ kế hoạch cũ")
+    p.add_argument("--unit", metavar="CODE")
+    p.add_argument("--year", type=int, help="năm của kế hoạch mới (new) — year of the new plan")
+    p.add_argument("--from", dest="source", metavar="NAME", help="kế hoạch gốc (new) — source plan")
+    p.add_argument("--out", metavar="FILE.yaml", help="tệp kế hoạch mới (new) — new plan file")
     p.add_argument("--plan", default=DEFAULT_PLAN, metavar="NAME",
                    help="tệp data/reference/plans/NAME.yaml")
 

@@ -5,7 +5,7 @@ receipt", an apology "the working day before the appointment". Computing those d
 product's own functions would copy any bug of theirs into the ground truth, and the backtest could
 not see it. So the demo keeps its own calendar — the days off of the ``holidays`` package (and its
 make-up working Saturdays), then the overrides file read here — and its own clock rule, with only
-the rule parameters (the same-day cut-off) taken from rules.yaml.
+the rule parameters (the same-day cut-off of the first regime) taken from regimes.yaml.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def _overrides() -> dict[date, bool]:
 
 
 def _cutoff() -> time:
-    with open(REFERENCE_DIR / "rules.yaml", encoding="utf-8") as fh:
-        return time.fromisoformat(str(yaml.safe_load(fh)["cutoff_time"]))
+    with open(REFERENCE_DIR / "regimes.yaml", encoding="utf-8") as fh:
+        return time.fromisoformat(str(yaml.safe_load(fh)["regimes"][0]["rules"]["cutoff_time"]))
 
 
 class DemoCalendar:

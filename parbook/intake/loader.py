@@ -31,6 +31,7 @@ from parbook.intake.values import show
 from parbook.intake.vocab import norm
 from parbook.store import db
 from parbook.store.config import TIMEZONE
+from parbook.store.units import all_units, outside_validity
 
 CHUNK = 5000
 # How long an import waits for another importer's write lock before giving up with a message.
@@ -187,6 +188,30 @@ def _check_units_declared(conn: Connection, parsed: ParsedSheet, rows: list[RowO
                             f"lại, hoặc nạp với --create-unit")
 
 
+# the date that places a row of a sheet in time (a unit must exist on it, DESIGN.md §12)
+DATED_BY = {"HoSo": "received_at", "PAKN": "received_at", "VBQPPL": "issued_at"}
+
+
+def _check_units_valid(conn: Connection, parsed: ParsedSheet, rows: list[RowOutcome]) -> None:
+    """A row dated outside its unit's validity is quarantined, naming the successor or the
+    predecessors whose code it should carry."""
+    column = DATED_BY.get(parsed.spec.name)
+    if column is None:
+        return
+    units = all_units(conn)
+    if not any(u.get("valid_from") or u.get("valid_to") for u in units.values()):
+        return
+    header = next((h for _, c, h in parsed.layout.fields if c == "unit_code"), "Mã đơn vị")
+    for r in rows:
+        when = r.record.get(column)
+        if when is None or not r.record.get("unit_code"):
+            continue
+        day = when.date() if isinstance(when, datetime) else when
+        problem = outside_validity(units, r.record["unit_code"], day)
+        if problem:
+            r.errors.append(f'Cột "{header}": {problem}')
+
+
 def ensure_units(conn: Connection, codes: set[str]) -> list[str]:
     """Create the units that rows reference and the database lacks (code only). Returns them."""
     missing = sorted(codes - existing_values(conn, db.units.c.unit_code, codes))
@@ -293,6 +318,8 @@ def load_sheet(conn: Connection, parsed: ParsedSheet, file_name: str, sha256: st
         _resolve_lookups(conn, good)
     if "unit_code" in spec.by_name and not create_units and good:
         _check_units_declared(conn, parsed, good)
+    if "unit_code" in spec.by_name and good:
+        _check_units_valid(conn, parsed, good)
     if spec.derived_key and good:
         _check_dossiers_exist(conn, parsed, good)
     good = [r for r in good if not r.errors]

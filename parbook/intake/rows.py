@@ -231,6 +231,9 @@ class RowParser:
                 continue
             if wanted is not None and rec[lk.column] is None:  # an explicit code wins
                 rec.setdefault("@lookups", []).append((lk, header, wanted))
+        for column, code, needed, reason in self.spec.required_when:
+            if rec.get(column) == code and rec.get(needed) is None and needed not in bad:
+                errors.append(reason)
         if self.has_unit and "unit_code" not in bad:
             if rec.get("unit_code") is None and self.unit:
                 rec["unit_code"] = self.unit

@@ -56,6 +56,8 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "direct": ("Trực tiếp",),
         "online": ("Trực tuyến",),
         "postal": ("Bưu chính công ích", "BCCI"),
+        # NĐ 367/2025/NĐ-CP: nộp trực tuyến qua ứng dụng VNeID — online for every rate (§12)
+        "vneid": ("VNeID", "Ứng dụng VNeID"),
     },
     "result_delivery": {
         "counter": ("Tại Bộ phận Một cửa", "Trực tiếp"),
@@ -69,6 +71,8 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "done": ("Đã có kết quả", "Đã giải quyết", "Đã trả kết quả"),
         "rejected": ("Từ chối",),
         "withdrawn": ("Rút hồ sơ", "Công dân rút"),
+        # NĐ 118/2025 Điều 21, TT 03/2025 Mẫu số 05 Thông báo dừng giải quyết hồ sơ (§12)
+        "stopped": ("Dừng giải quyết", "Dừng"),
     },
     "event_type": {
         "supplement_request": ("Yêu cầu bổ sung",),
@@ -167,6 +171,9 @@ class SheetSpec:
     # the parts of their natural key; the unit code may come from --unit instead (default: the
     # key without unit_code). Missing dates and other non-key values load as NULL (checks).
     header_required: tuple[str, ...] = ()
+    # (column, code, required column, reason): a row whose column holds the code and whose
+    # required column is blank is quarantined with the reason.
+    required_when: tuple[tuple[str, str, str, str], ...] = ()
 
     @cached_property
     def by_name(self) -> dict[str, ColumnSpec]:
@@ -242,7 +249,8 @@ SHEETS: tuple[SheetSpec, ...] = (
                "Ngày hẹn trả kết quả ghi trên Giấy tiếp nhận (sau xin lỗi: ngày hẹn lại).",
                "07/05/2024 17:00"),
             _c("finished_at", "Ngày có kết quả", "datetime",
-               "Ngày giờ có kết quả giải quyết (hoặc từ chối, rút hồ sơ).", "06/05/2024 10:15"),
+               "Ngày giờ có kết quả giải quyết (hoặc từ chối, rút hồ sơ; dừng giải quyết: ngày "
+               "dừng, bắt buộc).", "06/05/2024 10:15"),
             _c("returned_at", "Ngày trả kết quả", "datetime",
                "Ngày giờ trả kết quả cho người dân.", "07/05/2024 09:00"),
             _c("result_delivery", "Hình thức trả kết quả", "vocab", "Cách trả kết quả.",
@@ -259,6 +267,9 @@ SHEETS: tuple[SheetSpec, ...] = (
         ),
         key=("dossier_code",),
         required=("unit_code",),
+        required_when=(("status", "stopped", "finished_at",
+                        'Hồ sơ "Dừng giải quyết" thiếu "Ngày có kết quả" (ngày dừng giải quyết '
+                        "ghi trên Thông báo dừng giải quyết hồ sơ, bắt buộc)"),),
     ),
     SheetSpec(
         "SuKien", db.dossier_events, "Sự kiện trong quá trình giải quyết hồ sơ",

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
+import yaml
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from sqlalchemy import inspect, select
 
@@ -371,3 +372,73 @@ def load_plan_for_unit(url: str | None, plan_name: str | Path, unit_code: str
                         "(database not initialised: run parbook init)")
     with eng.begin() as conn:
         return plan, load_plan_tasks(conn, plan, unit_code)
+
+
+YEAR_IN_TEXT = re.compile(r"\b(?:năm|Năm|NĂM)\s+\d{4}(?:\s*(?:và|,|–|-)\s*\d{4})*\b")
+YEAR = re.compile(r"\d{4}")
+
+
+def redated_code(code: str, year: int) -> str:
+    """The plan code for another year: its trailing year replaced, or the year appended.
+
+    >>> redated_code("kh-par-sipas-2024", 2026), redated_code("kh-xa", 2026)
+    ('kh-par-sipas-2026', 'kh-xa-2026')
+    """
+    stem = re.sub(r"[-_]?(19|20)\d{2}$", "", code)
+    return f"{stem}-{year}"
+
+
+def _redate(value: Any, shift: int) -> Any:
+    """Every "năm YYYY" (and "năm YYYY và YYYY") of the texts moved by ``shift`` years (a 2024
+    plan comparing with 2023 becomes a 2026 plan comparing with 2025); dates of documents are
+    left for staff to edit.
+
+    >>> _redate({"t": ["Chỉ số năm 2023 và 2024; KH ngày 12/01/2024"]}, 2)
+    {'t': ['Chỉ số năm 2025 và 2026; KH ngày 12/01/2024']}
+    """
+    if isinstance(value, str):
+        return YEAR_IN_TEXT.sub(
+            lambda m: YEAR.sub(lambda y: str(int(y.group()) + shift), m.group()), value)
+    if isinstance(value, list):
+        return [_redate(v, shift) for v in value]
+    if isinstance(value, dict):
+        return {k: _redate(v, shift) for k, v in value.items()}
+    return value
+
+
+def new_plan(source: str | Path, year: int, out: Path | None = None) -> Plan:
+    """``parbook plan new``: a plan file for ``year`` with the same requirements as ``source``,
+    re-dated, for staff to edit (tasks fall due in the new year's NĐ 09 windows). Never
+    overwrites a file; the new file is validated like any plan."""
+    plan = load_plan(source)
+    code = redated_code(plan.code, year)
+    path = Path(out) if out else PLANS_DIR / f"{code}.yaml"
+    if path.exists():
+        raise PlanError(f"Đã có tệp kế hoạch {path}: không ghi đè (plan file exists, not "
+                        "overwritten)")
+    raw = read_yaml(plan.path, PlanError)
+    redated = _redate({k: v for k, v in raw.items() if k not in ("plan_code", "year", "source")},
+                      year - plan.year)
+    data = {"plan_code": code, "year": year,
+            "source": f"Sao từ kế hoạch {plan.code} (năm {plan.year}) bằng parbook plan new; cán bộ "
+                      f"cập nhật căn cứ, chỉ tiêu và nội dung của năm {year}", **redated}
+    header = (f"# Kế hoạch năm {year} — bản sao của {plan.code} ({plan.path.name}) với các yêu cầu "
+              f"giữ nguyên và năm\n# được dời {year - plan.year:+d} năm. Cán bộ sửa nội dung, chỉ "
+              "tiêu, số và ngày của văn bản căn cứ trước khi dùng;\n# hạn nhiệm vụ theo các kỳ NĐ "
+              f"09/2019 của năm {year}. Cấu trúc tệp: xem {plan.path.name}.\n\n")
+    text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    try:
+        return load_plan(path)
+    except PlanError:
+        path.unlink()
+        raise
+
+
+def check_plan_year(plan: Plan, year: int) -> None:
+    """Refuse a plan written for another year than the window's."""
+    if plan.year != year:
+        raise PlanError(f"Kế hoạch {plan.code} ({plan.path.name}) là của năm {plan.year}, kỳ báo "
+                        f"cáo thuộc năm {year}: lập kế hoạch năm {year} bằng parbook plan new "
+                        f"--year {year} --from {plan.code} (plan file for the wrong year)")

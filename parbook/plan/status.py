@@ -9,7 +9,7 @@ import pandas as pd
 
 from parbook.plan.assessment import CriteriaTree, par_assessment
 from parbook.plan.inspection import Inputs, default_plan, duties_by_section, self_inspection
-from parbook.plan.model import Plan, load_plan
+from parbook.plan.model import Plan, check_plan_year, load_plan
 from parbook.timeline.scope import Facts
 
 
@@ -34,6 +34,7 @@ def plan_status(facts: Facts, indicators: pd.DataFrame, findings: pd.DataFrame,
     """
     if isinstance(plan, str | Path):
         plan = load_plan(plan)
+        check_plan_year(plan, facts.window.year)
     elif plan is None:
         plan = default_plan(facts.window.year)
     assessment = par_assessment(facts.data.self_scores, facts.window.year, indicators, criteria)

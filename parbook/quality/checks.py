@@ -32,6 +32,7 @@ import pandas as pd
 
 from parbook.contract import FINDINGS_COLUMNS, TOTAL
 from parbook.errors import ParbookError
+from parbook.law.regimes import all_regimes, get_regime, regime_on, regime_span
 from parbook.quality.catalogue import (
     Check,
     EntitySpec,
@@ -44,6 +45,7 @@ from parbook.quality.scratch import scratch
 from parbook.store.config import TIMEZONE
 from parbook.store.dates import EARLIEST_PLAUSIBLE_YEAR
 from parbook.store.privacy import mask_name, mask_phone
+from parbook.store.settings import ConfigError
 from parbook.store.words import VALUE_LABELS
 from parbook.timeline.scope import Facts
 
@@ -84,6 +86,7 @@ def entity_sources(facts: Facts, bieu06: pd.DataFrame) -> dict[str, pd.DataFrame
     dossiers["applicant_phone"] = dossiers.index.map(raw["applicant_phone"])
     form = bieu06[bieu06["field"] != TOTAL].set_index("field", drop=False)
     form["accounted_total"] = form["settled_total"] + form["pending_total"]
+    form["regime"] = regime_on(facts.window.end).id     # a Biểu 06 row: the window end's
     return {
         "dossier": dossiers,
         "feedback": period.feedback,
@@ -111,6 +114,30 @@ def entity_frame(spec: EntitySpec, source: pd.DataFrame) -> pd.DataFrame:
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None) if has_na \
                 else frame[col].astype(bool)
     return frame.reset_index(drop=True)
+
+
+# the catalogue's limits that a regime's rule parameters restate (check id, column, parameter)
+REGIME_LIMITS = (("HS10", "apology_count", "extensions_allowed"),
+                 ("HS11", "supplement_request_count", "supplement_requests_allowed"))
+
+
+def check_regime_limits(specs: dict[str, EntitySpec]) -> None:
+    """Refuse a regime whose allowed counts differ from the catalogue's (HS10, HS11 ``max_value``):
+    the catalogue applies one limit to every dossier, so regimes.yaml may not promise another."""
+    checks = {c.id: c for spec in specs.values() for c in spec.checks}
+    problems = []
+    for check_id, column, parameter in REGIME_LIMITS:
+        limits = {e.kwargs.get("max_value") for e in checks[check_id].rules
+                  if e.kwargs.get("column") == column}
+        for regime in all_regimes():
+            allowed = getattr(regime.rules, parameter)
+            if limits != {allowed}:
+                problems.append(f"{regime.id}.rules.{parameter} = {allowed} nhưng kiểm tra "
+                                f"{check_id} của danh mục cho phép {sorted(limits)} (the catalogue "
+                                f"limit differs from the regime's)")
+    if problems:
+        raise ConfigError("regimes.yaml và danh mục kiểm tra không khớp (regimes and catalogue "
+                          "disagree):\n- " + "\n- ".join(problems))
 
 
 def check_parameters(facts: Facts, now: datetime | None = None) -> dict[str, Any]:
@@ -338,7 +365,8 @@ def _message(check: Check, record: dict[str, Any], key: str, rules: list[int]) -
 
 
 def _findings(failures: dict[str, list[tuple[str, int, str]]], frames: dict[str, pd.DataFrame],
-              specs: dict[str, EntitySpec]) -> pd.DataFrame:
+              specs: dict[str, EntitySpec], regimes: dict[str, pd.Series]) -> pd.DataFrame:
+    """One row per (check, record); ``regimes``: each entity's record key → regime id."""
     rows = []
     for entity, items in failures.items():
         if not items:
@@ -355,7 +383,8 @@ def _findings(failures: dict[str, list[tuple[str, int, str]]], frames: dict[str,
         for (check_id, key), rules in grouped.items():
             check = checks[check_id]
             rows.append({"check_id": check_id, "severity": check.severity, "entity": entity,
-                         "record_key": key, "message": _message(check, records[key], key, rules)})
+                         "record_key": key, "message": _message(check, records[key], key, rules),
+                         "regime": regimes[entity].get(key)})
     findings = pd.DataFrame(rows, columns=FINDINGS_COLUMNS)
     return findings.sort_values(["check_id", "record_key"], kind="stable").reset_index(drop=True)
 
@@ -370,10 +399,12 @@ class Findings:
     run: dict[str, Any]
     suites: dict[str, Any]
     validations: dict[str, Any]
+    regimes: tuple[str, ...] = ()
 
     def summary(self) -> pd.DataFrame:
-        """Per check of the catalogue (zero rows included): severity, titles, basis, count."""
-        return findings_summary(self.frame)
+        """Per check of the catalogue (zero rows included): severity, titles, basis under the
+        regimes of the window's records, count."""
+        return findings_summary(self.frame, self.regimes)
 
 
 def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url: str | None = None,
@@ -387,8 +418,11 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     if backend not in BACKENDS:
         raise ValueError(f"backend phải là pandas hoặc sql (backend must be pandas or sql): {backend!r}")
     specs = {spec.entity: spec for spec in load_catalogue()}
+    check_regime_limits(specs)
     sources = entity_sources(facts, bieu06)
     frames = {entity: entity_frame(spec, sources[entity]) for entity, spec in specs.items()}
+    regimes = {entity: source["regime"].set_axis(source.index.astype(str))
+               for entity, source in sources.items()}
     params = check_parameters(facts, now)
     if backend == "pandas":
         results = _validate_pandas(frames, specs, params)
@@ -405,9 +439,11 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     for entity, result in results.items():
         validations[entity] = scrub_result(result)
         validations[entity]["meta"]["parbook_run"] = _jsonable(run)
-    return Findings(frame=_findings(failures, frames, specs), run=run,
+    present = set().union(*(set(r.dropna()) for r in regimes.values()))
+    return Findings(frame=_findings(failures, frames, specs, regimes), run=run,
                     suites={entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
-                    validations=validations)
+                    validations=validations,
+                    regimes=tuple(r.id for r in all_regimes() if r.id in present))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,12 +520,22 @@ def write_gx_artifacts(findings: Findings, out_dir: Path | str) -> list[Path]:
 # tables for notebooks
 
 
-def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per check of the catalogue (zero rows included): severity, titles, basis, the auditors'
-    note, count."""
+def regime_basis(check: Check, regime_ids: tuple[str, ...] = ()) -> str:
+    """The legal basis of a check under the regimes of a window: the one regime's, or each
+    regime's named after it when the window mixes several (the catalogue's when none is given)."""
+    regimes = [get_regime(r) for r in regime_ids]
+    texts = {r.id: r.check_basis(check.id, check.basis) for r in regimes}
+    if len(set(texts.values())) <= 1:
+        return next(iter(texts.values()), check.basis)
+    return "; ".join(f"{r.name_vi} ({regime_span(r)}): {texts[r.id]}" for r in regimes)
+
+
+def findings_summary(findings: pd.DataFrame, regime_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per check of the catalogue (zero rows included): severity, titles, basis (under the given
+    regimes, :func:`regime_basis`), the auditors' note, count."""
     counts = findings.groupby("check_id").size() if len(findings) else pd.Series(dtype="int64")
     rows = [{"check_id": c.id, "entity": c.entity, "severity": c.severity, "title_vi": c.title_vi,
-             "title_en": c.title_en, "basis": c.basis, "note": c.note,
+             "title_en": c.title_en, "basis": regime_basis(c, regime_ids), "note": c.note,
              "count": int(counts.get(c.id, 0))}
             for c in all_checks()]
     return pd.DataFrame(rows, columns=["check_id", "entity", "severity", "title_vi", "title_en",

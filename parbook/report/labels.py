@@ -11,7 +11,8 @@ from parbook.store.words import VALUE_LABELS
 
 SEVERITY_LABELS = {"error": "Lỗi dữ liệu", "violation": "Vi phạm quy trình", "warning": "Cần xem lại"}
 SEVERITY_ORDER = ("violation", "error", "warning")
-CHANNEL_LABELS = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính công ích"}
+CHANNEL_LABELS = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính công ích",
+                  "vneid": "VNeID"}
 ENTITY_LABELS = {
     "dossier": "Hồ sơ TTHC", "feedback": "Phản ánh, kiến nghị", "survey": "Phiếu đánh giá",
     "legal_document": "Văn bản QPPL", "plan_task": "Nhiệm vụ kế hoạch", "form": "Biểu mẫu",

@@ -22,6 +22,7 @@ import pandas as pd
 
 from parbook.store.config import ROOT, db_url
 from parbook.store.hashing import file_sha256
+from parbook.store.units import OVER_TIME
 
 MANIFEST = "manifest.json"
 # The detached signature of the manifest (parbook.report.signing): next to it, never listed in it.
@@ -79,7 +80,10 @@ def data_fingerprint(data: Any) -> dict[str, Any]:
     for name, (frame, table) in tables.items():
         keys = [c.name for c in table.primary_key.columns]
         out[name] = {"rows": int(len(frame)), "sha256": frame_digest(frame, keys)}
-    unit = json.dumps(data.unit, sort_keys=True, default=str, ensure_ascii=False)
+    # a unit's dates and successor count only once declared: a unit without them fingerprints
+    # as it did before units had them (DESIGN.md §12)
+    row = {k: v for k, v in data.unit.items() if v is not None or k not in OVER_TIME}
+    unit = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
     overall = hashlib.sha256(unit.encode())
     for name in sorted(out):
         overall.update(f"{name}:{out[name]['sha256']}".encode())

@@ -25,6 +25,7 @@ from parbook.analysis.figures import Figure, indicator_label
 from parbook.analysis.indicators import is_met
 from parbook.analysis.measures import GOOD_TIMELINESS, flag
 from parbook.contract import TOTAL
+from parbook.law.regimes import Regime, all_regimes, regime_on, regime_span
 from parbook.law.rules import rules
 from parbook.pipeline import Analysis
 from parbook.plan.sections import canonical_section
@@ -58,10 +59,12 @@ class ReportTasks(Strict):
     standing: tuple[str, ...] = ()
 
 
-def report_tasks() -> ReportTasks:
-    """report_tasks.yaml with the rule parameters filled in."""
+def report_tasks(regime: Regime | None = None) -> ReportTasks:
+    """report_tasks.yaml with the rule parameters and the regime's wording filled in (the
+    first regime's by default)."""
     raw = reference("report_tasks.yaml", ReportTasks)
-    values = rules().model_dump()
+    regime = regime or all_regimes()[0]
+    values = {**rules().model_dump(), **regime.wording, "one_stop_unit": regime.one_stop_unit}
     return ReportTasks(indicators={k: v.format(**values) for k, v in raw.indicators.items()},
                        checks={k: v.format(**values) for k, v in raw.checks.items()},
                        standing=tuple(v.format(**values) for v in raw.standing))
@@ -164,12 +167,18 @@ def _verdict(f: Figure) -> str:
 def direction(analysis: Analysis) -> list[Block]:
     """I.1: the plan carried out, its tasks, the review of legal documents."""
     w = analysis.window
+    plan_name = ("Kế hoạch duy trì và nâng cao Chỉ số cải cách hành chính (PAR INDEX) và Chỉ số "
+                 f"hài lòng của người dân, tổ chức (SIPAS) năm {w.year}")
+    has_plan = analysis.plan.plan is not None
     out = [_p(
-        f"Thực hiện Kế hoạch duy trì và nâng cao Chỉ số cải cách hành chính (PAR INDEX) và Chỉ số "
-        f"hài lòng của người dân, tổ chức (SIPAS) năm {w.year}, Ủy ban nhân dân {_kind(analysis)} tổ "
+        (f"Thực hiện {plan_name}, Ủy ban nhân dân" if has_plan else "Ủy ban nhân dân")
+        + f" {_kind(analysis)} tổ "
         f"chức tự kiểm tra việc tiếp nhận, giải quyết thủ tục hành chính (TTHC) {period_phrase(w)} "
         f"trên cơ sở dữ liệu của Hệ thống thông tin giải quyết TTHC và các sổ theo dõi của "
         f"{_kind(analysis)}.")]
+    if not has_plan:
+        out.append(_p(f"Chưa có {plan_name} trong sổ tự kiểm tra: các yêu cầu của Kế hoạch chưa "
+                      "được đánh giá trong kỳ này."))
     tasks = _fig(analysis, "plan_task_ontime_rate")
     if tasks.known:
         late = int((tasks.denominator or 0) - (tasks.numerator or 0))
@@ -211,6 +220,8 @@ def dossier_results(analysis: Analysis) -> list[Block]:
             f"{_n(total['pending_within'])}, quá hạn {_n(total['pending_overdue'])}). "
             f"Ngoài ra có {_n(withdrawn)} hồ sơ công dân rút, không tính vào các số trên "
             "(chi tiết tại Phụ lục I)."))
+    out.extend(regime_coverage(analysis))
+    out.extend(merged_units(analysis))
     ontime, ytd = _fig(analysis, "ontime_rate"), _fig(analysis, "ontime_rate", "ytd")
     if ontime.known:
         text = ("Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn trên số hồ sơ đã giải quyết trong kỳ "
@@ -242,6 +253,32 @@ def dossier_results(analysis: Analysis) -> list[Block]:
                       f"{_n(electronic.numerator)} hồ sơ có kết quả điện tử "
                       f"({electronic.value_text()})."))
     return out
+
+
+def merged_units(analysis: Analysis) -> list[Block]:
+    """Which predecessors' dossiers the figures include, and how many (DESIGN.md §12)."""
+    before = analysis.data.predecessors
+    if not before:
+        return []
+    counts = analysis.facts.period.dossiers["unit_code"].value_counts()
+    ytd = analysis.facts.ytd.dossiers["unit_code"].value_counts()
+    parts = [f"{name} ({_n(counts.get(code, 0))} hồ sơ trong kỳ, {_n(ytd.get(code, 0))} hồ sơ "
+             "lũy kế)" for code, name in before.items()]
+    return [_p("Số liệu của kỳ và lũy kế từ đầu năm gồm cả hồ sơ của đơn vị trước sáp nhập: "
+               + "; ".join(parts) + ".")]
+
+
+def regime_coverage(analysis: Analysis) -> list[Block]:
+    """How many dossiers of the window each legal regime covered (DESIGN.md §12); said only when
+    a regime after the first applies (a window wholly under the first says nothing new)."""
+    counts = analysis.facts.period.dossiers["regime"].value_counts()
+    regimes = [r for r in all_regimes() if counts.get(r.id, 0)]
+    if not regimes or regimes == [all_regimes()[0]]:
+        return []
+    parts = [f"{_n(counts[r.id])} hồ sơ theo {r.name_vi} ({r.circular}; tiếp nhận "
+             f"{regime_span(r)})" for r in regimes]
+    return [_p("Mỗi hồ sơ được xét theo quy định có hiệu lực vào ngày tiếp nhận: "
+               + "; ".join(parts) + ".")]
 
 
 def _ontime_766_sentence(analysis: Analysis, f: Figure) -> str:
@@ -290,7 +327,7 @@ def quality_results(analysis: Analysis) -> list[Block]:
     tt01 = analysis.scores.tt01["period"]
     if tt01.total is None:
         return [_p("Chưa đủ dữ liệu để đánh giá chất lượng giải quyết TTHC theo Thông tư số "
-                   "01/2018/TT-VPCP.")]
+                   "01/2018/TT-VPCP.")] + legacy_note(analysis)
     left_out = tt01.indicators[~tt01.indicators["included"]]
     text = (f"Điểm đánh giá chất lượng giải quyết TTHC của {_kind(analysis)} theo Thông tư số "
             f"01/2018/TT-VPCP đạt {vnformat.number(tt01.total, 1)}/{_n(tt01.max_total)} điểm, tính trên "
@@ -313,7 +350,13 @@ def quality_results(analysis: Analysis) -> list[Block]:
             out.append(_p(f"Xếp loại: {tt01.class_label} ({levels}){_tt01_verdict(analysis)}."))
     else:
         out.append(_p(f"Chưa đủ căn cứ xếp loại: chỉ có {_n(tt01.evaluated)}/9 chỉ số có dữ liệu."))
-    return out
+    return out + legacy_note(analysis)
+
+
+def legacy_note(analysis: Analysis) -> list[Block]:
+    """The regime's note on the 2024 rules kept without a known successor (none for nd61)."""
+    note = " ".join(regime_on(analysis.window.end).legacy_note.split())
+    return [_p(note)] if note else []
 
 
 def _tt01_verdict(analysis: Analysis) -> str:
@@ -488,7 +531,7 @@ def _upcoming_tasks(analysis: Analysis) -> pd.DataFrame:
 def next_tasks(analysis: Analysis, notes: ReportNotes, limit: int = 12) -> list[Block]:
     """III: remedies for what was not met, the plan's tasks due next, standing duties, and the
     tasks staff added in the notes."""
-    wording = report_tasks()
+    wording = report_tasks(regime_on(analysis.window.end))
     items: list[Block] = []
     for iid, text in wording.indicators.items():
         if _missed(analysis, iid):

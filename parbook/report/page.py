@@ -25,6 +25,7 @@ import nbformat
 from pydantic import field_validator
 
 from parbook import vnformat
+from parbook.law.regimes import all_regimes, regime_on
 from parbook.report.notes import ReportNotes
 from parbook.report.templating import environment, render
 from parbook.store.settings import Strict, reference
@@ -109,6 +110,21 @@ def _short_name(unit_name: Any) -> str:
     return unit_kind_and_place(unit_name)[1]
 
 
+def province_in_sentence(province: Any) -> str:
+    """The province as a sentence names it after "Ủy ban nhân dân".
+
+    >>> province_in_sentence("Thừa Thiên Huế"), province_in_sentence("Thành phố Huế")
+    ('tỉnh Thừa Thiên Huế', 'thành phố Huế')
+    >>> province_in_sentence("Tỉnh Quảng Trị (mô phỏng)"), province_in_sentence(None)
+    ('tỉnh Quảng Trị', 'tỉnh')
+    """
+    name = _without_note(province)
+    kind = re.match(r"(tỉnh|thành phố)\s+", name, flags=re.IGNORECASE)
+    if kind:
+        return f"{kind.group(1).lower()} {name[kind.end():]}"
+    return f"tỉnh {name}".strip()
+
+
 def _fill(text: Any, values: dict[str, str]) -> str:
     return str(text or "").format_map(values).strip()
 
@@ -130,6 +146,7 @@ class HeaderSpec(Strict):
     recipients: tuple[str, ...] | None = None
     note: str | None = None
     issuer_name: str | None = None
+    one_stop_unit: str | None = None
 
     @field_validator("date")
     @classmethod
@@ -139,17 +156,34 @@ class HeaderSpec(Strict):
         return value
 
 
+class UnitHeaderSpec(HeaderSpec):
+    """A unit's entries, and its own entries per legal regime (over them)."""
+
+    regimes: dict[str, HeaderSpec] = {}
+
+    @field_validator("regimes")
+    @classmethod
+    def _known_regimes(cls, value: dict[str, HeaderSpec]) -> dict[str, HeaderSpec]:
+        known = [r.id for r in all_regimes()]
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            raise ValueError(f"chế độ pháp lý không có trong regimes.yaml (unknown regime): "
+                             f"{', '.join(unknown)}; có: {', '.join(known)}")
+        return value
+
+
 class HeaderFile(Strict):
     """report_header.yaml: defaults, and each unit's own entries over them."""
 
     defaults: HeaderSpec
-    units: dict[str, HeaderSpec] = {}
+    units: dict[str, UnitHeaderSpec] = {}
 
 
 def report_header(unit: dict[str, Any], window: Window, notes: ReportNotes | None = None,
                   made_on: date | None = None, data_after_as_of: bool = False) -> ReportHeader:
-    """The header of the unit: its entry of report_header.yaml over the defaults, then the
-    period's notes (report number, signing date).
+    """The header of the unit: its entry of report_header.yaml over the legal regime of the
+    window's end (addressee, recipients, one-stop unit: regimes.yaml) over the defaults, the
+    unit's entry for that regime last; then the period's notes (report number, signing date).
 
     Placeholders of the defaults come from the units table: {unit_name} ("XÃ AN LỘC" from "UBND
     xã An Lộc", "Xã An Lộc" or "An Lộc"), {district}, {district_lower}, {province},
@@ -160,8 +194,12 @@ def report_header(unit: dict[str, Any], window: Window, notes: ReportNotes | Non
     """
     config = reference("report_header.yaml", HeaderFile)
     own = config.units.get(str(unit.get("unit_code")))
+    regime = regime_on(window.end)
+    own_regime = own.regimes.get(regime.id) if own else None
     spec = {**config.defaults.model_dump(exclude_none=True),
-            **(own.model_dump(exclude_none=True) if own else {})}
+            **regime.report.model_dump(), "one_stop_unit": regime.one_stop_unit,
+            **(own.model_dump(exclude_none=True, exclude={"regimes"}) if own else {}),
+            **(own_regime.model_dump(exclude_none=True) if own_regime else {})}
     kind, place = unit_kind_and_place(unit.get("unit_name") or unit.get("unit_code"))
     district = _without_note(unit.get("district")) or "huyện"
     values = {
@@ -169,6 +207,8 @@ def report_header(unit: dict[str, Any], window: Window, notes: ReportNotes | Non
         "district": district.upper(),
         "district_lower": district[:1].lower() + district[1:],
         "province": unit.get("province") or "",
+        "province_lower": province_in_sentence(unit.get("province")),
+        "one_stop_unit": str(spec["one_stop_unit"]),
         "short_name": place or str(unit.get("unit_code")),
         "kind": kind,
         "period_label": vnformat.in_sentence(window.label_vi()),

@@ -35,7 +35,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from parbook.analysis.figures import SCOPE_LABELS_VI, indicator_label, indicator_unit
 from parbook.analysis.indicators import late_by_handler
 from parbook.analysis.tt01 import COMMUNE_CLASSES, COMMUNE_LOWEST, personnel_in_reports
-from parbook.contract import FINDINGS_COLUMNS
+from parbook.contract import FINDING_COLUMNS
+from parbook.law.regimes import all_regimes, regime_on
 from parbook.pipeline import Analysis
 from parbook.plan.assessment import par_totals
 from parbook.report.bieu06_sheet import write_bieu06_sheet
@@ -129,7 +130,7 @@ def meta_of(analysis: Analysis, recipient: str | None = None) -> dict[str, Any]:
         "unit_name": unit.get("unit_name") or analysis.unit_code,
         "period": w.period, "period_label": w.label_vi(), "window": w.window,
         "start": w.start, "end": w.end, "as_of": w.as_of,
-        "recipient": recipient or default_recipient(unit),
+        "recipient": recipient or window_recipient(analysis),
         "place_date": place_date(analysis),
     }
 
@@ -154,6 +155,17 @@ def default_recipient(unit: Mapping[str, Any]) -> str | None:
     if kind:
         return f"Ủy ban nhân dân {kind.group(1).lower()} {district[kind.end():]}"
     return f"Ủy ban nhân dân huyện {district}"
+
+
+def window_recipient(analysis: Analysis) -> str | None:
+    """The addressee when the report's header is not given: the district of the units table
+    before the regime switch; after it, the addressee of the window end's regime (the province,
+    report_header.yaml / regimes.yaml)."""
+    from parbook.report.page import report_header
+
+    if regime_on(analysis.window.end) == all_regimes()[0]:
+        return default_recipient(analysis.data.unit)
+    return report_header(analysis.data.unit, analysis.window).recipients_to or None
 
 
 def place_date(analysis: Analysis) -> str:
@@ -339,7 +351,7 @@ def write_indicator_sheet(ws: Worksheet, analysis: Analysis, meta: Mapping[str, 
 def write_findings_sheet(ws: Worksheet, analysis: Analysis, meta: Mapping[str, Any]) -> None:
     """Phát hiện: findings.csv with its words in Vietnamese."""
     _title_rows(ws, "KẾT QUẢ KIỂM TRA DỮ LIỆU VÀ QUY TRÌNH", meta)
-    f = analysis.findings.frame[FINDINGS_COLUMNS].copy()
+    f = analysis.findings.frame[FINDING_COLUMNS].copy()
     f["severity"] = f["severity"].map(severity_label)
     f["entity"] = f["entity"].map(lambda e: ENTITY_LABELS.get(e, e))
     write_table(ws, f, headers=FINDING_HEADERS)

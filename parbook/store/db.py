@@ -48,6 +48,10 @@ units = Table(
     Column("unit_name", String(255)),
     Column("district", String(255)),
     Column("province", String(255)),
+    # units over time (DESIGN.md §12): a merged commune's predecessors name it as successor
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    _code("successor_code"),
 )
 
 procedures = Table(
@@ -287,12 +291,28 @@ def engine(url: str | None = None) -> Engine:
 
 
 def create_schema(eng: Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
+    """Create every table that does not exist yet, and add the nullable columns a table of an
+    older database lacks (idempotent; nothing is dropped or rewritten)."""
     if eng.url.get_backend_name() == "sqlite" and eng.url.database:
         from pathlib import Path
 
         Path(eng.url.database).parent.mkdir(parents=True, exist_ok=True)
     metadata.create_all(eng)
+    _add_missing_columns(eng)
+
+
+def _add_missing_columns(eng: Engine) -> None:
+    from sqlalchemy import inspect, text
+    from sqlalchemy.schema import CreateColumn
+
+    found = inspect(eng)
+    with eng.begin() as conn:
+        for table in metadata.sorted_tables:
+            have = {c["name"] for c in found.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable and not column.primary_key:
+                    ddl = CreateColumn(column).compile(dialect=eng.dialect)
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
 
 
 @contextmanager

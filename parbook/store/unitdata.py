@@ -9,10 +9,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import and_, or_, select
 
+from parbook.contract import CLOSED_STATUSES
 from parbook.errors import ParbookError
 from parbook.store import db
+from parbook.store.units import all_units, predecessors
 
-CLOSED = ("done", "rejected", "withdrawn")
+CLOSED = CLOSED_STATUSES
 
 
 class UnknownUnitError(ParbookError):
@@ -39,6 +41,8 @@ class UnitData:
     survey_dossiers: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"dossier_code": pd.Series(dtype=object),
                                               "returned_at": pd.Series(dtype="datetime64[us]")}))
+    # the units merged into this one (code → name): their records are included (DESIGN.md §12)
+    predecessors: dict[str, str] = field(default_factory=dict)
 
 
 def require_unit(conn: Any, unit_code: str) -> Any:
@@ -61,12 +65,17 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
     Dossiers: received by ``through`` (or with no receipt date) and not closed before ``since``,
     or returned on or after ``since`` (a survey-coverage base of the window).
     Surveys belong to the unit of their dossier; a survey of an unknown dossier belongs to the
-    unit its import batch was loaded for, or to the only unit of the database.
+    unit its import batch was loaded for, or to the only unit of the database. The records of
+    the units merged into this one (parbook.store.units.predecessors) are read with its own.
     """
-    unit_row = require_unit(conn, unit_code)
+    units = all_units(conn)
+    if unit_code not in units:
+        require_unit(conn, unit_code)          # raises, saying how to declare the unit
+    before = predecessors(units, unit_code)
+    lineage = [unit_code, *before]
     d = db.dossiers.c
     dossier_filter = and_(
-        d.unit_code == unit_code,
+        d.unit_code.in_(lineage),
         or_(d.received_at.is_(None), d.received_at <= _end_of_day(through)),
         or_(d.finished_at.is_(None), d.finished_at >= datetime.combine(since, time.min),
             d.status.is_(None), d.status.not_in(CLOSED),
@@ -76,35 +85,39 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
     codes = select(d.dossier_code).where(dossier_filter).scalar_subquery()
     events = db.read_table(conn, db.dossier_events, db.dossier_events.c.dossier_code.in_(codes))
     all_codes = select(d.dossier_code).scalar_subquery()
-    unit_codes = select(d.dossier_code).where(d.unit_code == unit_code).scalar_subquery()
+    unit_codes = select(d.dossier_code).where(d.unit_code.in_(lineage)).scalar_subquery()
     s = db.surveys.c
-    n_units = len(conn.execute(select(db.units.c.unit_code)).all())
+    n_units = len(units)
     orphan = s.dossier_code.is_(None) | s.dossier_code.not_in(all_codes)
     batch_units = select(db.import_batches.c.batch_id).where(
-        db.import_batches.c.unit_code == unit_code).scalar_subquery()
+        db.import_batches.c.unit_code.in_(lineage)).scalar_subquery()
     orphan_mine = orphan if n_units == 1 else and_(orphan, s.batch_id.in_(batch_units))
     surveys = db.read_table(conn, db.surveys, or_(s.dossier_code.in_(unit_codes), orphan_mine))
     referenced = set(surveys["dossier_code"].dropna()) - set(dossiers["dossier_code"])
     survey_dossiers = db.read_table(conn, db.dossiers, d.dossier_code.in_(sorted(referenced)),
                                     columns=["dossier_code", "returned_at"])
     frames = {
-        name: db.read_table(conn, table, table.c.unit_code == unit_code)
+        name: db.read_table(conn, table, table.c.unit_code.in_(lineage))
         for name, table in (("feedback", db.feedback), ("legal_documents", db.legal_documents),
-                            ("plan_tasks", db.plan_tasks), ("self_scores", db.self_scores))
+                            ("plan_tasks", db.plan_tasks))
     }
+    # the self-assessment is the unit's own (its predecessors scored themselves)
+    frames["self_scores"] = db.read_table(conn, db.self_scores,
+                                          db.self_scores.c.unit_code == unit_code)
     batches = sorted(
         {int(b) for f in (dossiers, events, surveys, *frames.values())
          for b in f["batch_id"].dropna().unique()}
     )
     return UnitData(
         unit_code=unit_code,
-        unit=dict(unit_row._mapping),
+        unit=units[unit_code],
         procedures=db.read_table(conn, db.procedures),
         dossiers=dossiers,
         events=events,
         surveys=surveys,
         batches=batches,
         survey_dossiers=survey_dossiers,
+        predecessors={c: units[c].get("unit_name") or c for c in before},
         **frames,
     )
 

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from parbook.law.rules import rules
+from parbook.contract import CLOSED_STATUSES
+from parbook.law.regimes import all_regimes, regime_of_days, rules_by_regime
 from parbook.store import db
 from parbook.store.unitdata import UnitData
 from parbook.timeline.calendar import WorkCalendar
@@ -34,7 +35,7 @@ from parbook.timeline.periods import Window
 
 UNKNOWN_FIELD = "Không xác định"
 SETTLED = ("done", "rejected")
-CLOSED = ("done", "rejected", "withdrawn")
+CLOSED = CLOSED_STATUSES
 PENDING_STATES = ("pending_within", "pending_overdue")
 
 
@@ -52,18 +53,21 @@ def dated_by(series: pd.Series, as_of: pd.Timestamp) -> pd.Series:
     return series.notna() & (day_of(series) <= as_of)
 
 
-def clock_due(cal: WorkCalendar, start_at: pd.Series, unit: pd.Series, value: pd.Series
-              ) -> pd.Series:
+def clock_due(cal: WorkCalendar, start_at: pd.Series, unit: pd.Series, value: pd.Series,
+              cutoff_seconds: pd.Series | int | None = None) -> pd.Series:
     """Due day from a clock start (receipt or restart) by the procedure's time unit.
 
     ``same_day``/``immediate``: the effective day, or the next working day when the clock
-    started on a working day strictly after the cut-off (15:00). ``working_days`` N: the N-th
-    working day after the effective day. Anything else (unknown unit) → NaT.
+    started on a working day strictly after the cut-off (15:00; ``cutoff_seconds`` per row, by
+    default the first regime's). ``working_days`` N: the N-th working day after the effective
+    day. Anything else (unknown unit) → NaT.
     """
     idx = start_at.index
+    if cutoff_seconds is None:
+        cutoff_seconds = all_regimes()[0].rules.cutoff_seconds
     effective = as_days(cal.next_working_day(start_at), idx)
     seconds = (start_at - day_of(start_at)).dt.total_seconds()
-    after_cutoff = (seconds > rules().cutoff_seconds) & pd.Series(
+    after_cutoff = (seconds > cutoff_seconds) & pd.Series(
         cal.is_working_day(start_at), index=idx)
     same_day = unit.isin(["same_day", "immediate"])
     steps = pd.Series(np.nan, index=idx)
@@ -137,7 +141,8 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     f["finished_asof"] = f["finished_date"].where(finished_known)
     f["returned_in_window"] = f["returned_date"].between(start, cut)
     f["settled"] = f["status"].isin(SETTLED) & finished_known
-    f["withdrawn"] = f["status"] == "withdrawn"
+    # withdrawn, or stopped by the as-of date (stopped later: what it was then, DESIGN.md §12)
+    f["withdrawn"] = (f["status"] == "withdrawn") | ((f["status"] == "stopped") & finished_known)
     closed = f["status"].isin(CLOSED) & finished_known
     f["closed_date"] = f["finished_date"].where(closed)
 
@@ -169,6 +174,13 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
                 "verification_transfer_count", "rejection_event_count"):
         f[col] = f[col].astype("int64")
 
+    # the legal regime of each dossier: that of its receipt day (DESIGN.md §12)
+    f["regime"] = regime_of_days(f["received_at"], window.end)
+    regime_rules = rules_by_regime()
+
+    def by_regime(name: str) -> pd.Series:
+        return f["regime"].map({k: getattr(r, name) for k, r in regime_rules.items()})
+
     # clock restart after an appraisal-stage supplementation (NĐ 61 Điều 19.4)
     first_appraisal_req = _per_dossier(ev, idx, "supplement_request", "min", stage="appraisal")
     last_received = _per_dossier(ev, idx, "supplement_received", "max")
@@ -177,7 +189,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
 
     # legal due date
     base = clock_due(cal, f["clock_start_at"], f["processing_time_unit"],
-                     f["processing_time_value"])
+                     f["processing_time_value"], by_regime("cutoff_seconds"))
     f["paused_workdays"] = _paused_workdays(cal, ev, idx)
     has_verif = (f["verification_transfer_count"] > 0) & f["verification_extra_days"].notna()
     f["verification_extra_applied"] = (
@@ -190,20 +202,21 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     f["is_late"] = f["timeliness"].isin(["late", "pending_overdue"])
     f["pending_at_asof"] = f["timeliness"].isin(PENDING_STATES)
 
-    # apology deadline (NĐ 61 Điều 19.9) and lateness of every apology
-    if rules().apology_deadline_reading == "calendar":
-        f["apology_deadline"] = f["due_date"] - pd.Timedelta(days=1)
-    else:
-        f["apology_deadline"] = as_days(cal.add_working_days(f["due_date"], -1), idx)
+    # apology deadline (NĐ 61 Điều 19.9), per the dossier's regime, and lateness of every apology
+    lead = by_regime("apology_lead_days").astype("int64")
+    by_calendar = by_regime("apology_deadline_reading") == "calendar"
+    f["apology_deadline"] = as_days(cal.add_working_days(f["due_date"], -lead.to_numpy()), idx)
+    f.loc[by_calendar, "apology_deadline"] = (
+        f["due_date"] - pd.to_timedelta(lead, unit="D"))[by_calendar]
     apologies = ev[ev["event_type"] == "apology"]
     late_apology = apologies["event_day"].to_numpy() > f["apology_deadline"].reindex(
         apologies["dossier_code"]).to_numpy()
     f["apology_late"] = f.index.isin(apologies.loc[late_apology, "dossier_code"])
 
     # appraisal-stage supplementation within 3 working days of the effective receipt day
-    limit = rules().appraisal_supplement_limit_working_days
+    limit = by_regime("appraisal_supplement_limit_working_days").astype("int64")
     f["appraisal_request_limit"] = as_days(
-        cal.add_working_days(f["effective_receipt_day"], limit), idx)
+        cal.add_working_days(f["effective_receipt_day"], limit.to_numpy()), idx)
     requests = ev[(ev["event_type"] == "supplement_request") & (ev["stage"] == "appraisal")]
     late_req = requests["event_day"].to_numpy() > f["appraisal_request_limit"].reindex(
         requests["dossier_code"]).to_numpy()
@@ -245,5 +258,5 @@ def _timeliness(f: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     pending = ~f["settled"] & ~f["withdrawn"] & f["due_date"].notna()
     out[pending & (as_of > f["due_date"])] = "pending_overdue"
     out[pending & (as_of <= f["due_date"])] = "pending_within"
-    out[f["withdrawn"]] = "withdrawn"
+    out[f["withdrawn"]] = f["status"][f["withdrawn"]]      # withdrawn / stopped
     return out

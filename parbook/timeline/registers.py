@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from parbook.law.regimes import regime_of_days
 from parbook.law.rules import rules
 from parbook.store.unitdata import UnitData
 from parbook.timeline.calendar import WorkCalendar
@@ -45,6 +46,7 @@ def feedback_facts(data: UnitData, window: Window, cal: WorkCalendar | None = No
     fb["resolved_on_time"] = fb["resolved_date"].notna() & (fb["resolved_date"] <= fb["limit_date"])
     fb["overdue"] = (fb["resolved_date"] > fb["limit_date"]) | (
         fb["resolved_date"].isna() & (as_of > fb["limit_date"]))
+    fb["regime"] = regime_of_days(fb["received_at"], window.end)
     return fb
 
 
@@ -62,6 +64,7 @@ def survey_facts(data: UnitData, window: Window) -> pd.DataFrame:
     returned = dossiers["returned_at"].reindex(sv["dossier_code"].astype(object)).to_numpy()
     returned = pd.Series(returned, index=sv.index).astype("datetime64[us]")
     sv["dossier_returned_at"] = returned.where(dated_by(returned, pd.Timestamp(window.as_of)))
+    sv["regime"] = regime_of_days(sv["surveyed_at"], window.end)
     return sv
 
 
@@ -78,6 +81,7 @@ def legal_document_facts(data: UnitData, window: Window) -> pd.DataFrame:
                        ("handled_at", "handled"), ("handling", "handled")):
         docs[col] = docs[col].where(docs[known], None if docs[col].dtype == object else pd.NaT)
     docs["needs_handling"] = docs["reviewed"] & docs["review_result"].isin(REVIEW_NEEDS_HANDLING)
+    docs["regime"] = regime_of_days(docs["issued_at"], window.end)
     return docs
 
 
@@ -101,4 +105,5 @@ def plan_task_facts(data: UnitData, window: Window) -> pd.DataFrame:
     tasks["done_date"] = tasks["done_date"].where(tasks["done"])
     tasks["done_on_time"] = tasks["done"] & (tasks["done_date"] <= tasks["due_date"])
     tasks["has_evidence"] = tasks["evidence"].fillna("").astype(str).str.strip().ne("")
+    tasks["regime"] = regime_of_days(tasks["due_date"], window.end)
     return tasks

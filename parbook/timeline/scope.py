@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from parbook.store.unitdata import UnitData, load_unit_data
+from parbook.store.units import all_units, check_window
 from parbook.timeline.calendar import WorkCalendar
 from parbook.timeline.facts import build_facts
 from parbook.timeline.periods import Window
@@ -87,5 +88,9 @@ def build(data: UnitData, window: Window, cal: WorkCalendar | None = None) -> Fa
 
 
 def load(conn: Any, unit_code: str, window: Window) -> UnitData:
-    """Everything the window and its year to date need for one unit (one read)."""
+    """Everything the window and its year to date need for one unit (one read); a unit that did
+    not exist in the window is refused (parbook.store.units.check_window)."""
+    units = all_units(conn)
+    if unit_code in units:
+        check_window(units, unit_code, window.start, window.end)
     return load_unit_data(conn, unit_code, since=window.ytd_start, through=window.as_of)

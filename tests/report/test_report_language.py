@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from parbook.law.regimes import all_regimes
 from parbook.quality.catalogue import all_checks
 from parbook.report.narrative import report_tasks
 from tests.textscan import pdf_text
@@ -98,8 +99,20 @@ def test_every_check_basis_reads_as_a_legal_citation(check) -> None:
     assert check.basis[:1].isupper()
 
 
-def test_every_remedy_reads_as_the_communes_own_words() -> None:
-    wording = report_tasks()
+@pytest.mark.parametrize("regime", all_regimes(), ids=lambda r: r.id)
+def test_every_remedy_reads_as_the_communes_own_words(regime) -> None:
+    wording = report_tasks(regime)
     texts = [*wording.indicators.values(), *wording.checks.values(), *wording.standing]
     for text in texts:
+        assert _violations(text, SOFTWARE + CITATION) == [], text
+
+
+@pytest.mark.parametrize("regime", all_regimes(), ids=lambda r: r.id)
+def test_every_regime_text_the_report_prints_reads_as_a_citation(regime) -> None:
+    """What a report under the regime takes from regimes.yaml (check bases, the note on the 2024
+    rules kept, the recipients): no configuration labels or reliability marks (DESIGN.md §12)."""
+    texts = [*(regime.check_basis(c.id, c.basis) for c in all_checks()), regime.legacy_note,
+             regime.report.recipients_to, *regime.report.recipients, regime.one_stop_unit,
+             *regime.wording.values()]
+    for text in filter(None, texts):
         assert _violations(text, SOFTWARE + CITATION) == [], text
