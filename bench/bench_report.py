@@ -105,8 +105,9 @@ def _measure(name: str, quick: bool) -> dict[str, Any]:
         return {"report": bench_report, "batch": bench_batch}[name](quick, Path(tmp))
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
+def run(quick: bool, sizes: list[int] | None = None) -> list[dict[str, Any]]:
     """Both measurements; each dict has name, ours_s, floor_s, ratio, target, passed, peak_mb.
+    (``sizes`` does not apply: the report and batch benches have their fixed fixtures.)
 
     Each runs in a fresh interpreter, so its peak memory covers only its own process tree
     (host, kernels) and not the benchmarks that ran before it.
