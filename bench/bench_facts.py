@@ -11,6 +11,7 @@ from bench.harness import compare
 from bench.synth import UNIT, build_database
 
 CACHE = Path(tempfile.gettempdir()) / "parbook-bench"
+LARGE = 1_000_000          # measured once (minutes per run on the shared 2-core machine)
 
 
 def ours(url: str) -> Callable[[], Any]:
@@ -56,6 +57,7 @@ def run_on_sizes(kind: str, module: str, targets: dict[int, float], sizes: list[
         url = build_database(CACHE / f"facts-{n}.sqlite", n)
         results.append(compare(f"{kind} {n:,} dossiers", f"{module}:ours", f"{module}:floor",
                                target=at_size(targets, n), shared=quick, url=url,
+                               repeats=1 if n >= LARGE else 3,
                                memory_mb=at_size(memory_mb or {}, n)))
     return results
 

@@ -515,6 +515,7 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     specs = {spec.entity: spec for spec in load_catalogue()}
     sources = entity_sources(facts, bieu06)
     frames = {entity: entity_frame(spec, sources[entity]) for entity, spec in specs.items()}
+    del sources                         # the dossier source is a copy of the facts: freed now
     params = check_parameters(facts, now)
     if backend == "pandas":
         results = _validate_pandas(frames, specs, params)
