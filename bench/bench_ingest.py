@@ -125,9 +125,9 @@ def floor(path: str) -> Callable[[], Any]:
     return run
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
+def run(quick: bool, sizes: list[int] | None = None) -> list[dict[str, Any]]:
     CACHE.mkdir(exist_ok=True)
-    sizes = [5_000] if quick else [100_000]
+    sizes = sizes or ([5_000] if quick else [100_000])
     results = []
     for n in sizes:
         inline = CACHE / f"ingest-{n}.xlsx"

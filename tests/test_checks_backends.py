@@ -133,9 +133,15 @@ def test_gx_results_exclude_values(monkeypatch: pytest.MonkeyPatch) -> None:
         raw = _validate_pandas({"dossier": frame}, {"dossier": spec}, params)
         return json.dumps(raw["dossier"].to_json_dict(), default=str)
 
-    assert "HS06-5" in raw_json() and "0912a45678" not in raw_json()
-    with_values = {**_result_format(frame), "exclude_unexpected_values": False}
-    monkeypatch.setattr(checks_module, "_result_format", lambda _frame: with_values)
+    assert "0912a45678" not in raw_json()
+    # GX names the failing rows by their row number, which parbook maps to the record key
+    raw = _validate_pandas({"dossier": frame}, {"dossier": spec}, params)["dossier"]
+    hs06 = next(r for r in raw.results if r.expectation_config.meta["check_id"] == "HS06")
+    keys = checks_module._failing_keys(hs06, frame["record_key"].to_numpy(dtype=object))
+    assert set(keys) == CASES["HS06"][1]
+    with_values = {**_result_format(frame), "result_format": "COMPLETE",
+                   "exclude_unexpected_values": False}
+    monkeypatch.setattr(checks_module, "_result_format", lambda *_args, **_kw: with_values)
     assert "0912a45678" in raw_json()
 
 

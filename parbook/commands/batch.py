@@ -1,7 +1,12 @@
-"""``parbook batch``: the quarterly report of many communes, in parallel, with a district table.
+"""``parbook batch``: the quarterly report of many communes on a Dask cluster, with a district table.
 
-Each worker process keeps one ``parbook`` kernel for all the communes it renders (kernel start,
-imports and Great Expectations are paid once per worker, not per commune). One commune failing
+``--scheduler ADDRESS`` sends each commune to the workers of a running Dask cluster (machines
+with parbook installed and the unit's configuration); without it a LocalCluster of ``--jobs``
+worker processes runs on this machine. Each worker keeps one ``parbook`` kernel for all the
+communes it renders (kernel start, imports and Great Expectations are paid once per worker, not
+per commune), renders into a private folder and returns the files, which land under the output
+root where the command runs. Workers on other machines need a server database: a SQLite file
+with a remote scheduler is refused. Progress is shown as communes finish; one commune failing
 does not stop the others; the command exits non-zero at the end if any failed. The district
 summary (one row per commune: key indicators of the period, findings by severity, status) is
 written as CSV and XLSX into the output root.
@@ -10,21 +15,24 @@ written as CSV and XLSX into the output root.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import shutil
 import sys
 import time
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 from sqlalchemy import select
 
 from parbook.analysis.figures import indicator_label
+from parbook.errors import ParbookError
+from parbook.report.cluster import OUT, UnitResult, close_session, render_one
 from parbook.report.labels import SEVERITY_LABELS
+from parbook.report.notes import notes_path
 from parbook.store import db
-from parbook.store.config import OUTPUTS_DIR, outputs_dir
+from parbook.store.config import OUTPUTS_DIR, db_url, outputs_dir
 from parbook.store.params import validate_unit_code
 from parbook.store.spreadsheet import write_csv
 from parbook.store.units import UnitError, all_units, check_window, predecessors
@@ -34,17 +42,6 @@ SUMMARY_INDICATORS = ("ontime_rate", "online_rate", "apology_coverage", "multi_s
                       "survey_coverage", "satisfaction_rate", "feedback_ontime_rate", "digitized_rate",
                       "tt01_total")
 SEVERITIES = ("violation", "error", "warning")
-
-
-@dataclass
-class UnitResult:
-    """One commune of a batch."""
-
-    unit_code: str
-    ok: bool
-    folder: str | None
-    seconds: float
-    error: str | None = None
 
 
 def resolve_units(spec: str, url: str | None = None, window: Window | None = None) -> list[str]:
@@ -80,63 +77,109 @@ def unit_folder(root: Path | None, unit_code: str, window: Window) -> Path:
 
 
 # ------------------------------------------------------------------------------------------------
-# worker side
-
-_SESSION: Any = None
-
-
-def _worker_init(url: str | None) -> None:
-    """Start this worker's kernel; it is shut down when the worker exits."""
-    from multiprocessing import util
-
-    from parbook.report.run import KernelSession
-
-    global _SESSION
-    _SESSION = KernelSession(url).start()
-    util.Finalize(None, _SESSION.close, exitpriority=10)
-
-
-def _render_one(unit_code: str, period: str, window_kind: str, as_of: str | None, folder: str,
-                url: str | None) -> UnitResult:
-    from parbook.report.run import ReportError, run_report
-    from parbook.report.signing import SigningError
-
-    started = time.perf_counter()
-    try:
-        window = Window.parse(period, window_kind, as_of)
-        path = run_report(unit_code, window, url=url, out_dir=folder, session=_SESSION, sign=True)
-        return UnitResult(unit_code, True, str(path), time.perf_counter() - started)
-    except (ReportError, SigningError, ValueError, KeyError, PeriodError) as exc:
-        return UnitResult(unit_code, False, None, time.perf_counter() - started, str(exc))
-
-
-# ------------------------------------------------------------------------------------------------
 # host side
+
+LOOPBACK_HOSTS = ("localhost", "::1", "[::1]")
+
+
+class BatchError(ParbookError):
+    """A batch that cannot start: a database the workers cannot reach, a scheduler not found."""
+
+
+def is_local_address(address: str) -> bool:
+    """Whether a Dask scheduler address names this machine (loopback)."""
+    host = urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def check_cluster_database(url: str, scheduler: str | None) -> None:
+    """Workers on other machines cannot open this machine's SQLite file: refuse it with a remote
+    scheduler (BatchError)."""
+    if scheduler and not is_local_address(scheduler) and url.startswith("sqlite:"):
+        raise BatchError(
+            f"Cụm Dask {scheduler} ở máy khác không mở được tệp SQLite của máy này; dùng CSDL "
+            f"máy chủ (PostgreSQL) với --db (workers on other machines need a server database, "
+            f"not a SQLite file)")
+
+
+def _client(scheduler: str | None, jobs: int) -> Any:
+    """A Dask client: of the scheduler at that address, else of a LocalCluster of ``jobs``
+    single-threaded worker processes (no dashboard)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise BatchError(f"Không kết nối được bộ điều phối Dask {scheduler} "
+                             f"(cannot reach the scheduler): {exc}") from exc
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    return Client(cluster)
+
+
+def _host_path(name: str, folder: Path) -> Path:
+    """Where a worker's file lands: ``out…`` is the unit's folder (``out.failed`` its failed
+    twin, ``out.ghi-chu.yaml`` its notes)."""
+    top, _, rest = name.partition("/")
+    return folder.parent / (folder.name + top[len(OUT):]) / rest
+
+
+def write_unit_files(files: dict[str, bytes], folder: Path) -> None:
+    """Write a worker's files where the command runs: ``out/…`` replaces the unit's folder (and
+    drops an outdated ``.failed`` one), ``out.failed/…`` replaces ``<folder>.failed``, a file
+    beside them (the notes) is written only when missing here."""
+    trees = {name.partition("/")[0] for name in files if "/" in name}
+    for top in trees:
+        shutil.rmtree(_host_path(top + "/", folder), ignore_errors=True)
+    if OUT in trees:
+        shutil.rmtree(_host_path(f"{OUT}.failed/", folder), ignore_errors=True)
+    for name, content in files.items():
+        path = _host_path(name, folder)
+        if name.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+        elif "/" in name or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
 
 
 def run_batch(period: str, units: list[str], jobs: int = 2, url: str | None = None, window: str = "nd09",
-              as_of: str | None = None, out_root: Path | None = None, progress: bool = True
-              ) -> tuple[list[UnitResult], Path]:
-    """Render every unit's report with ``jobs`` workers; returns the results and the summary CSV."""
+              as_of: str | None = None, out_root: Path | None = None, progress: bool = True,
+              scheduler: str | None = None) -> tuple[list[UnitResult], Path]:
+    """Render every unit's report on a Dask cluster (the scheduler's, else a LocalCluster of
+    ``jobs`` workers); the files land under ``out_root`` here. Returns the results and the
+    summary CSV."""
     w = Window.parse(period, window, as_of)
+    url = db_url(url)
+    check_cluster_database(url, scheduler)
     jobs = max(1, min(int(jobs), len(units) or 1))
     root = Path(out_root) if out_root else OUTPUTS_DIR
     results: list[UnitResult] = []
-    ctx = multiprocessing.get_context("spawn")
     bar = _progress(len(units), progress)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                             initargs=(url,)) as pool:
-        futures: dict[Future[UnitResult], str] = {
-            pool.submit(_render_one, u, period, window, as_of, str(unit_folder(out_root, u, w)), url): u
-            for u in units}
+    from distributed import as_completed
+
+    with _client(scheduler, jobs) as client:
+        run_id = uuid.uuid4().hex[:8]
+        futures = {client.submit(render_one, u, period, window, as_of, url,
+                                 _notes(unit_folder(out_root, u, w)),
+                                 key=f"parbook-{u}-{w.period}-{run_id}"): u for u in units}
         for future in as_completed(futures):
+            unit = futures[future]
             try:
-                result = future.result()
+                result, files = future.result()
+                folder = unit_folder(out_root, unit, w)
+                write_unit_files(files, folder)
+                if result.ok:
+                    result.folder = str(folder)
             except Exception as exc:  # noqa: BLE001 — a dead worker fails its unit, not the batch
-                result = UnitResult(futures[future], False, None, 0.0, f"{type(exc).__name__}: {exc}")
+                result = UnitResult(unit, False, None, 0.0, f"{type(exc).__name__}: {exc}")
+            future.release()
             results.append(result)
             bar.update(1)
             bar.set_postfix_str(f"{result.unit_code} {'ok' if result.ok else 'LỖI'}")
+        client.run(close_session)            # each worker's kernel
+        if not scheduler:
+            client.cluster.close()
     bar.close()
     results.sort(key=lambda r: r.unit_code)
     summary = district_summary(results)
@@ -145,6 +188,12 @@ def run_batch(period: str, units: list[str], jobs: int = 2, url: str | None = No
     write_csv(summary, csv_path)
     write_summary_xlsx(summary, csv_path.with_suffix(".xlsx"), w)
     return results, csv_path
+
+
+def _notes(folder: Path) -> bytes | None:
+    """The period's notes file of a unit here (``<folder>.ghi-chu.yaml``), for its worker."""
+    path = notes_path(folder)
+    return path.read_bytes() if path.is_file() else None
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -211,8 +260,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print("Không có đơn vị nào có hồ sơ trong CSDL (no unit with dossiers).", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    results, summary = run_batch(args.period, units, args.jobs, args.db, args.window, args.as_of,
-                                 Path(args.out) if args.out else None)
+    try:
+        results, summary = run_batch(args.period, units, args.jobs, args.db, args.window,
+                                     args.as_of, Path(args.out) if args.out else None,
+                                     scheduler=getattr(args, "scheduler", None))
+    except BatchError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
     failed = [r for r in results if not r.ok]
     elapsed = time.perf_counter() - started
     print(f"Đã xong {len(results) - len(failed)}/{len(results)} xã trong {elapsed:.1f} s (done). "

@@ -142,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_window(p, unit_required=False)
     p.add_argument("--units", default="all", metavar="CODE,...|all")
     p.add_argument("--jobs", type=int, default=2, metavar="N")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="cụm Dask (tcp://máy:8786) — Dask scheduler")
     p.add_argument("--out", metavar="DIR", help="thư mục gốc — output root")
 
     p = sub.add_parser("verify", help="kiểm tra manifest, chạy lại — verify an outputs folder")

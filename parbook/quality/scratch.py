@@ -4,7 +4,7 @@ tables, and nothing left behind after a kill.
 - SQLite: a scratch database file in a private temporary folder named after the process
   (``parbook-gx-<pid>-…``), removed at the end; a folder whose process is gone is swept on start.
 - PostgreSQL: a scratch schema ``parbook_scratch_<backend pid>_<token>`` created on a connection
-  held for the whole run, dropped at the end; a schema whose backend is no longer connected
+  held for the whole run, filled by COPY, dropped at the end; a schema whose backend is no longer connected
   (``pg_stat_activity``) is swept on start.
 
 Tables that older versions wrote into the user's database (``gx_check_…``) are removed on start.
@@ -12,6 +12,7 @@ Tables that older versions wrote into the user's database (``gx_check_…``) are
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
 import re
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import BigInteger, Boolean, DateTime, Float, Text, create_engine, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from parbook.errors import ParbookError
 from parbook.store import db
@@ -37,6 +38,8 @@ SQLITE_DIR_PREFIX = "parbook-gx-"
 PG_SCHEMA_PREFIX = "parbook_scratch_"
 _SQLITE_DIR_RE = re.compile(rf"^{SQLITE_DIR_PREFIX}(\d+)-")
 _PG_SCHEMA_RE = re.compile(rf"^{PG_SCHEMA_PREFIX}(\d+)_[0-9a-f]+$")
+COPY_CHUNK = 100_000      # rows per CSV piece sent to COPY (bounded client memory)
+NULL_TOKEN = "<parbook:null>"   # a missing value in the CSV sent to COPY
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,34 @@ def sweep(eng: Engine) -> list[str]:
     return removed
 
 
-def _write(conn: object, frames: dict[str, pd.DataFrame], tables: dict[str, str],
+def _write(conn: Connection, frames: dict[str, pd.DataFrame], tables: dict[str, str],
            schema: str | None) -> None:
+    """Each frame into its table: PostgreSQL by one COPY per table, SQLite by inserts."""
     for entity, frame in frames.items():
         types = {c: _sql_type(frame[c]) for c in frame.columns}
-        frame.to_sql(tables[entity], conn, schema=schema, index=False, dtype=types,
-                     chunksize=10_000)
+        if schema is None:
+            frame.to_sql(tables[entity], conn, index=False, dtype=types, chunksize=10_000)
+            continue
+        frame.head(0).to_sql(tables[entity], conn, schema=schema, index=False, dtype=types)
+        _copy(conn, frame, f'"{schema}"."{tables[entity]}"')
+
+
+def _copy(conn: Connection, frame: pd.DataFrame, table: str) -> None:
+    """COPY a frame into a PostgreSQL table as CSV written by pandas: every value quoted (an
+    empty text stays ''), a missing value written as NULL_TOKEN and read back as NULL."""
+    if frame.empty:
+        return
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    options = f"FORMAT csv, NULL '{NULL_TOKEN}', FORCE_NULL ({columns})"
+    if not conn.in_transaction():       # pandas committed its own: the COPY joins a new one,
+        conn.begin()                     # which the caller's commit() then commits
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN "
+                                             f"WITH ({options})") as copy:
+        for start in range(0, len(frame), COPY_CHUNK):
+            part = frame.iloc[start:start + COPY_CHUNK]
+            copy.write(part.to_csv(index=False, header=False, quoting=csv.QUOTE_ALL,
+                                   na_rep=NULL_TOKEN, date_format="%Y-%m-%d %H:%M:%S.%f"))
 
 
 @contextmanager
