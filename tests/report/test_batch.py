@@ -99,4 +99,4 @@ def test_batch_on_a_running_scheduler(two_communes: str, tmp_path, monkeypatch, 
     captured = capsys.readouterr()
     assert "1/2" in captured.out and "LỖI XA-KHONG" in captured.err
     assert (tmp_path / "run" / "XA-MOT" / "2024-Q3" / "report.pdf").exists()
-    assert (tmp_path / "run" / "XA-KHONG" / "2024-Q3.failed").is_dir()
+    assert not (tmp_path / "run" / "XA-KHONG").exists()    # refused before any notebook: nothing left
