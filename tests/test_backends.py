@@ -44,12 +44,12 @@ def test_commands_work_on_postgresql(pg_url: str, tmp_path) -> None:
     from parbook.intake.template import write_workbook
 
     book = write_workbook(tmp_path / "demo.xlsx", workbook_tables(build_demo().tables))
-    assert main(["init", "--db", pg_url]) == 0
+    assert main(["init", "--db", pg_url, "--unit", UNIT, "--unit-name", "Xã An Lộc (mô phỏng)"]) == 0
     assert main(["template", str(tmp_path / "mau.xlsx")]) == 0
     assert main(["ingest", "--db", pg_url, "--no-progress", str(book)]) == 0
     out = tmp_path / "out"
     assert main(["check", "--db", pg_url, "--unit", UNIT, "--period", "2024-Q4",
                  "--out", str(out)]) == 0
     findings = pd.read_csv(out / "findings.csv")
-    assert set(findings.columns) == {"check_id", "severity", "entity", "record_key", "message"}
+    assert list(findings.columns) == ["check_id", "severity", "entity", "record_key", "message", "regime"]
     assert len(findings) > 10
