@@ -210,6 +210,8 @@ def _check_database(args: argparse.Namespace) -> None:
     reads it (before anything runs; the file is never created by looking)."""
     if not hasattr(args, "db") or (args.command == "demo" and args.db is None):
         return
+    if args.command == "plan" and args.action == "new":
+        return                        # writes a plan file; no database involved
     reads = args.command not in CREATES_DATABASE and (args.command != "verify" or args.rerun)
     checked_db_url(args.db, must_exist=reads)
 
