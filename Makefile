@@ -20,7 +20,7 @@ test: setup test-deps
 
 # unit and contract tests only (no notebooks, reports, subprocesses or PostgreSQL)
 test-fast: setup
-	$(VENV)/bin/pytest -q -m "unit or contract"
+	$(VENV)/bin/pytest -q -n auto --dist loadfile -m "unit or contract"
 
 setup: system-deps $(STAMP)
 

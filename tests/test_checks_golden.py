@@ -20,8 +20,7 @@ from parbook.store.spreadsheet import write_csv
 from parbook.timeline import scope
 from parbook.timeline.periods import Window
 from tests.builders import findings_of
-from tests.test_checks import NOW, PERIOD, data_of
-from tests.test_checks_backends import mixed_records
+from tests.test_checks import NOW, PERIOD, data_of, mixed_records
 
 GOLDEN = Path(__file__).parent / "golden" / "checks"
 REGOLDEN = os.environ.get("PARBOOK_REGOLDEN") == "1"

@@ -90,6 +90,7 @@ def run_and_kill(db_path: Path, workbook: Path, delay: float, during_write: bool
     return proc.returncode == -signal.SIGKILL
 
 
+@pytest.mark.e2e
 def test_sigkill_at_any_moment_leaves_database_as_before(tmp_path, big_workbook) -> None:
     base = tmp_path / "base.sqlite"
     url = f"sqlite:///{base}"
@@ -148,6 +149,7 @@ def test_sigkill_at_any_moment_leaves_database_as_before(tmp_path, big_workbook)
     conn.close()
 
 
+@pytest.mark.e2e
 def test_two_importers_on_one_sqlite_file(tmp_path) -> None:
     db_path = tmp_path / "parbook.sqlite"
     url = f"sqlite:///{db_path}"

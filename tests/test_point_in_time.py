@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from parbook.pipeline import analyse_data
-from parbook.report.notebook import failing_records
+from parbook.pipeline import Analysis, analyse_data
+from parbook.quality.checks import failing_records as quality_failing_records
 from parbook.timeline.periods import Window
 from tests.builders import UNIT, dossier, unit_data
+
+
+def failing_records(analysis: Analysis, check_id: str) -> pd.DataFrame:
+    return quality_failing_records(analysis.findings.frame, analysis.facts, analysis.forms.bieu06,
+                                   check_id)
 
 WINDOW = Window.parse("2024-Q3")          # 2024-06-15 … 2024-09-14, as-of 2024-09-14
 

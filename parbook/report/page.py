@@ -21,7 +21,6 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-import nbformat
 from pydantic import field_validator
 
 from parbook import vnformat
@@ -422,6 +421,9 @@ def write_pdf(page_html: str, pdf_path: Any) -> None:
 
 
 def read_notebook(path: Any) -> Any:
+    """An executed notebook (nbformat 4)."""
+    import nbformat  # with its JSON-schema validator (~1 s): only when a page is built
+
     return nbformat.read(path, as_version=4)
 
 

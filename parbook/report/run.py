@@ -45,8 +45,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from parbook.errors import ParbookError
 from parbook.report.manifest import (
     MANIFEST,
@@ -322,6 +320,8 @@ def _keep_failed(staging: Path, target: Path, message: str) -> Path:
 
 def _relative_metadata(nb_path: Path, name: str) -> None:
     """Replace the machine's absolute paths papermill records by paths relative to the folder."""
+    import nbformat  # with its JSON-schema validator (~1 s): only when a report runs
+
     nb = nbformat.read(nb_path, as_version=4)
     pm_meta = nb.metadata.get("papermill", {})
     pm_meta["input_path"] = f"notebooks/{name}.ipynb (mã nguồn / source repository)"
