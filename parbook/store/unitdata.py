@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 from parbook.contract import CLOSED_STATUSES
 from parbook.errors import ParbookError
 from parbook.store import db
-from parbook.store.units import all_units, predecessors
+from parbook.store.units import all_units, merged_by
 
 CLOSED = CLOSED_STATUSES
 
@@ -66,12 +66,13 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
     or returned on or after ``since`` (a survey-coverage base of the window).
     Surveys belong to the unit of their dossier; a survey of an unknown dossier belongs to the
     unit its import batch was loaded for, or to the only unit of the database. The records of
-    the units merged into this one (parbook.store.units.predecessors) are read with its own.
+    the units merged into this one by ``through`` (parbook.store.units.merged_by) are read with
+    its own; before its merger an old commune reports for itself.
     """
     units = all_units(conn)
     if unit_code not in units:
         require_unit(conn, unit_code)          # raises, saying how to declare the unit
-    before = predecessors(units, unit_code)
+    before = merged_by(units, unit_code, through)
     lineage = [unit_code, *before]
     d = db.dossiers.c
     dossier_filter = and_(
