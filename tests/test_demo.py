@@ -553,3 +553,100 @@ def test_span_clean_records_stay_clean(span_db, unit: str, period: str) -> None:
     seeded = result.ground_truth[["check_id", "record_key"]].drop_duplicates()
     extra = found.merge(seeded, how="left", indicator=True)
     assert extra[extra["_merge"] == "left_only"].empty, extra
+
+
+# --- the merged commune's history, on the span (DESIGN.md §12) --------------------------------
+
+def _facts(url: str, unit: str, period: str, kind: str = "nd09") -> scope.Facts:
+    window = Window.parse(period, kind)
+    with db.engine(url).connect() as conn:
+        return scope.build(scope.load(conn, unit, window), window)
+
+
+def test_merged_commune_2025_year_to_date_is_the_old_communes_before_plus_its_own(span_db) -> None:
+    """The demo commune's 2025 year to date (15/12/2024–14/12/2025) holds each old commune's
+    year to date as that commune last reported it (the window of the merger), plus its own; the
+    old communes' records all predate the merger. Before the merger the old communes report for
+    themselves: the demo commune's 2025-Q2 holds only its own records."""
+    url, _ = span_db
+    ytd = _facts(url, UNIT, "2025-Q4").ytd.dossiers
+    counts = ytd.groupby("unit_code").size()
+    total = 0
+    for old in OLD_COMMUNES:
+        alone = _facts(url, old, "2025-Q3").ytd.dossiers
+        assert set(ytd.index[ytd["unit_code"] == old]) == set(alone.index) and len(alone) > 500
+        assert (alone["received_at"].dropna() < pd.Timestamp("2025-07-01")).all()
+        total += len(alone)
+    own_before = _facts(url, UNIT, "2025-Q2")
+    assert own_before.data.predecessors == {}
+    assert set(own_before.ytd.dossiers["unit_code"]) == {UNIT}
+    assert set(own_before.ytd.dossiers.index) <= set(ytd.index[ytd["unit_code"] == UNIT])
+    assert len(ytd) == total + counts[UNIT]
+    merged = _facts(url, UNIT, "2025-Q3")
+    assert merged.data.predecessors == {p["unit_code"]: p["unit_name"] for p in profile.PREDECESSORS}
+    # carried over into the window of the merger (kỳ trước chuyển qua): old communes' dossiers too
+    period = merged.period.dossiers
+    carried = period[period["received_at"] < pd.Timestamp("2025-06-15")]
+    assert set(carried["unit_code"]) >= {UNIT, *OLD_COMMUNES}
+
+
+def test_an_old_communes_own_report_stops_at_its_valid_to(span_db) -> None:
+    from parbook.store.units import UnitError
+
+    url, _ = span_db
+    assert len(_facts(url, "DEMO-ANPHU", "2025-Q3").period.dossiers) > 0   # the merger's window
+    with pytest.raises(UnitError, match=f"30/06/2025.*{UNIT}"):
+        _facts(url, "DEMO-ANPHU", "2025-Q4")
+
+
+@pytest.fixture
+def boundary_db(span_db, tmp_path):
+    """The span with two dossiers at the switch: one received by an old commune on 30/6/2025 at
+    17:00 and one by the demo commune on 1/7/2025 at 08:00, both settled after the switch."""
+    import sqlite3
+
+    url, _ = span_db
+    copy = tmp_path / "boundary.sqlite"
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+
+    def row(code: str, unit: str, received: str) -> dict:
+        return {"dossier_code": code, "unit_code": unit, "procedure_code": "1.004873",
+                "channel": "direct", "received_at": datetime.fromisoformat(received),
+                "due_at": datetime(2025, 7, 4, 17), "finished_at": datetime(2025, 7, 3, 9),
+                "returned_at": datetime(2025, 7, 3, 10), "status": "done", "result_delivery": "counter"}
+
+    with db.begin(f"sqlite:///{copy}") as conn:
+        conn.execute(db.dossiers.insert(), [
+            row("000.17.21.H57-250630-0901", "DEMO-ANPHU", "2025-06-30 17:00"),
+            row("000.17.22.H57-250701-0901", UNIT, "2025-07-01 08:00")])
+    return f"sqlite:///{copy}"
+
+
+@pytest.mark.parametrize("kind", ["nd09", "calendar"])
+def test_the_2025_q3_report_judges_each_dossier_by_its_own_regime(boundary_db, kind: str) -> None:
+    """2025-Q3 (nd09 15/6–14/9/2025, or the calendar quarter): a dossier received on 30/6/2025 at
+    17:00 stays under nd61 though settled after the switch, one received on 1/7/2025 at 08:00 is
+    under nd118; the report says how many dossiers each regime covered, and they add up."""
+    from parbook.pipeline import analyse
+    from parbook.report.narrative import regime_coverage
+
+    window = Window.parse("2025-Q3", kind)
+    analysis = analyse(UNIT, window, boundary_db)
+    period = analysis.facts.period.dossiers
+    assert period.loc["000.17.21.H57-250630-0901", "regime"] == "nd61"
+    assert period.loc["000.17.22.H57-250701-0901", "regime"] == "nd118"
+    expected = np.where(period["received_at"].fillna(pd.Timestamp(window.end))
+                        < pd.Timestamp("2025-07-01"), "nd61", "nd118")
+    assert period["regime"].tolist() == expected.tolist()
+    counts = period["regime"].value_counts()
+    assert counts["nd61"] >= 1 and counts["nd118"] > 500
+    text, = (b.text for b in regime_coverage(analysis))
+    assert (f"{counts['nd61']:,} hồ sơ theo Nghị định số 61/2018/NĐ-CP".replace(",", ".") in text
+            and f"{counts['nd118']:,} hồ sơ theo Nghị định số 118/2025/NĐ-CP".replace(",", ".")
+            in text), text
+    found = analysis.findings.frame
+    dossiers = found[found["entity"] == "dossier"]
+    regime = period["regime"].reindex(dossiers["record_key"]).fillna(
+        "nd61" if window.end < pd.Timestamp("2025-07-01").date() else "nd118")
+    assert dossiers["regime"].tolist() == regime.tolist()
