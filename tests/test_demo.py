@@ -353,9 +353,12 @@ def test_write_demo_refuses_to_clobber_other_units(any_db_url: str, tmp_path) ->
     assert not list(tmp_path.glob("*.csv"))
 
 
-def test_refuses_a_year_not_over_yet(sqlite_url: str) -> None:
+def test_refuses_a_year_not_over_yet(sqlite_url: str, capsys) -> None:
     with pytest.raises(ValueError, match="chưa kết thúc"):
         write_demo(sqlite_url, year=datetime.now().year)
+    # the command says so in one line (exit 2), no traceback
+    assert main(["demo", "--db", sqlite_url, "--year", str(datetime.now().year), "--no-report"]) == 2
+    assert "chưa kết thúc" in capsys.readouterr().err
 
 
 def test_ground_truth_path_beside_the_database(tmp_path) -> None:

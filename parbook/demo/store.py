@@ -32,6 +32,10 @@ class DemoRefused(ParbookError):
     """The database holds other communes' data: the demo will not write into it."""
 
 
+class DemoNotOver(ParbookError, ValueError):
+    """The demo's export date is still to come (a year not over yet)."""
+
+
 @dataclass
 class DemoResult:
     """What write_demo did."""
@@ -171,7 +175,7 @@ def write_demo(url: str | None = None, seed: int = 2024, year: int | None = None
         export_at = Context.make(seed, year).export_at
         what = f"Năm {year}"
     if export_at > datetime.now():
-        raise ValueError(
+        raise DemoNotOver(
             f"{what} chưa kết thúc: dữ liệu mô phỏng được xuất ngày {export_at:%d/%m/%Y}, "
             f"sau thời điểm hiện tại (the demo export date {export_at:%Y-%m-%d} is in the future)")
     data = build_span(seed) if year is None else build_demo(seed, year)

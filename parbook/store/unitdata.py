@@ -59,6 +59,26 @@ def _end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max)
 
 
+def distinct_ids(frame: pd.DataFrame, ident: str, unit_code: str) -> pd.DataFrame:
+    """Registers are keyed by (id, unit_code): where a merged commune and a predecessor (or two
+    predecessors) use the same id, the predecessor's reads "id (its unit code)", so that every
+    finding and figure names one record. The unit's own ids, and ids used once, stay as they are.
+
+    >>> f = pd.DataFrame({"task_id": ["NV-01", "NV-01", "NV-02"], "unit_code": ["C", "A", "A"]})
+    >>> distinct_ids(f, "task_id", "C")["task_id"].tolist()
+    ['NV-01', 'NV-01 (A)', 'NV-02']
+    """
+    if frame.empty or frame["unit_code"].nunique() < 2:
+        return frame
+    rename = frame[ident].duplicated(keep=False) & (frame["unit_code"] != unit_code)
+    if not rename.any():
+        return frame
+    out = frame.copy()
+    out.loc[rename, ident] = (out.loc[rename, ident].astype(str) + " ("
+                              + out.loc[rename, "unit_code"].astype(str) + ")")
+    return out
+
+
 def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> UnitData:
     """Read what the windows between ``since`` and ``through`` need for one unit.
 
@@ -102,6 +122,8 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
         for name, table in (("feedback", db.feedback), ("legal_documents", db.legal_documents),
                             ("plan_tasks", db.plan_tasks))
     }
+    for name, ident in db.KEYED_BY_UNIT.items():
+        frames[name] = distinct_ids(frames[name], ident, unit_code)
     # the self-assessment is the unit's own (its predecessors scored themselves)
     frames["self_scores"] = db.read_table(conn, db.self_scores,
                                           db.self_scores.c.unit_code == unit_code)
