@@ -585,6 +585,20 @@ def test_merged_commune_2025_year_to_date_is_the_old_communes_before_plus_its_ow
     assert set(own_before.ytd.dossiers["unit_code"]) == {UNIT}
     assert set(own_before.ytd.dossiers.index) <= set(ytd.index[ytd["unit_code"] == UNIT])
     assert len(ytd) == total + counts[UNIT]
+    # the trend (on-time rate by month, year to date) adds the old communes' months to its own
+    from dataclasses import replace
+
+    from parbook.analysis.indicators import ontime_by_month
+
+    q4 = _facts(url, UNIT, "2025-Q4").ytd
+    trend = ontime_by_month(q4).set_index("month")[["numerator", "denominator"]]
+    parts = [ontime_by_month(replace(q4, dossiers=q4.dossiers[q4.dossiers["unit_code"] == u]))
+             .set_index("month")[["numerator", "denominator"]] for u in [UNIT, *OLD_COMMUNES]]
+    summed = pd.concat(parts).groupby(level=0).sum()
+    pd.testing.assert_frame_equal(trend, summed.reindex(trend.index), check_names=False)
+    for old_part in parts[1:]:
+        assert old_part.index.min() == pd.Period("2025-01", "M")
+        assert old_part.index.max() <= pd.Period("2025-08", "M")
     merged = _facts(url, UNIT, "2025-Q3")
     assert merged.data.predecessors == {p["unit_code"]: p["unit_name"] for p in profile.PREDECESSORS}
     # carried over into the window of the merger (kỳ trước chuyển qua): old communes' dossiers too
