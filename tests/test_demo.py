@@ -547,6 +547,22 @@ def test_checks_find_exactly_the_span_truth(span_db, period: str) -> None:
     assert list(saved.columns) == ["period", "check_id", "record_key"]
 
 
+@pytest.mark.parametrize("period", ["2024-Q4", "2024-Q2", "2024"])
+def test_the_span_gives_the_2024_figures_of_the_commune_year(span_db, demo_db, period: str) -> None:
+    """Issue 16: every 2024 output of the demo stays as it was — the span's 2024 windows give
+    the same indicators, Biểu 06 and findings as the 2024 commune-year alone (the data of 2025
+    and 2026, and the old communes' before their merger, do not reach them)."""
+    from parbook.pipeline import analyse
+
+    window = Window.parse(period)
+    span_run, year_run = (analyse(UNIT, window, url) for url, _ in (span_db, demo_db))
+    pd.testing.assert_frame_equal(span_run.indicators.frame, year_run.indicators.frame)
+    pd.testing.assert_frame_equal(span_run.forms.bieu06, year_run.forms.bieu06)
+    pd.testing.assert_frame_equal(span_run.findings.frame.reset_index(drop=True),
+                                  year_run.findings.frame.reset_index(drop=True))
+    assert span_run.data.predecessors == {}
+
+
 @pytest.mark.parametrize("unit,period", [(UNIT, "2025-Q1"), (UNIT, "2025-Q3"), (UNIT, "2026-Q2"),
                                          ("DEMO-ANPHU", "2025-Q2"), ("DEMO-ANTHANH", "2024-Q4")])
 def test_span_clean_records_stay_clean(span_db, unit: str, period: str) -> None:
