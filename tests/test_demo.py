@@ -72,8 +72,24 @@ def demo():
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
-    """The default demo written into a SQLite file (shared by the self-check tests)."""
+    """The 2024 commune-year alone (``write_demo(year=2024)``, the demo before the span) written
+    into a SQLite file (shared by the self-check tests)."""
     folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    return url, write_demo(url, year=2024)
+
+
+@pytest.fixture(scope="module")
+def span():
+    from parbook.demo.span import build_span
+
+    return build_span()
+
+
+@pytest.fixture(scope="module")
+def span_db(tmp_path_factory):
+    """The default demo — 2024 to 2026-Q3, the merger on 1/7/2025 — in a SQLite file."""
+    folder = tmp_path_factory.mktemp("span")
     url = f"sqlite:///{folder / 'demo.sqlite'}"
     return url, write_demo(url)
 
@@ -299,7 +315,7 @@ def _unit_rows(url: str, name: str) -> pd.DataFrame:
 
 
 def test_write_demo_round_trip_and_rerun(any_db_url: str, tmp_path) -> None:
-    first = write_demo(any_db_url, ground_truth_dir=tmp_path)
+    first = write_demo(any_db_url, year=2024, ground_truth_dir=tmp_path)
     data = build_demo()
     for name in ("dossiers", "dossier_events", "surveys", "feedback", "legal_documents",
                  "plan_tasks"):
@@ -313,7 +329,7 @@ def test_write_demo_round_trip_and_rerun(any_db_url: str, tmp_path) -> None:
         level = conn.execute(select(db.procedures.c.online_level).where(
             db.procedures.c.procedure_code == "1.001193")).scalar_one()
     assert level == profile.DEMO_ONLINE_LEVEL["1.001193"]
-    second = write_demo(any_db_url, ground_truth_dir=tmp_path)     # replaces, same rows
+    second = write_demo(any_db_url, year=2024, ground_truth_dir=tmp_path)   # replaces, same rows
     assert second.counts == first.counts
     pd.testing.assert_frame_equal(_unit_rows(any_db_url, "dossiers"),
                                   data.tables["dossiers"].sort_values("dossier_code", ignore_index=True),
@@ -337,9 +353,12 @@ def test_write_demo_refuses_to_clobber_other_units(any_db_url: str, tmp_path) ->
     assert not list(tmp_path.glob("*.csv"))
 
 
-def test_refuses_a_year_not_over_yet(sqlite_url: str) -> None:
+def test_refuses_a_year_not_over_yet(sqlite_url: str, capsys) -> None:
     with pytest.raises(ValueError, match="chưa kết thúc"):
         write_demo(sqlite_url, year=datetime.now().year)
+    # the command says so in one line (exit 2), no traceback
+    assert main(["demo", "--db", sqlite_url, "--year", str(datetime.now().year), "--no-report"]) == 2
+    assert "chưa kết thúc" in capsys.readouterr().err
 
 
 def test_ground_truth_path_beside_the_database(tmp_path) -> None:
@@ -408,15 +427,21 @@ def test_cmd_demo_end_to_end(tmp_path, capsys, monkeypatch) -> None:
     out = capsys.readouterr().out
     assert "DEMO-ANLOC" in out and (tmp_path / "cli.demo-ground-truth.csv").exists()
     assert (tmp_path / "demo.xlsx").exists()
-    pdf = tmp_path / "outputs" / UNIT / "2024-Q4" / "report.pdf"
+    pdf = tmp_path / "outputs" / UNIT / "2026-Q3" / "report.pdf"        # the span's last quarter
     assert out.rstrip().endswith(str(pdf)) and pdf.exists()
+    assert "2024:" in out and "2026-Q3:" in out          # the ground truth per period
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "ỦY BAN NHÂN DÂN" in text and "Ủy ban nhân dân" in text
+    assert "Ủy ban nhân dân tỉnh" in text                 # after 1/7/2025 the report goes up to the province
+    assert "Xã An Phú (mô phỏng)" in text                # the merged communes are named
     form = pd.read_csv(pdf.parent / "bieu06.csv").set_index("field")
     assert form.loc["TOTAL", "received_total"] > 600
     # NĐ 13/2023: no applicant name, phone or address of the demo in any output file
-    d = build_demo().tables["dossiers"]
+    from parbook.demo.span import build_span
+
+    d = build_span().tables["dossiers"]
+    d = d[d["received_at"].isna() | (d["received_at"] >= pd.Timestamp("2026-03-01"))]
     needles = {*d["applicant_name"].dropna(), *d["applicant_address"].dropna()}
     for phone in d["applicant_phone"].dropna():
         needles |= {phone, re.sub(r"\D", "", phone)}
@@ -429,3 +454,232 @@ def test_cmd_demo_refusal_exit_code(sqlite_url: str, capsys) -> None:
     init_database(sqlite_url, [{"unit_code": "XA-KHAC"}])
     assert main(["demo", "--db", sqlite_url, "--no-report"]) == 2
     assert "XA-KHAC" in capsys.readouterr().err
+
+
+# --- the span: 2024 to 2026-Q3, across the switch and the merger ------------------------------
+
+SPAN_PERIODS = ["2024", "2025", "2026-Q3"]
+OLD_COMMUNES = [p["unit_code"] for p in profile.PREDECESSORS]
+
+
+def test_the_span_keeps_the_2024_commune_year(span, demo) -> None:
+    """The 2024 part is drawn as the commune-year is: the same truth, and every dossier closed by
+    the year's own export (3/1/2025) is the same row (a result not yet handed over then is handed
+    over later); the ones still open then settle later."""
+    pd.testing.assert_frame_equal(span.truths["2024"], demo.ground_truth)
+    year = demo.tables["dossiers"].set_index("dossier_code")
+    both = span.tables["dossiers"].set_index("dossier_code").reindex(year.index)
+    closed = year["status"].isin(["done", "rejected", "withdrawn"])
+    same = year.columns.drop("returned_at")
+    pd.testing.assert_frame_equal(both.loc[closed, same], year.loc[closed, same])
+    handed = year["returned_at"].notna()
+    pd.testing.assert_series_equal(both.loc[handed, "returned_at"], year.loc[handed, "returned_at"])
+    assert (handed != both["returned_at"].notna()).sum() >= 3       # handed over after 3/1/2025
+    still_open = ~closed & year["status"].notna()
+    assert still_open.sum() >= 3 and both.loc[still_open, "finished_at"].notna().all()
+    surveys = span.tables["surveys"].set_index("survey_id")
+    mine = demo.tables["surveys"].set_index("survey_id")
+    in_year = mine["surveyed_at"] < pd.Timestamp("2024-12-15")
+    pd.testing.assert_frame_equal(surveys.loc[mine.index[in_year]], mine[in_year])
+
+
+def test_the_span_reaches_2026_q3_with_a_merger(span) -> None:
+    units = span.tables["units"].set_index("unit_code")
+    assert list(units.index) == [UNIT, *OLD_COMMUNES]
+    for old in OLD_COMMUNES:
+        assert units.at[old, "valid_to"] == pd.Timestamp("2025-06-30")
+        assert units.at[old, "successor_code"] == UNIT
+    d = span.tables["dossiers"]
+    received = d.groupby("unit_code")["received_at"].agg(["min", "max"])
+    assert received.loc[UNIT, "max"] <= pd.Timestamp("2026-09-30 23:59:59")
+    assert received.loc[UNIT, "max"] >= pd.Timestamp("2026-09-25")
+    for old in OLD_COMMUNES:
+        assert received.loc[old, "min"] < pd.Timestamp("2024-01-31")
+        assert pd.Timestamp("2025-06-25") <= received.loc[old, "max"] < pd.Timestamp("2025-07-01")
+    # the merged commune receives about the three communes' volume after the merger
+    own = d.loc[d["unit_code"] == UNIT, "received_at"]
+    before = own.between(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-07-01")).sum()
+    after = own.between(pd.Timestamp("2025-07-01"), pd.Timestamp("2026-01-01")).sum()
+    assert 1.5 < after / before < 2.3
+    for name in ("dossiers", "surveys", "feedback", "legal_documents", "plan_tasks"):
+        key = TABLES[name].primary_key.columns.values()[0].name
+        assert span.tables[name][key].is_unique, name
+    assert span.tables["dossier_events"]["event_id"].is_unique
+    # nothing after the span's export (1/10/2026 16:00) but the seeded "future" typos
+    hs04 = span.ground_truth.loc[span.ground_truth["check_id"] == "HS04", "record_key"]
+    clean = d[~d["dossier_code"].isin(hs04)]
+    for col in ("received_at", "finished_at", "returned_at"):
+        assert not (clean[col] > pd.Timestamp("2026-10-01 16:00")).any(), col
+
+
+def test_the_span_truth_has_defects_under_both_regimes(span) -> None:
+    """The 2025 truth is seeded across the switch: dossiers received before 1/7/2025 (nd61) and
+    after it (nd118), of the demo commune and of the old communes — by the generator's own
+    receipt dates."""
+    truth = span.truths["2025"]
+    d = span.tables["dossiers"].set_index("dossier_code")
+    keys = truth.loc[truth["check_id"].str.startswith("HS"), "record_key"]
+    dated = d.reindex(keys)
+    dated = dated[dated["received_at"].notna()]
+    mine = dated["received_at"] >= pd.Timestamp("2024-12-15")
+    switch = pd.Timestamp("2025-07-01")
+    assert (dated.loc[mine, "received_at"] < switch).sum() >= 10
+    assert (dated.loc[mine, "received_at"] >= switch).sum() >= 10
+    assert set(dated.loc[mine, "unit_code"]) == {UNIT, *OLD_COMMUNES}
+    assert set(truth["check_id"]) == set(CHECK_IDS)
+    q3 = span.truths["2026-Q3"]
+    assert set(q3["check_id"]) == set(CHECK_IDS)
+
+
+@pytest.mark.parametrize("period", SPAN_PERIODS)
+def test_checks_find_exactly_the_span_truth(span_db, period: str) -> None:
+    """Backtest on the span: every check finds exactly the records seeded for the period (its
+    predecessors' records included once merged), and the earlier windows' records still open."""
+    url, result = span_db
+    found = rule_findings(url, UNIT, Window.parse(period))
+    truth = result.ground_truth
+    truth = truth.loc[truth["period"] == period, ["check_id", "record_key"]].astype(str)
+    for check in sorted(set(truth["check_id"]) | set(found["check_id"])):
+        got = set(found.loc[found["check_id"] == check, "record_key"])
+        want = set(truth.loc[truth["check_id"] == check, "record_key"])
+        assert got == want, (period, check, "false positives", got - want, "missed", want - got)
+    saved = pd.read_csv(result.ground_truth_path, dtype=str)
+    assert list(saved.columns) == ["period", "check_id", "record_key"]
+
+
+@pytest.mark.parametrize("period", ["2024-Q4", "2024-Q2", "2024"])
+def test_the_span_gives_the_2024_figures_of_the_commune_year(span_db, demo_db, period: str) -> None:
+    """Issue 16: every 2024 output of the demo stays as it was — the span's 2024 windows give
+    the same indicators, Biểu 06 and findings as the 2024 commune-year alone (the data of 2025
+    and 2026, and the old communes' before their merger, do not reach them)."""
+    from parbook.pipeline import analyse
+
+    window = Window.parse(period)
+    span_run, year_run = (analyse(UNIT, window, url) for url, _ in (span_db, demo_db))
+    pd.testing.assert_frame_equal(span_run.indicators.frame, year_run.indicators.frame)
+    pd.testing.assert_frame_equal(span_run.forms.bieu06, year_run.forms.bieu06)
+    pd.testing.assert_frame_equal(span_run.findings.frame.reset_index(drop=True),
+                                  year_run.findings.frame.reset_index(drop=True))
+    assert span_run.data.predecessors == {}
+
+
+@pytest.mark.parametrize("unit,period", [(UNIT, "2025-Q1"), (UNIT, "2025-Q3"), (UNIT, "2026-Q2"),
+                                         ("DEMO-ANPHU", "2025-Q2"), ("DEMO-ANTHANH", "2024-Q4")])
+def test_span_clean_records_stay_clean(span_db, unit: str, period: str) -> None:
+    """Other windows, of the merged commune and of the old ones, flag seeded records only."""
+    url, result = span_db
+    found = rule_findings(url, unit, Window.parse(period))
+    seeded = result.ground_truth[["check_id", "record_key"]].drop_duplicates()
+    extra = found.merge(seeded, how="left", indicator=True)
+    assert extra[extra["_merge"] == "left_only"].empty, extra
+
+
+# --- the merged commune's history, on the span (DESIGN.md §12) --------------------------------
+
+def _facts(url: str, unit: str, period: str, kind: str = "nd09") -> scope.Facts:
+    window = Window.parse(period, kind)
+    with db.engine(url).connect() as conn:
+        return scope.build(scope.load(conn, unit, window), window)
+
+
+def test_merged_commune_2025_year_to_date_is_the_old_communes_before_plus_its_own(span_db) -> None:
+    """The demo commune's 2025 year to date (15/12/2024–14/12/2025) holds each old commune's
+    year to date as that commune last reported it (the window of the merger), plus its own; the
+    old communes' records all predate the merger. Before the merger the old communes report for
+    themselves: the demo commune's 2025-Q2 holds only its own records."""
+    url, _ = span_db
+    ytd = _facts(url, UNIT, "2025-Q4").ytd.dossiers
+    counts = ytd.groupby("unit_code").size()
+    total = 0
+    for old in OLD_COMMUNES:
+        alone = _facts(url, old, "2025-Q3").ytd.dossiers
+        assert set(ytd.index[ytd["unit_code"] == old]) == set(alone.index) and len(alone) > 500
+        assert (alone["received_at"].dropna() < pd.Timestamp("2025-07-01")).all()
+        total += len(alone)
+    own_before = _facts(url, UNIT, "2025-Q2")
+    assert own_before.data.predecessors == {}
+    assert set(own_before.ytd.dossiers["unit_code"]) == {UNIT}
+    assert set(own_before.ytd.dossiers.index) <= set(ytd.index[ytd["unit_code"] == UNIT])
+    assert len(ytd) == total + counts[UNIT]
+    # the trend (on-time rate by month, year to date) adds the old communes' months to its own
+    from dataclasses import replace
+
+    from parbook.analysis.indicators import ontime_by_month
+
+    q4 = _facts(url, UNIT, "2025-Q4").ytd
+    trend = ontime_by_month(q4).set_index("month")[["numerator", "denominator"]]
+    parts = [ontime_by_month(replace(q4, dossiers=q4.dossiers[q4.dossiers["unit_code"] == u]))
+             .set_index("month")[["numerator", "denominator"]] for u in [UNIT, *OLD_COMMUNES]]
+    summed = pd.concat(parts).groupby(level=0).sum()
+    pd.testing.assert_frame_equal(trend, summed.reindex(trend.index), check_names=False)
+    for old_part in parts[1:]:
+        assert old_part.index.min() == pd.Period("2025-01", "M")
+        assert old_part.index.max() <= pd.Period("2025-08", "M")
+    merged = _facts(url, UNIT, "2025-Q3")
+    assert merged.data.predecessors == {p["unit_code"]: p["unit_name"] for p in profile.PREDECESSORS}
+    # carried over into the window of the merger (kỳ trước chuyển qua): old communes' dossiers too
+    period = merged.period.dossiers
+    carried = period[period["received_at"] < pd.Timestamp("2025-06-15")]
+    assert set(carried["unit_code"]) >= {UNIT, *OLD_COMMUNES}
+
+
+def test_an_old_communes_own_report_stops_at_its_valid_to(span_db) -> None:
+    from parbook.store.units import UnitError
+
+    url, _ = span_db
+    assert len(_facts(url, "DEMO-ANPHU", "2025-Q3").period.dossiers) > 0   # the merger's window
+    with pytest.raises(UnitError, match=f"30/06/2025.*{UNIT}"):
+        _facts(url, "DEMO-ANPHU", "2025-Q4")
+
+
+@pytest.fixture
+def boundary_db(span_db, tmp_path):
+    """The span with two dossiers at the switch: one received by an old commune on 30/6/2025 at
+    17:00 and one by the demo commune on 1/7/2025 at 08:00, both settled after the switch."""
+    import sqlite3
+
+    url, _ = span_db
+    copy = tmp_path / "boundary.sqlite"
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+
+    def row(code: str, unit: str, received: str) -> dict:
+        return {"dossier_code": code, "unit_code": unit, "procedure_code": "1.004873",
+                "channel": "direct", "received_at": datetime.fromisoformat(received),
+                "due_at": datetime(2025, 7, 4, 17), "finished_at": datetime(2025, 7, 3, 9),
+                "returned_at": datetime(2025, 7, 3, 10), "status": "done", "result_delivery": "counter"}
+
+    with db.begin(f"sqlite:///{copy}") as conn:
+        conn.execute(db.dossiers.insert(), [
+            row("000.17.21.H57-250630-0901", "DEMO-ANPHU", "2025-06-30 17:00"),
+            row("000.17.22.H57-250701-0901", UNIT, "2025-07-01 08:00")])
+    return f"sqlite:///{copy}"
+
+
+@pytest.mark.parametrize("kind", ["nd09", "calendar"])
+def test_the_2025_q3_report_judges_each_dossier_by_its_own_regime(boundary_db, kind: str) -> None:
+    """2025-Q3 (nd09 15/6–14/9/2025, or the calendar quarter): a dossier received on 30/6/2025 at
+    17:00 stays under nd61 though settled after the switch, one received on 1/7/2025 at 08:00 is
+    under nd118; the report says how many dossiers each regime covered, and they add up."""
+    from parbook.pipeline import analyse
+    from parbook.report.narrative import regime_coverage
+
+    window = Window.parse("2025-Q3", kind)
+    analysis = analyse(UNIT, window, boundary_db)
+    period = analysis.facts.period.dossiers
+    assert period.loc["000.17.21.H57-250630-0901", "regime"] == "nd61"
+    assert period.loc["000.17.22.H57-250701-0901", "regime"] == "nd118"
+    expected = np.where(period["received_at"].fillna(pd.Timestamp(window.end))
+                        < pd.Timestamp("2025-07-01"), "nd61", "nd118")
+    assert period["regime"].tolist() == expected.tolist()
+    counts = period["regime"].value_counts()
+    assert counts["nd61"] >= 1 and counts["nd118"] > 500
+    text, = (b.text for b in regime_coverage(analysis))
+    assert (f"{counts['nd61']:,} hồ sơ theo Nghị định số 61/2018/NĐ-CP".replace(",", ".") in text
+            and f"{counts['nd118']:,} hồ sơ theo Nghị định số 118/2025/NĐ-CP".replace(",", ".")
+            in text), text
+    found = analysis.findings.frame
+    dossiers = found[found["entity"] == "dossier"]
+    regime = period["regime"].reindex(dossiers["record_key"]).fillna(
+        "nd61" if window.end < pd.Timestamp("2025-07-01").date() else "nd118")
+    assert dossiers["regime"].tolist() == regime.tolist()

@@ -165,3 +165,127 @@ def test_batch_all_takes_the_units_that_existed_in_the_window(merged: str) -> No
     assert units("2025-Q3") == ["A", "B", "C"]        # 15/6–14/9/2025 spans the merger
     assert units("2025-Q4") == ["C"]
     assert resolve_units("all", merged) == ["A", "B", "C"]
+
+
+# --- registers keyed by (id, unit_code) (DESIGN.md §12) ----------------------------------------
+
+def _registers(unit: str) -> dict:
+    import pandas as pd
+
+    return {
+        "feedback": pd.DataFrame([{"feedback_id": "PAKN-01", "unit_code": unit,
+                                   "received_at": pd.Timestamp("2025-03-03 09:00"),
+                                   "in_scope": True, "subject": f"Góp ý {unit}"}]),
+        "legal_documents": pd.DataFrame([{"document_id": "01/2025/QĐ-UBND", "unit_code": unit,
+                                          "title": f"Quy chế {unit}",
+                                          "issued_at": pd.Timestamp("2025-02-10")}]),
+        "plan_tasks": pd.DataFrame([{"task_id": "NV-01", "unit_code": unit, "title": f"Việc {unit}",
+                                     "due_date": pd.Timestamp("2025-03-14")}]),
+    }
+
+
+def test_two_communes_may_share_register_ids(merged: str, tmp_path) -> None:
+    """The same PAKN id, document number and task id in two communes load as two records each,
+    and loading again changes nothing."""
+    import pandas as pd
+
+    from parbook.intake.ingest import ingest_files
+    from parbook.intake.template import write_workbook
+
+    tables = {name: pd.concat([_registers("A")[name], _registers("B")[name]], ignore_index=True)
+              for name in ("feedback", "legal_documents", "plan_tasks")}
+    book = write_workbook(tmp_path / "registers.xlsx", tables)
+    first = {r.sheet: r.inserted for r in ingest_files([book], url=merged)}
+    assert (first["PAKN"], first["VBQPPL"], first["NhiemVu"]) == (2, 2, 2)
+    again = {r.sheet: (r.inserted, r.updated) for r in ingest_files([book], url=merged)}
+    assert again["PAKN"] == again["VBQPPL"] == again["NhiemVu"] == (0, 0)
+    with db.engine(merged).connect() as conn:
+        for table, ident in db.KEYED_BY_UNIT.items():
+            rows = conn.execute(select(db.DATA_TABLES[table].c.unit_code)).scalars().all()
+            assert sorted(rows) == ["A", "B"], (table, ident)
+
+
+def test_a_merged_commune_names_a_predecessors_record_that_shares_its_id(merged: str) -> None:
+    """C (merged from A and B) has its own task NV-01; A's NV-01 reads 'NV-01 (A)' in C's
+    windows, so that each finding names one record; A alone keeps its own id."""
+    with db.engine(merged).begin() as conn:
+        for unit in "AC":
+            for name, frame in _registers(unit).items():
+                conn.execute(db.DATA_TABLES[name].insert(), frame.to_dict("records"))
+    c = facts(merged, "C", "2025-Q3")
+    assert sorted(c.data.plan_tasks["task_id"]) == ["NV-01", "NV-01 (A)"]
+    assert sorted(c.data.legal_documents["document_id"]) == ["01/2025/QĐ-UBND",
+                                                           "01/2025/QĐ-UBND (A)"]
+    assert c.data.feedback["feedback_id"].is_unique
+    alone = facts(merged, "A", "2025-Q2")
+    assert alone.data.plan_tasks["task_id"].tolist() == ["NV-01"]
+    assert c.period.plan_tasks.index.is_unique and c.period.legal_documents.index.is_unique
+    assert "NV-01 (A)" in c.period.plan_tasks.index
+
+
+def test_plan_load_gives_each_commune_its_own_tasks(merged: str) -> None:
+    """The plan's task ids are the same for every commune (<plan>-<requirement>-<n>): a second
+    commune loading the plan gets its own tasks (they were taken for the first one's)."""
+    from parbook.plan.model import load_plan, load_plan_tasks
+
+    plan = load_plan()
+    with db.engine(merged).begin() as conn:
+        a = load_plan_tasks(conn, plan, "A")
+        b = load_plan_tasks(conn, plan, "B")
+        assert a.inserted == b.inserted == a.read > 50
+        assert load_plan_tasks(conn, plan, "B").inserted == 0
+
+
+OLD_REGISTERS = [
+    "CREATE TABLE units (unit_code VARCHAR(64) PRIMARY KEY, unit_name TEXT)",
+    "INSERT INTO units VALUES ('A', 'Xã A'), ('B', 'Xã B')",
+    "CREATE TABLE plan_tasks (task_id VARCHAR(64) PRIMARY KEY, unit_code VARCHAR(64), "
+    "plan_code VARCHAR(64), requirement_id VARCHAR(64), department VARCHAR(255), title TEXT, "
+    "due_date DATE, done_date DATE, evidence TEXT, batch_id INTEGER)",
+    "CREATE INDEX ix_plan_tasks_unit_code ON plan_tasks (unit_code)",
+    "INSERT INTO plan_tasks (task_id, unit_code, title, due_date, evidence) VALUES "
+    "('NV-01', 'A', 'Việc A', '2025-03-14', 'Văn bản số 1'), "
+    "('NV-02', 'A', 'Việc A2', '2025-06-14', NULL)",
+    "CREATE TABLE feedback (feedback_id VARCHAR(64) PRIMARY KEY, unit_code VARCHAR(64), "
+    "received_at TIMESTAMP, subject TEXT)",
+    "INSERT INTO feedback VALUES ('PAKN-01', 'A', '2025-03-03 09:00:00', 'Góp ý')",
+]
+
+
+def test_an_older_database_is_keyed_by_unit_with_nothing_lost(any_db_url: str) -> None:
+    """A database whose registers were keyed by id alone is migrated on first use (SQLite:
+    rebuilt; PostgreSQL: its key replaced): every row kept, the key (id, unit_code), a second
+    commune's same id then accepted."""
+    from sqlalchemy import inspect, text
+
+    eng = db.engine(any_db_url)
+    with eng.begin() as conn:
+        for statement in OLD_REGISTERS:
+            conn.execute(text(statement))
+    db.create_schema(eng)
+    db.create_schema(eng)                                         # idempotent
+    found = inspect(eng)
+    for table, ident in db.KEYED_BY_UNIT.items():
+        assert set(found.get_pk_constraint(table)["constrained_columns"]) == {ident, "unit_code"}
+    with eng.begin() as conn:
+        tasks = db.read_table(conn, db.plan_tasks).sort_values("task_id")
+        assert tasks[["task_id", "unit_code", "title", "evidence"]].values.tolist() == [
+            ["NV-01", "A", "Việc A", "Văn bản số 1"], ["NV-02", "A", "Việc A2", None]]
+        assert db.read_table(conn, db.feedback)["subject"].tolist() == ["Góp ý"]
+        conn.execute(db.plan_tasks.insert(), [{"task_id": "NV-01", "unit_code": "B"}])
+        conn.execute(db.feedback.insert(), [{"feedback_id": "PAKN-01", "unit_code": "B"}])
+    assert not [t for t in inspect(eng).get_table_names() if "before_unit_key" in t]
+
+
+def test_an_older_register_row_without_a_unit_is_named_not_lost(tmp_path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript("""
+            CREATE TABLE legal_documents (document_id VARCHAR(64) PRIMARY KEY,
+                unit_code VARCHAR(64), title TEXT);
+            INSERT INTO legal_documents VALUES ('01/2020/QĐ-UBND', NULL, 'Quy chế');
+        """)
+    with pytest.raises(db.SchemaError, match="legal_documents có 1 dòng không có mã đơn vị"):
+        db.create_schema(db.engine(f"sqlite:///{path}"))
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM legal_documents").fetchone() == (1,)

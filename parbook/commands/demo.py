@@ -15,9 +15,10 @@ from parbook.store.config import DEMO_DB_URL, db_url, outputs_dir
 from parbook.timeline.periods import Window
 
 
-def default_period(year: int) -> str:
-    """The latest complete quarter of the demo year: its data run to the January export."""
-    return f"{year}-Q4"
+def default_period(year: int | None) -> str:
+    """The latest complete quarter of the demo: 2026-Q3 for the span (its data run to the
+    October 2026 export); the year's Q4 for one commune-year (data to the January export)."""
+    return profile.SPAN_DEFAULT_PERIOD if year is None else f"{year}-Q4"
 
 
 def produce_outputs(window: Window, url: str | None = None) -> Path:
@@ -32,13 +33,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = db_url(args.db or DEMO_DB_URL)
     result = write_demo(url, args.seed, args.year)
     counts = result.counts
-    print(f"Xã mô phỏng {result.unit_code} (seed {result.seed}, năm {result.year}) → {result.url}")
+    span = ("từ 2024 đến quý III/2026, sáp nhập " + ", ".join(
+        p["unit_code"] for p in profile.PREDECESSORS) + " từ 01/7/2025"
+        if result.year is None else f"năm {result.year}")
+    print(f"Xã mô phỏng {result.unit_code} (seed {result.seed}, {span}) → {result.url}")
     print(f"  {counts['dossiers']} hồ sơ, {counts['dossier_events']} sự kiện, {counts['surveys']} "
           f"phiếu đánh giá, {counts['feedback']} PAKN, {counts['legal_documents']} VBQPPL, "
           f"{counts['plan_tasks']} nhiệm vụ (tạo {result.seconds['generate']:.1f} s, "
           f"ghi {result.seconds['write']:.1f} s)")
-    print(f"  Đáp án kiểm tra (ground truth, {len(result.ground_truth)} phát hiện, "
-          f"năm {result.year} nd09): {result.ground_truth_path}")
+    if result.year is None:
+        per = result.ground_truth.groupby("period").size()
+        which = ", ".join(f"{p}: {n}" for p, n in per.items())
+        print(f"  Đáp án kiểm tra (ground truth, phát hiện theo kỳ nd09 — {which}): "
+              f"{result.ground_truth_path}")
+    else:
+        print(f"  Đáp án kiểm tra (ground truth, {len(result.ground_truth)} phát hiện, "
+              f"năm {result.year} nd09): {result.ground_truth_path}")
     if args.workbook:
         write_workbook(Path(args.workbook), workbook_tables(result.tables))
         print(f"  Sổ nhập liệu (workbook, nạp lại bằng parbook ingest): {args.workbook}")

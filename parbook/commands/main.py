@@ -159,8 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSDL riêng của xã mô phỏng; mặc định sqlite:///data/demo.sqlite (không dùng "
                         "PARBOOK_DB, không ghi vào CSDL của xã) — the demo's own database")
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--year", type=int, default=2024)
-    p.add_argument("--period", metavar="P", help="kỳ báo cáo (mặc định: quý đủ gần nhất)")
+    p.add_argument("--year", type=int, default=None,
+                   help="chỉ một năm của xã mô phỏng, không sáp nhập (mẫu cũ; báo cáo mặc định quý "
+                        "IV năm đó) — one commune-year only, no merger (the former demo). Mặc định: "
+                        "dữ liệu 2024 đến quý III/2026, sáp nhập hai xã ngày 01/7/2025 — default: "
+                        "2024 to 2026-Q3 with the merger")
+    p.add_argument("--period", metavar="P",
+                   help="kỳ báo cáo (mặc định 2026-Q3; 2024-Q4 cho báo cáo năm 2024) — reporting "
+                        "period (default 2026-Q3)")
     p.add_argument("--no-report", action="store_true", help="chỉ tạo dữ liệu — data only")
     p.add_argument("--workbook", metavar="FILE.xlsx",
                    help="ghi dữ liệu ra sổ Excel nhập liệu — also write an import workbook")

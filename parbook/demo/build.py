@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Table
@@ -41,6 +41,10 @@ class DemoData:
     tables: dict[str, pd.DataFrame]
     ground_truth: pd.DataFrame
     defects: pd.DataFrame
+    # every seeded (check_id, record_key, variant) in seeding order (the span splits it by pass)
+    log: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    # the span demo: period → its ground truth (check_id, record_key) for the demo commune
+    truths: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
 
 def columns_of(table: Table) -> list[str]:
@@ -53,7 +57,25 @@ def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return db.coerce_frame(out, table)
 
 
-def _finalise(ctx: Context, draft: Draft) -> DemoData:
+def demo_unit_rows() -> list[dict[str, object]]:
+    """The demo commune's row of the units table (units.csv, or its built-in description)."""
+    return [u for u in read_units() if u["unit_code"] == profile.UNIT_CODE] or [
+        {"unit_code": profile.UNIT_CODE, "unit_name": "Xã An Lộc (mô phỏng)",
+         "district": "Huyện Minh Phong (mô phỏng)", "province": "Thừa Thiên Huế"}]
+
+
+def _survey_numbers(day: pd.Series, taken: pd.Series | None) -> pd.Series:
+    """The daily sequence of each survey (sorted), after the numbers ``taken`` already uses."""
+    seq = day.groupby(day).cumcount() + 1
+    if taken is None or taken.empty:
+        return seq
+    parts = taken.str.extract(r"^KS-(\d{6})-(\d{4})$")
+    used = parts.dropna().astype({1: "int64"}).groupby(0)[1].max()
+    return seq + day.map(used).fillna(0).astype("int64")
+
+
+def _finalise(ctx: Context, draft: Draft, units: list[dict[str, object]] | None = None,
+              taken_surveys: pd.Series | None = None) -> DemoData:
     codes = draft.dossiers["dossier_code"]
     ev = draft.events.sort_values(["row", "event_at"], kind="stable").copy()
     ev["dossier_code"] = codes.reindex(ev["row"]).to_numpy()
@@ -67,16 +89,15 @@ def _finalise(ctx: Context, draft: Draft) -> DemoData:
     sv.loc[known, "dossier_code"] = codes.reindex(sv.loc[known, "row"]).to_numpy()
     sv = sv.sort_values(["surveyed_at", "dossier_code"], kind="stable")
     day = pd.to_datetime(sv["surveyed_at"]).dt.strftime("%y%m%d")
-    sv["survey_id"] = "KS-" + day + "-" + (sv.groupby(day).cumcount() + 1).map("{:04d}".format)
+    sv["survey_id"] = "KS-" + day + "-" + _survey_numbers(day, taken_surveys).map("{:04d}".format)
 
     fb = draft.feedback.copy()
     linked = fb["row"] >= 0
     fb["dossier_code"] = None
     fb.loc[linked, "dossier_code"] = codes.reindex(fb.loc[linked, "row"]).to_numpy()
 
-    units = [u for u in read_units() if u["unit_code"] == profile.UNIT_CODE] or [
-        {"unit_code": profile.UNIT_CODE, "unit_name": "Xã An Lộc (mô phỏng)",
-         "district": "Huyện Minh Phong (mô phỏng)", "province": "Thừa Thiên Huế"}]
+    if units is None:
+        units = demo_unit_rows()
     frames = {
         "units": pd.DataFrame(units),
         "procedures": draft.catalogue,
@@ -102,7 +123,7 @@ def _finalise(ctx: Context, draft: Draft) -> DemoData:
     defects = pd.DataFrame(keys, columns=[*TRUTH_COLUMNS, "variant"])
     defects = defects.drop_duplicates(TRUTH_COLUMNS).sort_values(TRUTH_COLUMNS, ignore_index=True)
     return DemoData(seed=ctx.seed, year=ctx.year, tables=tables,
-                    ground_truth=defects[TRUTH_COLUMNS].copy(), defects=defects)
+                    ground_truth=defects[TRUTH_COLUMNS].copy(), defects=defects, log=keys)
 
 
 def build_demo(seed: int = 2024, year: int = 2024) -> DemoData:

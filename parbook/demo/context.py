@@ -21,15 +21,18 @@ class TruthWindow:
 
     start: date
     as_of: date
+    year_start: date | None = None      # a quarter's year to date (plan tasks); None: ``start``
 
     @property
     def ytd_start(self) -> date:
-        return self.start
+        return self.year_start or self.start
 
 
 @dataclass
 class Context:
-    """Seed, year and the fixed dates of one generated commune-year."""
+    """Seed, year and the fixed dates of one generated commune-year — or of one segment of the
+    span demo (parbook.demo.span): a unit's receipts between two fixed days, exported once at
+    the span's end, with random streams of its own."""
 
     seed: int
     year: int
@@ -38,6 +41,15 @@ class Context:
     last_day: date
     export_at: datetime
     window: TruthWindow             # the ground-truth window: the year, nd09, as of its end
+    unit_code: str = profile.UNIT_CODE
+    agency_prefix: str = profile.AGENCY_PREFIX
+    id_tag: str = ""                # inserted in PAKN ids of a unit beside the demo commune
+    segment: tuple[int, ...] = ()   # extra entropy of a span segment; () = the commune-year
+    # surveys of results returned after this moment draw from a stream of their own, so that
+    # those returned by then keep the ratings of the commune-year exported at that moment
+    survey_cut: datetime | None = None
+    per_year: float = profile.DOSSIERS_PER_YEAR
+    volume_steps: tuple[tuple[date, float], ...] = ()   # (from day, receipt factor)
 
     @classmethod
     def make(cls, seed: int, year: int) -> Context:
@@ -53,7 +65,21 @@ class Context:
 
     def rng(self, stream: int) -> np.random.Generator:
         """An independent random stream per part of the generator (stable when others change)."""
-        return np.random.default_rng([self.seed, self.year, stream])
+        return np.random.default_rng([self.seed, self.year, stream, *self.segment])
+
+    @property
+    def years(self) -> list[int]:
+        """The calendar years whose windows the data reach (the commune-year: its year)."""
+        if not self.segment:
+            return [self.year]
+        return list(range(self.first_day.year, self.last_day.year + 1))
+
+    def volume(self, days: np.ndarray) -> np.ndarray:
+        """Receipt factor of each day (1 unless a merger raised it from a day on)."""
+        factor = np.ones(len(days))
+        for day, value in self.volume_steps:
+            factor[days >= np.datetime64(day, "D")] = value
+        return factor
 
     @property
     def export_np(self) -> np.datetime64:

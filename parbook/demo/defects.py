@@ -18,12 +18,13 @@ candidates seeds fewer records: the ground truth always lists what was actually 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from parbook.demo import profile
-from parbook.demo.context import Context, Draft
+from parbook.demo.context import Context, Draft, TruthWindow
 from parbook.demo.times import DAY, moment, next_window_end, wd_add, wd_between
 from parbook.demo.workdays import clock_days
 
@@ -36,14 +37,23 @@ BM01_FIELDS = {"received_at": "Cư trú (Công an xã)", "due_at": "Hộ tịch"
 class Seeder:
     """Applies the defect variants to a draft and records their findings."""
 
-    def __init__(self, ctx: Context, draft: Draft) -> None:
+    def __init__(self, ctx: Context, draft: Draft, window: TruthWindow | None = None,
+                 stream: int = 9, used: set[int] | None = None, used_ids: set[str] | None = None,
+                 floor: date | None = None, undated_receipts: bool = True) -> None:
+        """``window``: the truth window (default: the context's); ``used``/``used_ids``: records
+        an earlier pass edited (never reused); ``floor``: documents issued on or before it are
+        left alone (an earlier window's truth covers them); ``undated_receipts`` False: no
+        dossier loses its receipt date (such a dossier belongs to every window until its
+        result, so a later pass seeding one would change the earlier windows' findings)."""
         self.ctx, self.d = ctx, draft
-        self.rng = ctx.rng(9)
-        w = ctx.window
+        self.rng = ctx.rng(stream)
+        w = window or ctx.window
         self.start, self.as_of = pd.Timestamp(w.start), pd.Timestamp(w.as_of)
         self.ytd_start = pd.Timestamp(w.ytd_start)
-        self.used: set[int] = set()
-        self.used_ids: set[str] = set()
+        self.used: set[int] = set() if used is None else used
+        self.used_ids: set[str] = set() if used_ids is None else used_ids
+        self.floor = None if floor is None else pd.Timestamp(floor)
+        self.undated_receipts = undated_receipts
 
     # --- bookkeeping ------------------------------------------------------------------------
     def truth(self, check: str, entity: str, ref: object, variant: str) -> None:
@@ -136,7 +146,7 @@ class Seeder:
             self.truth("HS01", "dossier", row, "mã hồ sơ sai định dạng")
         for row in self.take(self.inside(), profile.DEFECTS["HS01_date"]):
             day = (self.D.at[row, "received_at"] - pd.Timedelta(days=1)).strftime("%y%m%d")
-            stem = f"{profile.AGENCY_PREFIX}-{day}-"
+            stem = f"{self.D.at[row, 'dossier_code'].rsplit('-', 2)[0]}-{day}-"
             seq = 1 + max((int(c[-4:]) for c in codes if c.startswith(stem)), default=0)
             code = f"{stem}{seq:04d}"
             codes.add(code)
@@ -152,6 +162,8 @@ class Seeder:
     def hs03(self) -> None:
         done = self.inside() & (self.D["status"] == "done")
         for column, field in BM01_FIELDS.items():
+            if column == "received_at" and not self.undated_receipts:
+                continue
             for row in self.take(done & (self.D["field"] == field), 1):
                 self.D.at[row, column] = pd.NaT if column != "channel" else None
                 self.truth("HS03", "dossier", row, f"thiếu {column}")
@@ -364,10 +376,12 @@ class Seeder:
             at = fb.index[fb["feedback_id"] == fid][0]
             if i == len(ids) - 1:
                 fb.loc[at, ["resolved_at", "outcome", "satisfied"]] = [pd.NaT, None, None]
+                variant = "PAKN quá 15 ngày làm việc (chưa xử lý)"
             else:
                 limit = self.wd(self.wd(fb.at[at, "received_at"], 0), 15)
                 fb.at[at, "resolved_at"] = self.office(self.wd(limit, int(self.rng.integers(2, 5))))
-            self.truth("PA01", "feedback", fid, "PAKN quá 15 ngày làm việc")
+                variant = "PAKN quá 15 ngày làm việc"
+            self.truth("PA01", "feedback", fid, variant)
         near = fb["received_at"].between(self.start + 10 * day, self.as_of - 20 * day)
         near &= fb["resolved_at"].notna()
         for fid in self.take_ids(fb, "feedback_id", near, profile.DEFECTS["PA02"]):
@@ -378,13 +392,16 @@ class Seeder:
     def legal_documents(self) -> None:
         docs = self.d.legal_documents
         issued = docs["issued_at"] <= self.as_of - pd.Timedelta(days=30)
+        if self.floor is not None:
+            issued &= docs["issued_at"] > self.floor
         ids = self.take_ids(docs, "document_id", issued, profile.DEFECTS["VB01"])
         for i, doc in enumerate(ids):
             at = docs.index[docs["document_id"] == doc][0]
             docs.at[at, "review_result"] = ("amend", "repeal")[i % 2]
             handled = self.as_of + pd.Timedelta(days=4) if i == 0 else pd.NaT
             docs.loc[at, ["handled_at", "handling"]] = [handled, None if i else "Đã ban hành văn bản bãi bỏ"]
-            self.truth("VB01", "document", doc, "VBQPPL cần sửa đổi/bãi bỏ chưa được xử lý")
+            self.truth("VB01", "document", doc, "VBQPPL cần sửa đổi/bãi bỏ chưa được xử lý"
+                       if i else "VBQPPL cần sửa đổi/bãi bỏ, xử lý sau ngày chốt")
         for i, doc in enumerate(self.take_ids(docs, "document_id", issued, profile.DEFECTS["VB02"])):
             at = docs.index[docs["document_id"] == doc][0]
             if i == 0:
@@ -393,7 +410,8 @@ class Seeder:
             else:
                 docs.loc[at, ["reviewed_at", "review_result", "handled_at", "handling"]] = [
                     pd.NaT, None, pd.NaT, None]
-            self.truth("VB02", "document", doc, "VBQPPL chưa được rà soát")
+            self.truth("VB02", "document", doc, "VBQPPL chưa được rà soát"
+                       if i else "VBQPPL rà soát sau ngày chốt")
 
     def plan_tasks(self) -> None:
         t = self.d.plan_tasks
@@ -405,7 +423,8 @@ class Seeder:
                 t.loc[at, ["done_date", "evidence"]] = [pd.NaT, None]
             else:
                 t.at[at, "done_date"] = self.as_of + 5 * day
-            self.truth("NV01", "task", tid, "nhiệm vụ đến hạn chưa hoàn thành")
+            self.truth("NV01", "task", tid, "nhiệm vụ đến hạn chưa hoàn thành" + (
+                " (không có ngày hoàn thành)" if i == 0 else ", hoàn thành sau ngày chốt"))
         for tid in self.take_ids(t, "task_id", due, profile.DEFECTS["NV01_late"]):
             at = t.index[t["task_id"] == tid][0]
             t.at[at, "done_date"] = t.at[at, "due_date"] + int(self.rng.integers(3, 21)) * day
@@ -423,7 +442,7 @@ class Seeder:
         for tid in self.take_ids(t, "task_id", done & (t["due_date"] == self.as_of),
                                  profile.DEFECTS["NV02_due_later"]):
             at = t.index[t["task_id"] == tid][0]
-            t.loc[at, ["due_date", "evidence"]] = [self.as_of + 31 * day, None]
+            t.loc[at, ["due_date", "evidence"]] = [self.as_of + NV02_DUE_LATER_DAYS * day, None]
             self.truth("NV02", "task", tid, "hoàn thành sớm (hạn sau ngày chốt) nhưng thiếu kiểm chứng")
 
     def hs15_settled_before(self) -> None:
@@ -445,6 +464,43 @@ class Seeder:
                      self.surveys, self.hs01, self.feedback, self.legal_documents, self.plan_tasks,
                      self.nv02_due_later, self.hs15_settled_before):
             step()
+
+
+# What a seeded record still shows in later windows of its unit (and of its successor), by what
+# the generator made of it. Variant → (checks, reach):
+# - "open": the record stays open for good — a result or status typed wrong, a PAKN never
+#   resolved, a document never reviewed or handled, a task never done: every later window;
+# - "next": a dossier left pending at the as-of date and settled one or two working days later,
+#   late and without an apology: the window that starts the day after the as-of date;
+# - "due+31": a task re-dated 31 days past the as-of date, done without evidence: a later window
+#   whose year to date holds that due date.
+# Every other variant concerns a record settled (or a date) inside its own window: no later one.
+LATER = {
+    "thiếu trạng thái (còn ngày trả, quá hẹn)": ({"HS03", "HS05", "HS08"}, "open"),
+    "ngày có kết quả ở tương lai (gõ nhầm năm)": ({"HS04", "HS08"}, "open"),
+    "đã có kết quả nhưng thiếu ngày có kết quả": ({"HS05", "HS08"}, "open"),
+    "đang xử lý nhưng đã có ngày kết quả, ngày trả": ({"HS05", "HS08"}, "open"),
+    "PAKN quá 15 ngày làm việc (chưa xử lý)": ({"PA01"}, "open"),
+    "VBQPPL cần sửa đổi/bãi bỏ chưa được xử lý": ({"VB01"}, "open"),
+    "VBQPPL chưa được rà soát": ({"VB02"}, "open"),
+    "nhiệm vụ đến hạn chưa hoàn thành (không có ngày hoàn thành)": ({"NV01"}, "open"),
+    "quá hạn chưa có kết quả tại ngày chốt, không xin lỗi": ({"HS08"}, "next"),
+    "hoàn thành sớm (hạn sau ngày chốt) nhưng thiếu kiểm chứng": ({"NV02"}, "due+31"),
+}
+NV02_DUE_LATER_DAYS = 31
+
+
+def shows_later(variant: str, check: str, seeded: TruthWindow, later: TruthWindow) -> bool:
+    """Whether a finding seeded for window ``seeded`` is also one of window ``later`` (after it)."""
+    checks, reach = LATER.get(variant, (set(), ""))
+    if check not in checks:
+        return False
+    if reach == "open":
+        return True
+    if reach == "next":
+        return later.start == seeded.as_of + timedelta(days=1)
+    due = seeded.as_of + timedelta(days=NV02_DUE_LATER_DAYS)
+    return later.ytd_start <= due <= later.as_of
 
 
 def seed_defects(ctx: Context, draft: Draft) -> None:

@@ -67,7 +67,11 @@ def _receipts(ctx: Context, cat: pd.DataFrame) -> pd.DataFrame:
     codes = np.array(list(profile.PROCEDURE_MIX))
     weights = np.array(list(profile.PROCEDURE_MIX.values()))
     all_days = np.arange(np.datetime64(ctx.first_day, "D"), np.datetime64(ctx.last_day, "D") + 1)
-    n = rng.poisson(profile.DOSSIERS_PER_YEAR * len(all_days) / 365.25)
+    factor = ctx.volume(all_days)
+    if ctx.segment:
+        n = rng.poisson(ctx.per_year * factor.sum() / 365.25)
+    else:                                   # the commune-year's own expression, draw for draw
+        n = rng.poisson(profile.DOSSIERS_PER_YEAR * len(all_days) / 365.25)
     proc = codes[rng.choice(len(codes), size=n, p=weights / weights.sum())]
     p_online = cat["online_level"].map(profile.ONLINE_PROBABILITY).reindex(proc).to_numpy()
     online = rng.random(n) < p_online
@@ -76,6 +80,8 @@ def _receipts(ctx: Context, cat: pd.DataFrame) -> pd.DataFrame:
 
     working = is_working(ctx.cal, all_days)
     season = pd.DatetimeIndex(all_days).month.map(profile.MONTH_FACTOR).to_numpy(dtype="float64")
+    if ctx.segment:
+        season = season * factor
     w_counter = season * working
     w_online = season * np.where(working, 1.0, profile.ONLINE_OFF_DAY_WEIGHT)
     day = np.empty(n, dtype=DAY)
@@ -101,7 +107,7 @@ def _receipts(ctx: Context, cat: pd.DataFrame) -> pd.DataFrame:
                         "received": received[order]})
     rday = pd.to_datetime(days_of(out["received"].to_numpy()))
     seq = out.groupby(rday).cumcount() + 1
-    out["dossier_code"] = (profile.AGENCY_PREFIX + "-" + pd.Series(rday.strftime("%y%m%d"))
+    out["dossier_code"] = (ctx.agency_prefix + "-" + pd.Series(rday.strftime("%y%m%d"))
                            + "-" + seq.map("{:04d}".format))
     return out
 
@@ -231,7 +237,7 @@ def _delivery(ctx: Context, rng: np.random.Generator, channel: np.ndarray, finis
                      default=rng.choice(6, size=n, p=[0.55, 0.2, 0.1, 0.07, 0.05, 0.03]))
     quick = finish_at + (rng.integers(1, 60, size=n) * MINUTE)
     ret_at = np.where(wait == 0, quick, moment(rng, wd_add(ctx.cal, days_of(finish_at), wait)))
-    for start in _year_window_starts(ctx.year):
+    for start in sorted({s for year in ctx.years for s in _year_window_starts(year)}):
         # parbook.timeline.facts.load_for_window reads only dossiers not closed before the year window
         # starts, so the survey of a dossier closed before it but returned after it would look
         # like a survey of an unknown dossier (KS01): return such results the same day
@@ -323,7 +329,7 @@ def generate_dossiers(ctx: Context, cat: pd.DataFrame) -> tuple[pd.DataFrame, pd
     prng = ctx.rng(3)
     dossiers = pd.DataFrame({
         "dossier_code": base["dossier_code"],
-        "unit_code": profile.UNIT_CODE,
+        "unit_code": ctx.unit_code,
         "procedure_code": proc,
         "applicant_name": people.names(prng, n),
         "applicant_phone": people.phones(prng, n),

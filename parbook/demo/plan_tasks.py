@@ -38,7 +38,7 @@ def _plan_file(year: int) -> dict[str, Any]:
         if plan.get("year") == year:
             return plan
     plan = _yaml(REFERENCE_DIR / "plans" / f"{profile.PLAN_CODE_PATTERN.format(year=2024)}.yaml")
-    return {**plan, "year": year}
+    return {**plan, "year": year, "plan_code": profile.PLAN_CODE_PATTERN.format(year=year)}
 
 
 def _dues(schedule: str, year: int) -> list[date]:
@@ -72,8 +72,10 @@ def expand(plan: dict[str, Any], unit_code: str) -> list[dict[str, Any]]:
 
 
 def generate_plan_tasks(ctx: Context) -> pd.DataFrame:
-    """Every task of the year's plan for the unit, done on time with evidence."""
-    tasks = pd.DataFrame(expand(_plan_file(ctx.year), profile.UNIT_CODE))
+    """Every task of the year's plan for the unit, done on time with evidence (a span segment:
+    the plans of each of its years; a task that would be done after the export is not done)."""
+    rows = [row for year in ctx.years for row in expand(_plan_file(year), ctx.unit_code)]
+    tasks = pd.DataFrame(rows)
     tasks["report"] = tasks["title"].str.startswith("Báo cáo")
     rng = ctx.rng(8)
     due = tasks["due_date"].to_numpy().astype(DAY)
@@ -87,4 +89,8 @@ def generate_plan_tasks(ctx: Context) -> pd.DataFrame:
         for num, d, report in zip(tasks["number"], tasks["done_date"], tasks["report"], strict=True)
     ]
     tasks["due_date"] = pd.to_datetime(tasks["due_date"])
+    if ctx.segment:
+        later = tasks["done_date"] > pd.Timestamp(ctx.export_at)
+        tasks.loc[later, "done_date"] = pd.NaT
+        tasks.loc[later, "evidence"] = None
     return tasks.drop(columns=["report", "number"])

@@ -94,3 +94,20 @@ DEFECTS = {
     "NV01_not_done": 2, "NV01_late": 2, "NV02": 3,
     "NV02_due_later": 1, "HS15_settled_before": 1,
 }
+
+# --- the span demo (parbook.demo.span): 2024 to 2026-Q3, across the switch and a merger ---------
+# The demo commune's first commune-year (2024, its export starting 15/11/2023) is generated as it
+# always was; the rest runs from SPAN_CONTINUES to SPAN_LAST_DAY, exported once on SPAN_EXPORT_DAY.
+SPAN_CONTINUES = (2025, 1, 1)
+SPAN_LAST_DAY = (2026, 9, 30)
+SPAN_EXPORT_DAY = (2026, 10, 1)     # (moved to the next working day if needed), EXPORT_TIME
+SPAN_DEFAULT_PERIOD = "2026-Q3"     # what `parbook demo` renders without --period
+MERGER_DAY = (2025, 7, 1)           # the two old communes end the day before (valid_to)
+# Two fictitious old communes merged into the demo commune on MERGER_DAY: their own unit codes,
+# dossier-code agency segments [U demo values], PAKN id tags and yearly volumes.
+PREDECESSORS = (
+    {"unit_code": "DEMO-ANPHU", "unit_name": "Xã An Phú (mô phỏng)", "agency_prefix": "000.17.21.H57",
+     "id_tag": "APHU-", "per_year": 1400},
+    {"unit_code": "DEMO-ANTHANH", "unit_name": "Xã An Thạnh (mô phỏng)",
+     "agency_prefix": "000.17.23.H57", "id_tag": "ATHANH-", "per_year": 1100},
+)

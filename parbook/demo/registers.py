@@ -64,9 +64,21 @@ OLD_AMEND, OLD_REPEAL = 2, 1
 
 
 def generate_surveys(ctx: Context, dossiers: pd.DataFrame) -> pd.DataFrame:
-    """One survey per returned dossier, minutes after the return, the same day (column row)."""
-    rng = ctx.rng(5)
-    returned = dossiers[dossiers["returned_at"].notna()]
+    """One survey per returned dossier, minutes after the return, the same day (column row).
+
+    With a survey cut (the span demo's first commune-year), the returns up to the cut are
+    surveyed exactly as the commune-year exported at the cut surveys them; later returns draw
+    from a stream of their own, after them."""
+    if ctx.survey_cut is None:
+        return _surveys(ctx.rng(5), dossiers[dossiers["returned_at"].notna()])
+    cut = pd.Timestamp(ctx.survey_cut)
+    first = _surveys(ctx.rng(5), dossiers[dossiers["returned_at"] <= cut])
+    later = _surveys(ctx.rng(15), dossiers[dossiers["returned_at"] > cut])
+    later.index = later.index + len(first)
+    return pd.concat([first, later])
+
+
+def _surveys(rng: np.random.Generator, returned: pd.DataFrame) -> pd.DataFrame:
     k = len(returned)
     r = returned["returned_at"].to_numpy().astype(SEC)
     at = r + rng.integers(2, 90, size=k) * MINUTE
@@ -87,7 +99,8 @@ def generate_feedback(ctx: Context, dossiers: pd.DataFrame) -> pd.DataFrame:
     cal = ctx.cal
     days = np.arange(np.datetime64(ctx.first_day, "D"), np.datetime64(ctx.last_day, "D") + 1)
     days = days[is_working(cal, days)]
-    n = int(rng.poisson(profile.FEEDBACK_PER_YEAR * (ctx.last_day - ctx.first_day).days / 365.25))
+    per_year = profile.FEEDBACK_PER_YEAR * (ctx.per_year / profile.DOSSIERS_PER_YEAR)
+    n = int(rng.poisson(per_year * (ctx.last_day - ctx.first_day).days / 365.25))
     received = np.sort(moment(rng, np.sort(rng.choice(days, size=n))))
     subject = rng.integers(0, len(FEEDBACK_SUBJECTS), size=n)
     in_scope = rng.random(n) < 0.85
@@ -106,8 +119,8 @@ def generate_feedback(ctx: Context, dossiers: pd.DataFrame) -> pd.DataFrame:
     years = pd.DatetimeIndex(received).year
     seq = pd.Series(1, index=range(n)).groupby(years).cumsum()
     return pd.DataFrame({
-        "feedback_id": [f"PAKN-{y}-{s:03d}" for y, s in zip(years, seq, strict=True)],
-        "unit_code": profile.UNIT_CODE,
+        "feedback_id": [f"PAKN-{ctx.id_tag}{y}-{s:03d}" for y, s in zip(years, seq, strict=True)],
+        "unit_code": ctx.unit_code,
         "received_at": received,
         "channel": np.array(FEEDBACK_CHANNELS, dtype=object)[rng.integers(0, 5, size=n)],
         "subject": [FEEDBACK_SUBJECTS[s][0] for s in subject],
@@ -162,4 +175,44 @@ def generate_legal_documents(ctx: Context) -> pd.DataFrame:
         "review_result": result,
         "handled_at": pd.to_datetime(handled),
         "handling": handling,
+    })
+
+
+def generate_span_documents(ctx: Context, per_year: int = 8) -> pd.DataFrame:
+    """The documents a span segment issues: ``per_year`` a year, each reviewed within its NĐ 09
+    quarter and, where the review asks for it, handled before the quarter's end; none after the
+    segment's last day (the register before the segment is its first commune-year's)."""
+    rng = ctx.rng(7)
+    cal = ctx.cal
+    rows = []
+    for y in ctx.years:
+        last = min(np.datetime64(f"{y}-11-15", "D"),
+                   np.datetime64(ctx.last_day, "D") - np.timedelta64(45, "D"))
+        days = np.arange(np.datetime64(f"{y}-01-15", "D"), last)
+        days = days[next_window_end(days) - days >= np.timedelta64(21, "D")]
+        issued = wd_add(cal, np.sort(rng.choice(days, size=per_year, replace=False)), 0)
+        for i, day in enumerate(issued):
+            rows.append((y, i, day))
+    issued = np.array([r[2] for r in rows], dtype=DAY)
+    n = len(rows)
+    reviewed = np.minimum(wd_add(cal, issued, rng.integers(3, 11, size=n)),
+                          wd_add(cal, next_window_end(issued), -1))
+    result = np.where(rng.random(n) < 0.2, "amend", "valid").astype(object)
+    handled = np.minimum(wd_add(cal, reviewed, rng.integers(2, 8, size=n)),
+                         wd_add(cal, next_window_end(reviewed), -1))
+    handled = np.where(result != "valid", handled, np.datetime64("NaT", "D"))
+    picks = rng.integers(0, len(DOCUMENTS), size=n)
+    kinds = [DOCUMENTS[p][0] for p in picks]
+    years = [r[0] for r in rows]
+    numbers = pd.Series(1, index=range(n)).groupby([years, kinds]).cumsum()
+    return pd.DataFrame({
+        "document_id": [f"{num:02d}/{y}/{k}" for num, y, k in zip(numbers, years, kinds, strict=True)],
+        "unit_code": ctx.unit_code,
+        "title": [f"{DOCUMENTS[p][1]} (sửa đổi, bổ sung năm {y})" for p, y in zip(picks, years, strict=True)],
+        "issued_at": pd.to_datetime(issued),
+        "reviewed_at": pd.to_datetime(reviewed.astype(DAY)),
+        "review_result": result,
+        "handled_at": pd.to_datetime(handled),
+        "handling": np.where(result == "amend",
+                             "Đã trình HĐND/UBND xã ban hành văn bản sửa đổi, bổ sung", None),
     })

@@ -32,6 +32,10 @@ class DemoRefused(ParbookError):
     """The database holds other communes' data: the demo will not write into it."""
 
 
+class DemoNotOver(ParbookError, ValueError):
+    """The demo's export date is still to come (a year not over yet)."""
+
+
 @dataclass
 class DemoResult:
     """What write_demo did."""
@@ -39,7 +43,7 @@ class DemoResult:
     url: str                                  # the database, password hidden
     unit_code: str
     seed: int
-    year: int
+    year: int | None                          # None: the span demo (2024 to 2026-Q3)
     batch_id: int
     counts: dict[str, int]
     ground_truth_path: Path
@@ -92,8 +96,11 @@ def _records(frame: pd.DataFrame, table: Any) -> list[dict[str, Any]]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
+DEMO_UNITS = (profile.UNIT_CODE, *(p["unit_code"] for p in profile.PREDECESSORS))
+
+
 def _refuse_foreign_units(conn: Any) -> None:
-    allowed = {profile.UNIT_CODE} | {u["unit_code"] for u in read_units()}
+    allowed = set(DEMO_UNITS) | {u["unit_code"] for u in read_units()}
     present = {row[0] for row in conn.execute(select(db.units.c.unit_code))}
     foreign = sorted(present - allowed)
     if foreign:
@@ -105,16 +112,17 @@ def _refuse_foreign_units(conn: Any) -> None:
 
 
 def _delete_demo_rows(conn: Any, survey_ids: list[str]) -> None:
-    """Remove every row of the demo unit (and the demo's own import batches)."""
-    unit = profile.UNIT_CODE
+    """Remove every row of the demo units (and the demo's own import batches)."""
+    units = list(DEMO_UNITS)
     d, s, b = db.dossiers.c, db.surveys.c, db.import_batches.c
-    unit_dossiers = select(d.dossier_code).where(d.unit_code == unit)
-    demo_batches = select(b.batch_id).where(b.unit_code == unit, b.file_name.like(f"{BATCH_PREFIX}%"))
+    unit_dossiers = select(d.dossier_code).where(d.unit_code.in_(units))
+    demo_batches = select(b.batch_id).where(b.unit_code.in_(units),
+                                            b.file_name.like(f"{BATCH_PREFIX}%"))
     conn.execute(delete(db.dossier_events).where(db.dossier_events.c.dossier_code.in_(unit_dossiers)))
     conn.execute(delete(db.surveys).where(or_(s.dossier_code.in_(unit_dossiers),
                                               s.batch_id.in_(demo_batches), s.survey_id.in_(survey_ids))))
     for table in (db.dossiers, db.feedback, db.legal_documents, db.plan_tasks, db.self_scores):
-        conn.execute(delete(table).where(table.c.unit_code == unit))
+        conn.execute(delete(table).where(table.c.unit_code.in_(units)))
     conn.execute(delete(db.import_batches).where(b.batch_id.in_(demo_batches)))
 
 
@@ -131,20 +139,46 @@ def _write_catalogue(conn: Any, catalogue: pd.DataFrame) -> None:
             conn.execute(db.procedures.insert(), [row])
 
 
-def write_demo(url: str | None = None, seed: int = 2024, year: int = 2024,
-               ground_truth_dir: Path | None = None) -> DemoResult:
-    """Create the schema, replace the demo unit's data, and write the ground truth CSV.
+def _write_units(conn: Any, units: pd.DataFrame) -> None:
+    """The demo units: added when missing; the old communes' dates and successor (re)set."""
+    u = db.units.c
+    present = {row[0] for row in conn.execute(select(u.unit_code))}
+    rows = _records(units, db.units)
+    missing = [r for r in rows if r["unit_code"] not in present]
+    # the demo commune first: the old communes name it as their successor
+    missing.sort(key=lambda r: r["unit_code"] != profile.UNIT_CODE)
+    for row in missing:
+        conn.execute(db.units.insert(), [row])
+    for row in rows:
+        if row["unit_code"] in present and row.get("successor_code"):
+            conn.execute(update(db.units).where(u.unit_code == row["unit_code"]).values(
+                valid_to=row["valid_to"], successor_code=row["successor_code"]))
 
-    Refuses (DemoRefused) when the database holds units other than DEMO-ANLOC and the
+
+def write_demo(url: str | None = None, seed: int = 2024, year: int | None = None,
+               ground_truth_dir: Path | None = None) -> DemoResult:
+    """Create the schema, replace the demo units' data, and write the ground truth CSV.
+
+    ``year`` None (default): the span demo, 2024 to 2026-Q3 with the merger (parbook.demo.span;
+    its ground truth has a first column ``period``); a year: that one commune-year of DEMO-ANLOC
+    alone, as the demo was before the span (its ground truth: the NĐ 09 year).
+    Refuses (DemoRefused) when the database holds units other than the demo's and the
     reference units. Deterministic: the same seed and year give the same rows.
     """
     t0 = time.perf_counter()
-    export_at = Context.make(seed, year).export_at
+    if year is None:
+        from parbook.demo.span import build_span, span_export
+
+        export_at = span_export(Context.make(seed, 2024).cal)
+        what = f"Dữ liệu đến quý {profile.SPAN_DEFAULT_PERIOD}"
+    else:
+        export_at = Context.make(seed, year).export_at
+        what = f"Năm {year}"
     if export_at > datetime.now():
-        raise ValueError(
-            f"Năm {year} chưa kết thúc: dữ liệu mô phỏng được xuất ngày {export_at:%d/%m/%Y}, "
-            f"sau thời điểm hiện tại (year {year} is not over: the demo export date is in the future)")
-    data = build_demo(seed, year)
+        raise DemoNotOver(
+            f"{what} chưa kết thúc: dữ liệu mô phỏng được xuất ngày {export_at:%d/%m/%Y}, "
+            f"sau thời điểm hiện tại (the demo export date {export_at:%Y-%m-%d} is in the future)")
+    data = build_span(seed) if year is None else build_demo(seed, year)
     t1 = time.perf_counter()
     eng = db.engine(url)
     db.create_schema(eng)
@@ -156,13 +190,11 @@ def write_demo(url: str | None = None, seed: int = 2024, year: int = 2024,
     with eng.begin() as conn:
         _refuse_foreign_units(conn)
         _delete_demo_rows(conn, list(tables["surveys"]["survey_id"]))
-        if conn.execute(select(db.units.c.unit_code).where(
-                db.units.c.unit_code == profile.UNIT_CODE)).first() is None:
-            conn.execute(db.units.insert(), _records(tables["units"], db.units))
+        _write_units(conn, tables["units"])
         _write_catalogue(conn, tables["procedures"])
         total = sum(len(tables[name]) for name in UNIT_TABLES)
         batch_id = conn.execute(db.import_batches.insert().values(
-            file_name=f"{BATCH_PREFIX}seed={seed},year={year}", sha256=_fingerprint(data),
+            file_name=f"{BATCH_PREFIX}seed={seed},year={year or 'span'}", sha256=_fingerprint(data),
             sheet=None, unit_code=profile.UNIT_CODE, rows_read=total, rows_inserted=total,
             rows_updated=0, rows_unchanged=0, rows_quarantined=0, extra_columns=None,
             imported_at=datetime.now().replace(microsecond=0),

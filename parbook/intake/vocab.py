@@ -313,8 +313,7 @@ SHEETS: tuple[SheetSpec, ...] = (
                "PAKN về thái độ, hành vi của công chức.", "Không"),
             _c("satisfied", "Hài lòng", "bool", "Người phản ánh hài lòng với kết quả.", "Có"),
         ),
-        key=("feedback_id",),
-        required=("unit_code",),
+        key=("unit_code", "feedback_id"),          # two communes may share an id (DESIGN.md §12)
     ),
     SheetSpec(
         "DanhGia", db.surveys, "Phiếu đánh giá sự hài lòng",
@@ -347,8 +346,7 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c("handled_at", "Ngày xử lý", "date", "Ngày xử lý (sửa đổi, bãi bỏ).", "20/05/2024"),
             _c("handling", "Hình thức xử lý", "text", "Hình thức xử lý.", "Ban hành văn bản sửa đổi"),
         ),
-        key=("document_id",),
-        required=("unit_code",),
+        key=("unit_code", "document_id"),          # two communes may share an id (DESIGN.md §12)
     ),
     SheetSpec(
         "NhiemVu", db.plan_tasks, "Nhiệm vụ của kế hoạch",
@@ -364,8 +362,7 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c("evidence", "Tài liệu kiểm chứng", "text", "Tài liệu kiểm chứng.",
                "Thông báo số 12/TB-UBND"),
         ),
-        key=("task_id",),
-        required=("unit_code",),
+        key=("unit_code", "task_id"),          # two communes may share an id (DESIGN.md §12)
     ),
     SheetSpec(
         "TuChamDiem", db.self_scores, "Tự chấm điểm chỉ số CCHC",

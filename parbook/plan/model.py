@@ -342,7 +342,7 @@ def load_plan_tasks(conn: Any, plan: Plan, unit_code: str) -> PlanLoadResult:
     t = db.plan_tasks.c
     existing = {r.task_id: r for r in conn.execute(
         select(*[t[c] for c in ("task_id", *PLAN_OWNED)]).where(
-            t.task_id.in_([r["task_id"] for r in rows])))}
+            t.unit_code == unit_code, t.task_id.in_([r["task_id"] for r in rows])))}
     new = [r for r in rows if r["task_id"] not in existing]
     differing = [
         r["task_id"] for r in rows if r["task_id"] in existing

@@ -518,14 +518,18 @@ def causes(notes: ReportNotes) -> list[Block]:
 
 
 def _upcoming_tasks(analysis: Analysis) -> pd.DataFrame:
-    """Plan tasks not done whose due date falls after the as-of date, up to the next window's end."""
+    """Plan tasks not done whose due date falls after the as-of date, up to the next window's end,
+    in the window's year: plans are per year (DESIGN.md §12), and the next year's plan is not
+    the window's — a Q4 report lists none of it, whether or not it is already loaded."""
     tasks = analysis.data.plan_tasks
     if tasks.empty:
         return tasks
     as_of, until = pd.Timestamp(analysis.window.as_of), pd.Timestamp(next_window(analysis.window).end)
     due = tasks["due_date"]
     done = tasks["done_date"].notna() & (tasks["done_date"] <= as_of)
-    return tasks[(due > as_of) & (due <= until) & ~done].sort_values(["due_date", "task_id"])
+    this_year = due.dt.year == analysis.window.year
+    return tasks[(due > as_of) & (due <= until) & this_year & ~done].sort_values(
+        ["due_date", "task_id"])
 
 
 def next_tasks(analysis: Analysis, notes: ReportNotes, limit: int = 12) -> list[Block]:

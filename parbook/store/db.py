@@ -113,7 +113,7 @@ feedback = Table(
     "feedback",
     metadata,
     _code("feedback_id", primary_key=True),
-    _code("unit_code", ForeignKey("units.unit_code"), index=True),
+    _code("unit_code", ForeignKey("units.unit_code"), primary_key=True, index=True),
     Column("received_at", DateTime),
     Column("channel", String(255)),
     Column("subject", Text),
@@ -143,7 +143,7 @@ legal_documents = Table(
     "legal_documents",
     metadata,
     _code("document_id", primary_key=True),
-    _code("unit_code", ForeignKey("units.unit_code"), index=True),
+    _code("unit_code", ForeignKey("units.unit_code"), primary_key=True, index=True),
     Column("title", Text),
     Column("issued_at", Date),
     Column("reviewed_at", Date),
@@ -157,7 +157,7 @@ plan_tasks = Table(
     "plan_tasks",
     metadata,
     _code("task_id", primary_key=True),
-    _code("unit_code", ForeignKey("units.unit_code"), index=True),
+    _code("unit_code", ForeignKey("units.unit_code"), primary_key=True, index=True),
     _code("plan_code"),
     _code("requirement_id"),
     Column("department", String(255)),
@@ -290,15 +290,60 @@ def engine(url: str | None = None) -> Engine:
     return _ENGINES[resolved]
 
 
+# Registers keyed by (id, unit_code): two communes may both have a document "01/2025/QĐ-UBND" or
+# a task "NV-01" (DESIGN.md §12); dossier and survey ids stay global.
+KEYED_BY_UNIT = {"feedback": "feedback_id", "legal_documents": "document_id",
+                 "plan_tasks": "task_id"}
+
+
+class SchemaError(RuntimeError):
+    """An older database that cannot be brought to the current schema as it is."""
+
+
 def create_schema(eng: Engine) -> None:
-    """Create every table that does not exist yet, and add the nullable columns a table of an
-    older database lacks (idempotent; nothing is dropped or rewritten)."""
+    """Create every table that does not exist yet, add the nullable columns a table of an older
+    database lacks, and key an older database's registers by (id, unit_code) (idempotent;
+    nothing is lost: a register is rebuilt with every row)."""
     if eng.url.get_backend_name() == "sqlite" and eng.url.database:
         from pathlib import Path
 
         Path(eng.url.database).parent.mkdir(parents=True, exist_ok=True)
     metadata.create_all(eng)
     _add_missing_columns(eng)
+    _key_registers_by_unit(eng)
+
+
+def _key_registers_by_unit(eng: Engine) -> None:
+    from sqlalchemy import func, inspect, text
+
+    found = inspect(eng)
+    sqlite = eng.url.get_backend_name() == "sqlite"
+    for name, ident in KEYED_BY_UNIT.items():
+        pk = found.get_pk_constraint(name)
+        if "unit_code" in (pk.get("constrained_columns") or []):
+            continue
+        table = metadata.tables[name]
+        with eng.begin() as conn:
+            blank = conn.execute(select(func.count()).select_from(table).where(
+                table.c.unit_code.is_(None))).scalar_one()
+            if blank:
+                raise SchemaError(
+                    f"Bảng {name} có {blank} dòng không có mã đơn vị: không thể chuyển sang khóa "
+                    f"(mã đơn vị, {ident}); hãy điền mã đơn vị cho các dòng đó rồi chạy lại (table "
+                    f"{name} has rows without a unit code; fill them in, then run again)")
+            if not sqlite:
+                conn.execute(text(f'ALTER TABLE {name} DROP CONSTRAINT "{pk["name"]}"'))
+                conn.execute(text(f"ALTER TABLE {name} ADD PRIMARY KEY ({ident}, unit_code)"))
+                continue
+            have = [c["name"] for c in found.get_columns(name)]
+            for index in found.get_indexes(name):
+                conn.execute(text(f'DROP INDEX "{index["name"]}"'))
+            conn.execute(text(f"ALTER TABLE {name} RENAME TO {name}__before_unit_key"))
+            table.create(conn)
+            columns = ", ".join(c for c in have if c in table.c)
+            conn.execute(text(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM "
+                              f"{name}__before_unit_key"))
+            conn.execute(text(f"DROP TABLE {name}__before_unit_key"))
 
 
 def _add_missing_columns(eng: Engine) -> None:

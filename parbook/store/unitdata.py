@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 from parbook.contract import CLOSED_STATUSES
 from parbook.errors import ParbookError
 from parbook.store import db
-from parbook.store.units import all_units, predecessors
+from parbook.store.units import all_units, merged_by
 
 CLOSED = CLOSED_STATUSES
 
@@ -59,6 +59,26 @@ def _end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max)
 
 
+def distinct_ids(frame: pd.DataFrame, ident: str, unit_code: str) -> pd.DataFrame:
+    """Registers are keyed by (id, unit_code): where a merged commune and a predecessor (or two
+    predecessors) use the same id, the predecessor's reads "id (its unit code)", so that every
+    finding and figure names one record. The unit's own ids, and ids used once, stay as they are.
+
+    >>> f = pd.DataFrame({"task_id": ["NV-01", "NV-01", "NV-02"], "unit_code": ["C", "A", "A"]})
+    >>> distinct_ids(f, "task_id", "C")["task_id"].tolist()
+    ['NV-01', 'NV-01 (A)', 'NV-02']
+    """
+    if frame.empty or frame["unit_code"].nunique() < 2:
+        return frame
+    rename = frame[ident].duplicated(keep=False) & (frame["unit_code"] != unit_code)
+    if not rename.any():
+        return frame
+    out = frame.copy()
+    out.loc[rename, ident] = (out.loc[rename, ident].astype(str) + " ("
+                              + out.loc[rename, "unit_code"].astype(str) + ")")
+    return out
+
+
 def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> UnitData:
     """Read what the windows between ``since`` and ``through`` need for one unit.
 
@@ -66,12 +86,13 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
     or returned on or after ``since`` (a survey-coverage base of the window).
     Surveys belong to the unit of their dossier; a survey of an unknown dossier belongs to the
     unit its import batch was loaded for, or to the only unit of the database. The records of
-    the units merged into this one (parbook.store.units.predecessors) are read with its own.
+    the units merged into this one by ``through`` (parbook.store.units.merged_by) are read with
+    its own; before its merger an old commune reports for itself.
     """
     units = all_units(conn)
     if unit_code not in units:
         require_unit(conn, unit_code)          # raises, saying how to declare the unit
-    before = predecessors(units, unit_code)
+    before = merged_by(units, unit_code, through)
     lineage = [unit_code, *before]
     d = db.dossiers.c
     dossier_filter = and_(
@@ -101,6 +122,8 @@ def load_unit_data(conn: Any, unit_code: str, since: date, through: date) -> Uni
         for name, table in (("feedback", db.feedback), ("legal_documents", db.legal_documents),
                             ("plan_tasks", db.plan_tasks))
     }
+    for name, ident in db.KEYED_BY_UNIT.items():
+        frames[name] = distinct_ids(frames[name], ident, unit_code)
     # the self-assessment is the unit's own (its predecessors scored themselves)
     frames["self_scores"] = db.read_table(conn, db.self_scores,
                                           db.self_scores.c.unit_code == unit_code)

@@ -45,6 +45,31 @@ def predecessors(units: dict[str, dict[str, Any]], code: str) -> list[str]:
     return sorted(found)
 
 
+def merged_by(units: dict[str, dict[str, Any]], code: str, day: date) -> list[str]:
+    """The predecessors whose records count as ``code``'s in a window ending on ``day``: those
+    merged into it by then — every unit on the chain from the predecessor to ``code`` ended
+    before ``day`` (an undated end counts as ended). Before its merger an old commune reports
+    for itself, so the successor's earlier windows hold only the successor's own records.
+
+    >>> units = {"A": {"successor_code": "C", "valid_to": date(2025, 6, 30)},
+    ...          "C": {"successor_code": None}}
+    >>> merged_by(units, "C", date(2025, 6, 14)), merged_by(units, "C", date(2025, 9, 14))
+    ([], ['A'])
+    """
+    out = []
+    for c in predecessors(units, code):
+        unit, ok = c, True
+        while unit != code and unit in units:
+            end = _day(units[unit].get("valid_to"))
+            if end is not None and end >= day:
+                ok = False
+                break
+            unit = units[unit].get("successor_code")
+        if ok:
+            out.append(c)
+    return out
+
+
 def _chain(units: dict[str, dict[str, Any]], start: str, stop: str) -> list[str] | None:
     """The successor chain from ``start``; None when it never reaches ``stop``."""
     chain, seen = [start], {start}
