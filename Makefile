@@ -16,7 +16,7 @@ demo: setup
 	$(VENV)/bin/parbook demo
 
 test: setup test-deps
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n auto --dist loadfile
 
 # unit and contract tests only (no notebooks, reports, subprocesses or PostgreSQL)
 test-fast: setup
