@@ -682,6 +682,7 @@ def test_the_2025_q3_report_judges_each_dossier_by_its_own_regime(boundary_db, k
     counts = period["regime"].value_counts()
     assert counts["nd61"] >= 1 and counts["nd118"] > 500
     text, = (b.text for b in regime_coverage(analysis))
+    assert f"{len(period):,} hồ sơ của kỳ".replace(",", ".") in text, text
     assert (f"{counts['nd61']:,} hồ sơ theo Nghị định số 61/2018/NĐ-CP".replace(",", ".") in text
             and f"{counts['nd118']:,} hồ sơ theo Nghị định số 118/2025/NĐ-CP".replace(",", ".")
             in text), text

@@ -116,7 +116,9 @@ def test_report_counts_dossiers_per_regime() -> None:
 
     assert coverage(["nd61"] * 3) == []          # a 2024 window: nothing new to say
     text, = coverage(["nd61", "nd61", "nd118"])
-    assert text == ("Mỗi hồ sơ được xét theo quy định có hiệu lực vào ngày tiếp nhận: 2 hồ sơ theo "
+    assert text == ("Mỗi hồ sơ được xét theo quy định có hiệu lực vào ngày tiếp nhận; 3 hồ sơ của "
+                    "kỳ (kể cả hồ sơ công dân rút, dừng giải quyết và hồ sơ thiếu thông tin) gồm: "
+                    "2 hồ sơ theo "
                     "Nghị định số 61/2018/NĐ-CP (Thông tư số 01/2018/TT-VPCP; tiếp nhận đến ngày "
                     "30/06/2025); 1 hồ sơ theo Nghị định số 118/2025/NĐ-CP (Thông tư số "
                     "03/2025/TT-VPCP; tiếp nhận từ ngày 01/07/2025).")

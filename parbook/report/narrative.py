@@ -277,8 +277,9 @@ def regime_coverage(analysis: Analysis) -> list[Block]:
         return []
     parts = [f"{_n(counts[r.id])} hồ sơ theo {r.name_vi} ({r.circular}; tiếp nhận "
              f"{regime_span(r)})" for r in regimes]
-    return [_p("Mỗi hồ sơ được xét theo quy định có hiệu lực vào ngày tiếp nhận: "
-               + "; ".join(parts) + ".")]
+    return [_p("Mỗi hồ sơ được xét theo quy định có hiệu lực vào ngày tiếp nhận; "
+               f"{_n(int(counts.sum()))} hồ sơ của kỳ (kể cả hồ sơ công dân rút, dừng giải quyết "
+               "và hồ sơ thiếu thông tin) gồm: " + "; ".join(parts) + ".")]
 
 
 def _ontime_766_sentence(analysis: Analysis, f: Figure) -> str:
