@@ -32,6 +32,7 @@ import getpass
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -39,7 +40,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -86,6 +87,8 @@ OUTPUT_ENTRIES = frozenset({NOTES_COPY, "findings.csv", "indicators.csv", "bieu0
                             "report.html", "report.pdf", "manifest.json", MANIFEST_SIG, "notebooks",
                             "audit", "gx",
                             INTERNAL_DIR})
+# the analysis the host hands the kernel (deleted as soon as the kernel has read it)
+HANDOFF = ".analysis.pickle"
 
 
 class ReportError(ParbookError):
@@ -163,6 +166,7 @@ class KernelSession:
         self.log_path: Path | None = None
         self._log: Any = None
         self.notebooks_run = 0
+        self._shell: Any = None               # the client of setup code (_run_silently)
 
     def start(self) -> KernelSession:
         from jupyter_client.kernelspec import KernelSpecManager
@@ -193,22 +197,40 @@ class KernelSession:
         return self.km is not None and self.km.is_alive()
 
     def _prepare(self, cwd: Path) -> None:
-        """Reset the user namespace (fresh execution counts) and move the kernel into ``cwd``.
+        """Reset the user namespace (fresh execution counts) and move the kernel into ``cwd``."""
+        self._run_silently("get_ipython().reset(new_session=True)\n"
+                           f"import os as _os; _os.chdir({json.dumps(str(cwd))}); del _os\n")
 
-        Only the shell channel is used: its reply arrives once the code has run.
-        """
-        code = ("get_ipython().reset(new_session=True)\n"
-                f"import os as _os; _os.chdir({json.dumps(str(cwd))}); del _os\n")
-        kc = self.km.blocking_client()
-        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        try:
-            msg_id = kc.execute(code, silent=True, store_history=False)
-            while True:
-                reply = kc.get_shell_msg(timeout=self.startup_timeout)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-        finally:
-            kc.stop_channels()
+    def preload(self, path: Path, parameters: dict[str, Any]) -> None:
+        """Hand the kernel an analysis computed by the host (parbook.report.notebook.preload)."""
+        args = ", ".join(f"{k}={json.dumps(str(v))}" for k, v in parameters.items())
+        self._run_silently("from parbook.report.notebook import preload as _preload\n"
+                           f"_preload({json.dumps(str(path))}, {args}); del _preload\n")
+
+    def warm_up(self) -> None:
+        """Start the notebooks' imports (pandas, seaborn, parbook) in the kernel without waiting:
+        they run while the host computes the analysis."""
+        self._send("import parbook.report.notebook\n")
+
+    def _send(self, code: str) -> str:
+        if not self.alive:
+            self.close()
+            self.start()
+        if self._shell is None:
+            self._shell = self.km.blocking_client()
+            self._shell.start_channels(shell=True, iopub=False, stdin=False, hb=False,
+                                       control=False)
+        return self._shell.execute(code, silent=True, store_history=False)
+
+    def _run_silently(self, code: str) -> None:
+        """Run setup code outside any notebook (no output, no history). Only the shell channel is
+        used: its reply arrives once the code has run (earlier replies — a warm-up's — are
+        passed over)."""
+        msg_id = self._send(code)
+        while True:
+            reply = self._shell.get_shell_msg(timeout=self.startup_timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         if reply["content"]["status"] != "ok":
             raise ReportError(f"Không chuẩn bị được kernel (kernel setup failed): {reply['content']}")
 
@@ -217,9 +239,6 @@ class KernelSession:
         """Execute one notebook; papermill saves it to ``output`` (also when a cell fails)."""
         import papermill as pm
 
-        if not self.alive:
-            self.close()
-            self.start()
         self._prepare(cwd)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.notebooks_run += 1
@@ -236,6 +255,9 @@ class KernelSession:
 
     def close(self) -> None:
         """Ask the kernel to shut down, kill it if it has not within a second, free resources."""
+        if self._shell is not None:
+            self._shell.stop_channels()
+            self._shell = None
         if self.km is not None:
             try:
                 if self.km.is_alive():
@@ -481,8 +503,12 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
         # Not a `with` block: on Ctrl-C the run must not wait for a rendering thread (one importing
         # WeasyPrint holds the import lock for seconds); the process ends without it.
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parbook-render")
+        # the analysis is computed here while the kernel starts, and handed to it (one pickle)
+        host = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parbook-analysis")
+        handoff = host.submit(_host_analysis, unit_code, window, url, staging / HANDOFF)
+        host.shutdown(wait=False)
         try:
-            jobs = [pool.submit(_warm_host_imports)]
+            jobs: list[Future[Any]] = []
             try:
                 started = time.perf_counter()
                 step("kernel")
@@ -492,6 +518,11 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                 elif session.url != db_url(url):
                     raise ReportError("Phiên kernel dùng CSDL khác (the session uses another database)")
                 renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
+                started = time.perf_counter()
+                session.warm_up()
+                _hand_over(session, handoff, _parameters(unit_code, window, "", {}))
+                renderer.timings["analysis_wait"] = round(time.perf_counter() - started, 3)
+                jobs.append(pool.submit(_warm_host_imports))
                 for number, name in enumerate(NOTEBOOKS, 1):
                     current = name
                     step(f"notebook {number}/{len(NOTEBOOKS)} {name}")
@@ -523,6 +554,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
             raise
         except Exception as exc:
             pool.shutdown(cancel_futures=True)
+            _drop_handoff(handoff)               # never kept in a failed folder (personal data)
             message, cell = _failure_message(exc, current)
             if session is not None and not session.alive:
                 message += " (kernel đã dừng — the kernel died)"
@@ -569,6 +601,43 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
     except KeyboardInterrupt:         # Ctrl-C at any moment of the run leaves no work folder
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _host_analysis(unit_code: str, window: Window, url: str | None, path: Path) -> Path | None:
+    """The run's analysis (parbook.pipeline.analyse, as the notebooks compute it), pickled for
+    the kernel; None if it fails — the summary notebook then computes it and names the cell."""
+    from parbook.pipeline import analyse
+
+    try:
+        analysis = analyse(unit_code, window, url)
+        with open(path, "wb") as handle:
+            pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 — the kernel computes it again and reports the error there
+        log.info("analysis in the host failed; the kernel computes it", exc_info=True)
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def _hand_over(session: KernelSession, handoff: Future[Path | None], parameters: dict[str, Any]
+               ) -> None:
+    """Load the host's analysis into the kernel, then delete the file at once."""
+    path = handoff.result()
+    if path is None:
+        return
+    try:
+        session.preload(path, parameters)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _drop_handoff(handoff: Future[Path | None]) -> None:
+    try:
+        path = handoff.result()
+    except BaseException:  # noqa: BLE001 — nothing to remove
+        return
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def _abandon(pool: ThreadPoolExecutor, closer: threading.Thread | None, staging: Path) -> None:
