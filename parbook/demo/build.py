@@ -58,10 +58,12 @@ def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 
 def demo_unit_rows() -> list[dict[str, object]]:
-    """The demo commune's row of the units table (units.csv, or its built-in description)."""
+    """The demo commune's row of the units table (units.csv, or its built-in description). The
+    province is Thành phố Huế, as Thừa Thiên Huế is named since 1/1/2025 (Nghị quyết
+    1314/NQ-UBTVQH15): the reports addressed to the province (from 7/2025) name it so."""
     return [u for u in read_units() if u["unit_code"] == profile.UNIT_CODE] or [
         {"unit_code": profile.UNIT_CODE, "unit_name": "Xã An Lộc (mô phỏng)",
-         "district": "Huyện Minh Phong (mô phỏng)", "province": "Thừa Thiên Huế"}]
+         "district": "Huyện Minh Phong (mô phỏng)", "province": "Thành phố Huế"}]
 
 
 def _survey_numbers(day: pd.Series, taken: pd.Series | None) -> pd.Series:

@@ -201,6 +201,19 @@ def direction(analysis: Analysis) -> list[Block]:
     return out
 
 
+def _unclassified_settled(ontime: Figure, total: pd.Series | None) -> str:
+    """Why the rate's base exceeds Biểu 06's settled total, when it does: settled dossiers that
+    fit no timeliness column (no due date, a data error of HS03) count in the base, not on time."""
+    if total is None or ontime.denominator is None:
+        return ""
+    extra = int(ontime.denominator) - int(total["settled_total"])
+    if extra <= 0:
+        return ""
+    return (f" Số hồ sơ đã giải quyết dùng để tính tỷ lệ nhiều hơn số ở Biểu 06 {_n(extra)} hồ sơ: "
+            "hồ sơ thiếu ngày tiếp nhận hoặc ngày hẹn trả (lỗi dữ liệu, Phụ lục III) không xếp được "
+            "vào cột trước hạn, đúng hạn hay quá hạn của Biểu 06 và được tính là không đúng hạn.")
+
+
 def dossier_results(analysis: Analysis) -> list[Block]:
     """I.2: Biểu 06 totals (adding up), the on-time rate of the window and the year, channels."""
     b = analysis.forms.bieu06.set_index("field")
@@ -228,7 +241,7 @@ def dossier_results(analysis: Analysis) -> list[Block]:
                 f"đạt {ontime.ratio_text()}{_verdict(ontime)}")
         if ytd.known:
             text += f"; lũy kế từ đầu năm đạt {ytd.ratio_text()}{_verdict(ytd)}"
-        out.append(_p(text + "."))
+        out.append(_p(text + "." + _unclassified_settled(ontime, total)))
     else:
         out.append(_p("Trong kỳ chưa có hồ sơ đã giải quyết để tính tỷ lệ đúng hạn."))
     r766 = _fig(analysis, "ontime_rate_766")

@@ -47,6 +47,8 @@ def _fixture_analysis():
         dossier("PENDING", received="2024-08-26 09:00", due="2024-09-10", channel="online"),
         dossier("OVERDUE", received="2024-08-01 09:00", due="2024-08-05"),
         dossier("AFTER-ASOF", received="2024-09-05 09:00", due="2024-09-09"),
+        dossier("NO-DUE", received="2024-07-01 09:00", due=None,        # HS03: no timeliness
+                finished="2024-07-02 09:00", status="done"),
     ]
     events = [event("LATE", "apology", "2024-07-02 09:00")]
     surveys = [{"survey_id": "S1", "dossier_code": "EARLY", "surveyed_at": "2024-07-02 11:00",
@@ -152,6 +154,19 @@ def test_tt01_class_is_on_the_indicators_evaluated(analysis) -> None:
             assert f"{number(e.full_scale_total, 1)} điểm" in text
 
 
+def test_a_rate_base_beyond_bieu06_is_explained(analysis) -> None:
+    """Settled dossiers without a due date count in the on-time base but in no Biểu 06 column:
+    the report says how many, so that its two figures reconcile."""
+    total = analysis.forms.bieu06.set_index("field").loc[TOTAL]
+    extra = int(analysis.indicators.figure("ontime_rate").denominator) - int(total["settled_total"])
+    text = _text(html_prose(narrative.dossier_results(analysis)))
+    clause = re.search(r"nhiều hơn số ở Biểu 06 ([\d.]+) hồ sơ", text)
+    if extra:
+        assert clause and _int(clause.group(1)) == extra, text
+    else:
+        assert clause is None
+
+
 def test_the_dossier_sentence_equals_bieu06(analysis) -> None:
     total = analysis.forms.bieu06.set_index("field").loc[TOTAL]
     text = _text(html_prose(narrative.dossier_results(analysis)))
@@ -196,9 +211,12 @@ def test_the_fixture_counts_are_the_hand_counted_ones() -> None:
     """The fixture's figures, counted by hand (not by the code under test)."""
     a = _fixture_analysis()
     ind = a.indicators.frame
-    # received in window by 31/8, not withdrawn: EARLY, ON-TIME, LATE, PENDING, OVERDUE
-    assert _row(ind, "online_rate") == (2, 5)
-    # settled in window: CARRIED-DONE (late), EARLY, ON-TIME, LATE → 2 of 4 early/on time
-    assert _row(ind, "ontime_rate") == (2, 4)
+    # received in window by 31/8, not withdrawn: EARLY, ON-TIME, LATE, PENDING, OVERDUE, NO-DUE
+    assert _row(ind, "online_rate") == (2, 6)
+    # settled in window: CARRIED-DONE (late), EARLY, ON-TIME, LATE, NO-DUE (no timeliness) → 2 of
+    # 5 early/on time
+    assert _row(ind, "ontime_rate") == (2, 5)
     total = a.forms.bieu06.set_index("field").loc[TOTAL]
-    assert (total["received_total"], total["carried_over"], total["pending_total"]) == (7, 2, 3)
+    assert (total["received_total"], total["carried_over"], total["pending_total"]) == (8, 2, 3)
+    # NO-DUE is in no timeliness column of Biểu 06: settled there are the other four
+    assert (total["settled_total"], total["early"], total["on_time"], total["late"]) == (4, 1, 1, 2)
