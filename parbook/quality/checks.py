@@ -77,15 +77,24 @@ class CheckRunError(ParbookError):
 # entity frames and parameters
 
 
-def entity_sources(facts: Facts, bieu06: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def entity_sources(facts: Facts, bieu06: pd.DataFrame,
+                   columns: dict[str, list[str]] | None = None) -> dict[str, pd.DataFrame]:
     """The full frame of each entity, indexed by its record key (before column selection).
 
-    ``bieu06``: the window's form (contract columns, TOTAL last) for BM01.
+    ``bieu06``: the window's form (contract columns, TOTAL last) for BM01. ``columns`` (entity
+    → columns): the dossier frame is built of those columns and the regime only (run_checks
+    needs no other; the facts of a province are not copied whole).
     """
     period = facts.period
-    dossiers = pd.concat([period.dossiers, period.returned[~period.returned["in_scope"]]])
-    raw = facts.data.dossiers.set_index("dossier_code")
-    dossiers["applicant_phone"] = dossiers.index.map(raw["applicant_phone"])
+    in_scope, returned = period.dossiers, period.returned
+    if columns is not None:
+        keep = [c for c in returned.columns
+                if c in {*columns["dossier"], "regime"} and c in in_scope.columns]
+        in_scope, returned = in_scope[keep], returned[keep]
+    dossiers = pd.concat([in_scope, returned[~period.returned["in_scope"]]])
+    raw = facts.data.dossiers
+    phones = pd.Series(raw["applicant_phone"].to_numpy(), index=pd.Index(raw["dossier_code"]))
+    dossiers["applicant_phone"] = dossiers.index.map(phones)
     form = bieu06[bieu06["field"] != TOTAL].set_index("field", drop=False)
     form["accounted_total"] = form["settled_total"] + form["pending_total"]
     form["regime"] = regime_on(facts.window.end).id     # a Biểu 06 row: the window end's
@@ -315,6 +324,8 @@ def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpe
             batch_defs = {b.name: b for b in asset.batch_definitions}
             definitions[entity] = batch_defs.get("whole") or \
                 asset.add_batch_definition_whole_dataframe("whole")
+    from great_expectations.validator.v1_validator import Validator
+
     results = {}
     for entity, frame in frames.items():
         # the row number as the index named record_key (mapped back by _failing_keys): pandas
@@ -322,10 +333,15 @@ def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpe
         numbered = _ConditionedFrame(frame.drop(columns=RECORD_KEY).set_axis(
             pd.RangeIndex(len(frame), name=RECORD_KEY)))
         numbered._columns = _condition_columns(specs[entity], numbered.columns)
-        batch = definitions[entity].get_batch(batch_parameters={"dataframe": numbered})
+        # GX's Validator on the batch definition itself: Batch.validate would build the batch a
+        # second time (GX fingerprints the whole frame each time)
+        validator = Validator(batch_definition=definitions[entity],
+                              batch_parameters={"dataframe": numbered},
+                              result_format=_result_format(frame))
         del numbered
-        results[entity] = batch.validate(_gx_suite(specs[entity]), result_format=_result_format(frame),
-                                         expectation_parameters=params)
+        results[entity] = validator.validate_expectation_suite(
+            _gx_suite(specs[entity]), expectation_parameters=params)
+        del validator                   # the batch (the frame GX validated) freed now
     return results
 
 
@@ -636,7 +652,7 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
         raise ValueError(f"backend phải là pandas hoặc sql (backend must be pandas or sql): {backend!r}")
     specs = {spec.entity: spec for spec in load_catalogue()}
     check_regime_limits(specs)
-    sources = entity_sources(facts, bieu06)
+    sources = entity_sources(facts, bieu06, {e: spec.columns() for e, spec in specs.items()})
     frames = {entity: entity_frame(spec, sources[entity]) for entity, spec in specs.items()}
     regimes = {entity: source["regime"].to_numpy() for entity, source in sources.items()}
     del sources                         # the dossier source is a copy of the facts: freed now
