@@ -35,6 +35,7 @@ import pandas as pd
 from parbook.contract import FINDINGS_COLUMNS, TOTAL
 from parbook.errors import ParbookError
 from parbook.law.regimes import all_regimes, get_regime, regime_on, regime_span
+from parbook.quality import gxfast
 from parbook.quality.catalogue import (
     Check,
     EntitySpec,
@@ -204,6 +205,7 @@ def _gx_context() -> Any:
                 progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
             )
             _GX_STATE["context"] = gx.get_context(mode="ephemeral", project_config=config)
+            gxfast.install()
             _GX_STATE["suites"] = {}
         return _GX_STATE["context"]
 
@@ -310,6 +312,37 @@ def _condition_columns(spec: EntitySpec, frame_columns: pd.Index) -> dict[str, l
     return {expr: [c for c in frame_columns if c in cols] for expr, cols in read.items()}
 
 
+# expectation types and condition operators that treat a categorical column as its values
+_CATEGORY_SAFE_TYPES = ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null",
+                        "expect_column_values_to_be_in_set")
+_CATEGORY_SAFE_OPERATORS = ("==", "!=", "IN", "NOT_IN")
+
+
+def _categorical_columns(spec: EntitySpec) -> set[str]:
+    """Columns that GX only tests for nullity or membership and conditions only compare for
+    (in)equality or membership: as pandas categoricals they give the same results, and GX's
+    copies, null tests and fingerprint of them cost a byte per row instead of a string each."""
+    safe: set[str] = set()
+    unsafe: set[str] = set()
+
+    def walk(condition: Any) -> None:
+        kind = condition.get("type")
+        if kind in ("and", "or"):
+            for part in condition["conditions"]:
+                walk(part)
+        elif kind == "comparison" and condition["operator"] not in _CATEGORY_SAFE_OPERATORS:
+            unsafe.add(condition["column"]["name"])
+
+    for check in spec.checks:
+        for rule in check.rules:
+            cols = {rule.kwargs[k] for k in ("column", "column_A", "column_B") if k in rule.kwargs}
+            cols.update(rule.kwargs.get("column_list", []))
+            (safe if rule.type in _CATEGORY_SAFE_TYPES else unsafe).update(cols)
+            if (condition := rule.row_condition()) is not None:
+                walk(condition)
+    return safe - unsafe
+
+
 def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpec],
                      params: dict[str, Any]) -> dict[str, Any]:
     context = _gx_context()
@@ -332,6 +365,9 @@ def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpe
         # queries the row conditions ~6× faster than with the string keys as the index
         numbered = _ConditionedFrame(frame.drop(columns=RECORD_KEY).set_axis(
             pd.RangeIndex(len(frame), name=RECORD_KEY)))
+        for col in _categorical_columns(specs[entity]):
+            if pd.api.types.is_string_dtype(numbered[col]):
+                numbered[col] = numbered[col].astype("category")
         numbered._columns = _condition_columns(specs[entity], numbered.columns)
         # GX's Validator on the batch definition itself: Batch.validate would build the batch a
         # second time (GX fingerprints the whole frame each time)
