@@ -43,6 +43,7 @@ from parbook.quality.catalogue import (
     check_catalogue,
     get_check,
     load_catalogue,
+    template_fields,
 )
 from parbook.quality.scratch import scratch
 from parbook.store.config import TIMEZONE
@@ -596,20 +597,61 @@ def _fill(template: str, fields: dict[str, np.ndarray], size: int) -> np.ndarray
     return np.full(size, out, dtype=object) if isinstance(out, str) else out
 
 
+def _tidy(text: str) -> bool:
+    """Unchanged when its whitespace is collapsed (non-empty)."""
+    return bool(text) and text == " ".join(text.split())
+
+
+def _tidy_values(values: np.ndarray) -> np.ndarray:
+    """_tidy of every value (once per distinct value)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    tidy = [isinstance(u, str) and _tidy(u) for u in uniques.tolist()] + [False]
+    return np.asarray(tidy, dtype=bool)[codes]
+
+
+def _tidy_template(template: str) -> bool:
+    """The template with each placeholder as a one-letter word is tidy: then a text filled with
+    tidy values is tidy too (their whitespace is single spaces between words, the template's the
+    template's)."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        parts.append(literal)
+        if name is not None:
+            if spec or conversion:
+                return False
+            parts.append("x")
+    return _tidy("".join(parts))
+
+
 def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray,
                     fields: dict[str, np.ndarray]) -> np.ndarray:
     """The messages of one check's failing records: each fired rule's reason in rule order, an
     identical reason once, joined by '; ' into the check's template, spaces collapsed.
 
-    A rule's reason is formatted for the records it fired on only."""
+    A rule's reason is formatted for the records it fired on only; spaces are collapsed in the
+    messages that may need it only (see _tidy_template: the others are tidy already)."""
     size = len(keys)
     reasons = np.full(size, "", dtype=object)
     started = np.zeros(size, dtype=bool)
     done: list[tuple[np.ndarray, np.ndarray]] = []
     every = {**fields, "record_key": keys}
+    tidy_of: dict[str, np.ndarray] = {}
+
+    def tidy_fields(template: str, rows: np.ndarray | slice) -> np.ndarray:
+        """Rows whose values of the template's fields (and the template) are all tidy."""
+        ok = np.full(size, _tidy_template(template), dtype=bool)[rows]
+        for name in template_fields(template) - {"reasons"}:
+            if name in every:
+                if name not in tidy_of:
+                    tidy_of[name] = _tidy_values(every[name])
+                ok &= tidy_of[name][rows]
+        return ok
+
+    tidy_reasons = np.ones(size, dtype=bool)
     for i in sorted(fired):
         rows = np.flatnonzero(fired[i])
         reason = _fill(check.rules[i].reason_vi, {k: v[rows] for k, v in every.items()}, len(rows))
+        tidy_reasons[rows] &= tidy_fields(check.rules[i].reason_vi, rows)
         repeated = np.zeros(len(rows), dtype=bool)
         for other_fired, other_reason in done:
             repeated |= other_fired[rows] & (other_reason[rows] == reason)
@@ -619,8 +661,13 @@ def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray
         full = np.full(size, None, dtype=object)
         full[rows] = reason
         done.append((fired[i], full))
-    text = _fill(check.message_vi, {**every, "reasons": reasons}, size)
-    return np.asarray([" ".join(m.split()) for m in text], dtype=object)
+    messages = _fill(check.message_vi, {**every, "reasons": reasons}, size)
+    tidy = tidy_fields(check.message_vi, slice(None))
+    if "reasons" in template_fields(check.message_vi):
+        tidy &= tidy_reasons
+    untidy = np.flatnonzero(~tidy)
+    messages[untidy] = [" ".join(m.split()) for m in messages[untidy]]
+    return messages
 
 
 def _findings(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
