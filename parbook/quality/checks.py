@@ -432,6 +432,7 @@ class _Rows:
     keys: np.ndarray
     last: np.ndarray
     rank: np.ndarray
+    tidy: np.ndarray            # the key needs no collapsing of spaces (_tidy)
 
     @classmethod
     def of(cls, keys: np.ndarray) -> _Rows:
@@ -448,7 +449,8 @@ class _Rows:
             order = np.argsort(np.asarray(keys, dtype=str), kind="stable")
         rank = np.empty(len(keys), dtype=np.int64)
         rank[order] = positions
-        return cls(keys=keys, last=last, rank=rank)
+        tidy = np.fromiter((_tidy(k) for k in keys), dtype=bool, count=len(keys))
+        return cls(keys=keys, last=last, rank=rank, tidy=tidy)
 
     def of_keys(self, keys: np.ndarray) -> np.ndarray:
         """The (last) rows of record keys (strings)."""
@@ -624,7 +626,8 @@ def _tidy_template(template: str) -> bool:
 
 
 def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray,
-                    fields: dict[str, np.ndarray]) -> np.ndarray:
+                    fields: dict[str, np.ndarray],
+                    tidy_keys: np.ndarray | None = None) -> np.ndarray:
     """The messages of one check's failing records: each fired rule's reason in rule order, an
     identical reason once, joined by '; ' into the check's template, spaces collapsed.
 
@@ -635,7 +638,7 @@ def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray
     started = np.zeros(size, dtype=bool)
     done: list[tuple[np.ndarray, np.ndarray]] = []
     every = {**fields, "record_key": keys}
-    tidy_of: dict[str, np.ndarray] = {}
+    tidy_of: dict[str, np.ndarray] = {} if tidy_keys is None else {"record_key": tidy_keys}
 
     def tidy_fields(template: str, rows: np.ndarray | slice) -> np.ndarray:
         """Rows whose values of the template's fields (and the template) are all tidy."""
@@ -697,7 +700,8 @@ def _findings(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
                       for col in sorted(check.message_columns())}
             parts[check.id] = pd.DataFrame({
                 "check_id": check.id, "severity": check.severity, "entity": entity,
-                "record_key": keys, "message": _check_messages(check, fired, keys, fields),
+                "record_key": keys,
+                "message": _check_messages(check, fired, keys, fields, rows[entity].tidy[positions]),
                 "regime": regimes[entity][positions]})
     if not parts:
         return pd.DataFrame([], columns=FINDINGS_COLUMNS)
