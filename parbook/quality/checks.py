@@ -274,12 +274,13 @@ class _ConditionedFrame(pd.DataFrame):
     GX filters the whole frame by an expectation's row condition for every metric it computes
     (five or six per expectation) with ``DataFrame.query``, then reads one or two columns of the
     result. The frame does not change during a validation, so the rows a condition selects are
-    kept (one boolean per row and condition) and only taken again; ``_columns`` (GX's query text
-    of a condition → the columns of the expectations under it, see :func:`_condition_columns`)
-    narrows the copy to those columns (a condition not listed: every column).
+    kept, taken once (``_taken``) and handed to GX as a shallow copy each time; ``_columns``
+    (GX's query text of a condition → the columns of the expectations under it, see
+    :func:`_condition_columns`) narrows the copy to those columns (a condition not listed:
+    every column). What is kept lives as long as the validation's batch.
     """
 
-    _metadata = ["_rows", "_columns"]
+    _metadata = ["_rows", "_columns", "_taken"]
 
     def query(self, expr: str, *, inplace: bool = False, **kwargs: Any) -> Any:
         if inplace:
@@ -288,9 +289,13 @@ class _ConditionedFrame(pd.DataFrame):
         key = (expr, tuple(sorted(kwargs.items())))
         if key not in rows:
             rows[key] = np.asarray(self.eval(expr, **kwargs), dtype=bool)
-        columns = self.__dict__.get("_columns", {}).get(expr) if not kwargs else None
-        plain = pd.DataFrame(self)
-        return plain.loc[rows[key]] if columns is None else plain.loc[rows[key], columns]
+        taken = self.__dict__.setdefault("_taken", {})
+        if key not in taken:
+            columns = self.__dict__.get("_columns", {}).get(expr) if not kwargs else None
+            plain = pd.DataFrame(self)
+            taken[key] = (plain if columns is None else plain[columns]).take(
+                np.flatnonzero(rows[key]))
+        return taken[key].copy(deep=False)      # GX gets its own frame (copy on write)
 
 
 def _condition_columns(spec: EntitySpec, frame_columns: pd.Index) -> dict[str, list[str]]:
