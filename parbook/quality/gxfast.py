@@ -1,10 +1,11 @@
 """One Great Expectations inefficiency taken out, behaviour unchanged (GX 1.24).
 
 An expectation's kwargs (domain, success, runtime) are read through ``Expectation.configuration``,
-a property that serialises the pydantic model and builds a new ExpectationConfiguration on every
-access — once per key: about 150 times per expectation and validation, a fixed ~16 ms per
-expectation whatever the number of rows (about a third of a 100k-dossier validation). The three
-methods below are GX's own, except that each reads the configuration once per call.
+a property that serialises the pydantic model and builds a new ExpectationConfiguration (~80 µs)
+on every access — GX reads it once per key: 7,897 builds in one run of the catalogue's 52
+expectations (~0.6 s whatever the number of rows). The three methods below are GX's own, except
+that each reads the configuration once per call (and _get_runtime_kwargs not three times over
+through the other two): 1,581 builds per run.
 
 Installed by parbook.quality.checks when it builds its GX context; only for the GX version it
 was written against (another version keeps GX's methods).
@@ -32,8 +33,8 @@ def install() -> bool:
         return False
     gx_log = logging.getLogger("great_expectations.expectations.expectation")
 
-    def _get_domain_kwargs(self: Any) -> dict[str, Any]:
-        kwargs = self.configuration.kwargs
+    def _domain(self: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Expectation._get_domain_kwargs on kwargs already read."""
         domain_kwargs = {key: kwargs.get(key, self._get_default_value(key))
                          for key in self.domain_keys}
         missing_kwargs = set(self.domain_keys) - set(domain_kwargs.keys())
@@ -41,13 +42,19 @@ def install() -> bool:
             raise InvalidExpectationKwargsError(f"Missing domain kwargs: {list(missing_kwargs)}")
         return domain_kwargs
 
-    def _get_success_kwargs(self: Any) -> dict[str, Any]:
-        domain_kwargs = self._get_domain_kwargs()
-        kwargs = self.configuration.kwargs
+    def _success(self: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Expectation._get_success_kwargs on kwargs already read."""
+        domain_kwargs = _domain(self, kwargs)
         success_kwargs = {key: kwargs.get(key, self._get_default_value(key))
                           for key in self.success_keys}
         success_kwargs.update(domain_kwargs)
         return success_kwargs
+
+    def _get_domain_kwargs(self: Any) -> dict[str, Any]:
+        return _domain(self, self.configuration.kwargs)
+
+    def _get_success_kwargs(self: Any) -> dict[str, Any]:
+        return _success(self, self.configuration.kwargs)
 
     def _success_kwarg(self: Any, kwargs: dict[str, Any], key: str) -> Any:
         """Expectation._get_success_kwarg on kwargs already read."""
@@ -62,8 +69,8 @@ def install() -> bool:
 
     def _get_runtime_kwargs(self: Any, runtime_configuration: dict | None = None) -> dict:
         runtime_configuration = runtime_configuration or {}
-        success_kwargs = self._get_success_kwargs()
         kwargs = self.configuration.kwargs
+        success_kwargs = _success(self, kwargs)
         runtime_kwargs = {key: runtime_configuration.get(key, _success_kwarg(self, kwargs, key))
                           for key in self.runtime_keys}
         runtime_kwargs.update(success_kwargs)
