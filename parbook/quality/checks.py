@@ -241,11 +241,20 @@ def _gx_suite(spec: EntitySpec) -> Any:
             from great_expectations.expectations.registry import get_expectation_impl
 
             definition = suite_definition(spec)
-            suite = gx.ExpectationSuite(name=definition["name"], meta=definition["meta"])
+            # ExpectationSuite.add_expectation keeps a set: it compares each new expectation's
+            # serialised form with every one already added (quadratic). The same set is kept
+            # here serialising each once (GX's _expectations_are_equalish on the dicts).
+            exclude = {"id", "rendered_content", "notes", "meta"}
+            kept: list[tuple[str, dict[str, Any], Any]] = []
             for exp in definition["expectations"]:
                 impl = get_expectation_impl(exp["type"])
-                suite.add_expectation(impl(**exp["kwargs"], meta=exp["meta"],
-                                           severity=exp["severity"]))
+                expectation = impl(**exp["kwargs"], meta=exp["meta"], severity=exp["severity"])
+                form = expectation.dict(exclude=exclude)
+                if not any(kind == expectation.expectation_type and seen == form
+                           for kind, seen, _ in kept):
+                    kept.append((expectation.expectation_type, form, expectation))
+            suite = gx.ExpectationSuite(name=definition["name"], meta=definition["meta"],
+                                        expectations=[e for _, _, e in kept])
             suites[spec.entity] = context.suites.add_or_update(suite)
         return suites[spec.entity]
 
