@@ -25,6 +25,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -466,11 +467,15 @@ class _Rows:
         tidy = np.fromiter((_tidy(k) for k in keys), dtype=bool, count=len(keys))
         return cls(keys=keys, last=last, rank=rank, tidy=tidy)
 
+    @cached_property
+    def by_key(self) -> pd.Series:
+        """The last row of each key, by key."""
+        index = pd.Index(self.keys)
+        return pd.Series(np.arange(len(self.keys)), index=index)[~index.duplicated(keep="last")]
+
     def of_keys(self, keys: np.ndarray) -> np.ndarray:
         """The (last) rows of record keys (strings)."""
-        index = pd.Index(self.keys)
-        by_key = pd.Series(np.arange(len(self.keys)), index=index)[~index.duplicated(keep="last")]
-        rows = by_key.reindex(keys)
+        rows = self.by_key.reindex(keys)
         if rows.isna().any():
             raise CheckRunError(f"GX trả về khóa không có trong dữ liệu (unknown record keys): "
                                 f"{list(rows.index[rows.isna()][:5])}")
