@@ -25,6 +25,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ import pandas as pd
 from parbook.contract import FINDINGS_COLUMNS, TOTAL
 from parbook.errors import ParbookError
 from parbook.law.regimes import all_regimes, get_regime, regime_on, regime_span
+from parbook.quality import gxfast
 from parbook.quality.catalogue import (
     Check,
     EntitySpec,
@@ -42,6 +44,7 @@ from parbook.quality.catalogue import (
     check_catalogue,
     get_check,
     load_catalogue,
+    template_fields,
 )
 from parbook.quality.scratch import scratch
 from parbook.store.config import TIMEZONE
@@ -77,15 +80,24 @@ class CheckRunError(ParbookError):
 # entity frames and parameters
 
 
-def entity_sources(facts: Facts, bieu06: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def entity_sources(facts: Facts, bieu06: pd.DataFrame,
+                   columns: dict[str, list[str]] | None = None) -> dict[str, pd.DataFrame]:
     """The full frame of each entity, indexed by its record key (before column selection).
 
-    ``bieu06``: the window's form (contract columns, TOTAL last) for BM01.
+    ``bieu06``: the window's form (contract columns, TOTAL last) for BM01. ``columns`` (entity
+    → columns): the dossier frame is built of those columns and the regime only (run_checks
+    needs no other; the facts of a province are not copied whole).
     """
     period = facts.period
-    dossiers = pd.concat([period.dossiers, period.returned[~period.returned["in_scope"]]])
-    raw = facts.data.dossiers.set_index("dossier_code")
-    dossiers["applicant_phone"] = dossiers.index.map(raw["applicant_phone"])
+    in_scope, returned = period.dossiers, period.returned
+    if columns is not None:
+        keep = [c for c in returned.columns
+                if c in {*columns["dossier"], "regime"} and c in in_scope.columns]
+        in_scope, returned = in_scope[keep], returned[keep]
+    dossiers = pd.concat([in_scope, returned[~period.returned["in_scope"]]])
+    raw = facts.data.dossiers
+    phones = pd.Series(raw["applicant_phone"].to_numpy(), index=pd.Index(raw["dossier_code"]))
+    dossiers["applicant_phone"] = dossiers.index.map(phones)
     form = bieu06[bieu06["field"] != TOTAL].set_index("field", drop=False)
     form["accounted_total"] = form["settled_total"] + form["pending_total"]
     form["regime"] = regime_on(facts.window.end).id     # a Biểu 06 row: the window end's
@@ -195,6 +207,7 @@ def _gx_context() -> Any:
                 progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
             )
             _GX_STATE["context"] = gx.get_context(mode="ephemeral", project_config=config)
+            gxfast.install()
             _GX_STATE["suites"] = {}
         return _GX_STATE["context"]
 
@@ -229,11 +242,20 @@ def _gx_suite(spec: EntitySpec) -> Any:
             from great_expectations.expectations.registry import get_expectation_impl
 
             definition = suite_definition(spec)
-            suite = gx.ExpectationSuite(name=definition["name"], meta=definition["meta"])
+            # ExpectationSuite.add_expectation keeps a set: it compares each new expectation's
+            # serialised form with every one already added (quadratic). The same set is kept
+            # here serialising each once (GX's _expectations_are_equalish on the dicts).
+            exclude = {"id", "rendered_content", "notes", "meta"}
+            kept: list[tuple[str, dict[str, Any], Any]] = []
             for exp in definition["expectations"]:
                 impl = get_expectation_impl(exp["type"])
-                suite.add_expectation(impl(**exp["kwargs"], meta=exp["meta"],
-                                           severity=exp["severity"]))
+                expectation = impl(**exp["kwargs"], meta=exp["meta"], severity=exp["severity"])
+                form = expectation.dict(exclude=exclude)
+                if not any(kind == expectation.expectation_type and seen == form
+                           for kind, seen, _ in kept):
+                    kept.append((expectation.expectation_type, form, expectation))
+            suite = gx.ExpectationSuite(name=definition["name"], meta=definition["meta"],
+                                        expectations=[e for _, _, e in kept])
             suites[spec.entity] = context.suites.add_or_update(suite)
         return suites[spec.entity]
 
@@ -256,15 +278,19 @@ def _result_format(frame: pd.DataFrame, sql: bool = False) -> dict[str, Any]:
 
 
 class _ConditionedFrame(pd.DataFrame):
-    """The frame GX validates on pandas: each row condition is evaluated once per validation.
+    """The frame GX validates on pandas: each row condition is evaluated once per validation,
+    and the rows it selects are taken only from the columns its expectations read.
 
     GX filters the whole frame by an expectation's row condition for every metric it computes
-    (five or six per expectation) with ``DataFrame.query``; parsing and evaluating the
-    condition is most of that cost. The frame does not change during a validation, so the rows
-    a condition selects are kept (one boolean per row and condition) and only taken again.
+    (five or six per expectation) with ``DataFrame.query``, then reads one or two columns of the
+    result. The frame does not change during a validation, so the rows a condition selects are
+    kept, taken once (``_taken``) and handed to GX as a shallow copy each time; ``_columns``
+    (GX's query text of a condition → the columns of the expectations under it, see
+    :func:`_condition_columns`) narrows the copy to those columns (a condition not listed:
+    every column). What is kept lives as long as the validation's batch.
     """
 
-    _metadata = ["_rows"]
+    _metadata = ["_rows", "_columns", "_taken"]
 
     def query(self, expr: str, *, inplace: bool = False, **kwargs: Any) -> Any:
         if inplace:
@@ -273,7 +299,64 @@ class _ConditionedFrame(pd.DataFrame):
         key = (expr, tuple(sorted(kwargs.items())))
         if key not in rows:
             rows[key] = np.asarray(self.eval(expr, **kwargs), dtype=bool)
-        return pd.DataFrame(self).loc[rows[key]]
+        taken = self.__dict__.setdefault("_taken", {})
+        if key not in taken:
+            columns = self.__dict__.get("_columns", {}).get(expr) if not kwargs else None
+            plain = pd.DataFrame(self)
+            taken[key] = (plain if columns is None else plain[columns]).take(
+                np.flatnonzero(rows[key]))
+        return taken[key].copy(deep=False)      # GX gets its own frame (copy on write)
+
+
+def _condition_columns(spec: EntitySpec, frame_columns: pd.Index) -> dict[str, list[str]]:
+    """GX's pandas query text of each row condition of the entity's suite → the frame columns
+    that the expectations under that condition read (kwargs ``column``, ``column_A``/``_B``,
+    ``column_list``), in frame order."""
+    from great_expectations.execution_engine import PandasExecutionEngine
+    from great_expectations.expectations.row_conditions import deserialize_row_condition
+
+    engine = PandasExecutionEngine()
+    read: dict[str, set[str]] = {}
+    for check in spec.checks:
+        for rule in check.rules:
+            condition = rule.row_condition()
+            if condition is None:
+                continue
+            expr = engine.condition_to_filter_clause(deserialize_row_condition(condition))
+            cols = {rule.kwargs[k] for k in ("column", "column_A", "column_B") if k in rule.kwargs}
+            read.setdefault(expr, set()).update(cols, rule.kwargs.get("column_list", []))
+    return {expr: [c for c in frame_columns if c in cols] for expr, cols in read.items()}
+
+
+# expectation types and condition operators that treat a categorical column as its values
+_CATEGORY_SAFE_TYPES = ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null",
+                        "expect_column_values_to_be_in_set")
+_CATEGORY_SAFE_OPERATORS = ("==", "!=", "IN", "NOT_IN")
+
+
+def _categorical_columns(spec: EntitySpec) -> set[str]:
+    """Columns that GX only tests for nullity or membership and conditions only compare for
+    (in)equality or membership: as pandas categoricals they give the same results, and GX's
+    copies, null tests and fingerprint of them cost a byte per row instead of a string each."""
+    safe: set[str] = set()
+    unsafe: set[str] = set()
+
+    def walk(condition: Any) -> None:
+        kind = condition.get("type")
+        if kind in ("and", "or"):
+            for part in condition["conditions"]:
+                walk(part)
+        elif kind == "comparison" and condition["operator"] not in _CATEGORY_SAFE_OPERATORS:
+            unsafe.add(condition["column"]["name"])
+
+    for check in spec.checks:
+        for rule in check.rules:
+            cols = {rule.kwargs[k] for k in ("column", "column_A", "column_B") if k in rule.kwargs}
+            cols.update(rule.kwargs.get("column_list", []))
+            (safe if rule.type in _CATEGORY_SAFE_TYPES else unsafe).update(cols)
+            if (condition := rule.row_condition()) is not None:
+                walk(condition)
+    return safe - unsafe
 
 
 def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpec],
@@ -290,16 +373,27 @@ def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpe
             batch_defs = {b.name: b for b in asset.batch_definitions}
             definitions[entity] = batch_defs.get("whole") or \
                 asset.add_batch_definition_whole_dataframe("whole")
+    from great_expectations.validator.v1_validator import Validator
+
     results = {}
     for entity, frame in frames.items():
         # the row number as the index named record_key (mapped back by _failing_keys): pandas
         # queries the row conditions ~6× faster than with the string keys as the index
         numbered = _ConditionedFrame(frame.drop(columns=RECORD_KEY).set_axis(
             pd.RangeIndex(len(frame), name=RECORD_KEY)))
-        batch = definitions[entity].get_batch(batch_parameters={"dataframe": numbered})
+        for col in _categorical_columns(specs[entity]):
+            if pd.api.types.is_string_dtype(numbered[col]):
+                numbered[col] = numbered[col].astype("category")
+        numbered._columns = _condition_columns(specs[entity], numbered.columns)
+        # GX's Validator on the batch definition itself: Batch.validate would build the batch a
+        # second time (GX fingerprints the whole frame each time)
+        validator = Validator(batch_definition=definitions[entity],
+                              batch_parameters={"dataframe": numbered},
+                              result_format=_result_format(frame))
         del numbered
-        results[entity] = batch.validate(_gx_suite(specs[entity]), result_format=_result_format(frame),
-                                         expectation_parameters=params)
+        results[entity] = validator.validate_expectation_suite(
+            _gx_suite(specs[entity]), expectation_parameters=params)
+        del validator                   # the batch (the frame GX validated) freed now
     return results
 
 
@@ -340,12 +434,61 @@ def _raised(info: dict[str, Any]) -> str | None:
     return None
 
 
+# (check_id, rule) → the rows of the entity frame that failed it (each key's last row)
 Failures = dict[tuple[str, int], np.ndarray]
 
 
-def _failures(entity: str, result: Any, record_keys: np.ndarray | None) -> Failures:
-    """The failing record keys of every failed (check_id, rule) of one validation
-    (``record_keys``: the keys by row number, when GX was given row numbers — pandas)."""
+@dataclass(frozen=True)
+class _Rows:
+    """The record keys of an entity frame by row: ``last`` is the last row of each row's key
+    (the frames keep one record per key, the last), ``rank`` the place of each row's key in the
+    keys sorted as Python sorts strings (equal keys: adjacent places)."""
+
+    keys: np.ndarray
+    last: np.ndarray
+    rank: np.ndarray
+    tidy: np.ndarray            # the key needs no collapsing of spaces (_tidy)
+
+    @classmethod
+    def of(cls, keys: np.ndarray) -> _Rows:
+        index = pd.Index(keys)
+        positions = np.arange(len(keys))
+        if index.is_unique:
+            last = positions
+        else:
+            by_key = pd.Series(positions, index=index)[~index.duplicated(keep="last")]
+            last = by_key.reindex(index).to_numpy()
+        if any("\x00" in k for k in keys):      # numpy's text drops a trailing NUL
+            order = np.argsort(keys, kind="stable")
+        else:                                   # code point order, like Python's
+            order = np.argsort(np.asarray(keys, dtype=str), kind="stable")
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = positions
+        tidy = np.fromiter((_tidy(k) for k in keys), dtype=bool, count=len(keys))
+        return cls(keys=keys, last=last, rank=rank, tidy=tidy)
+
+    @cached_property
+    def by_key(self) -> pd.Series:
+        """The last row of each key, by key."""
+        index = pd.Index(self.keys)
+        return pd.Series(np.arange(len(self.keys)), index=index)[~index.duplicated(keep="last")]
+
+    def of_keys(self, keys: np.ndarray) -> np.ndarray:
+        """The (last) rows of record keys (strings)."""
+        rows = self.by_key.reindex(keys)
+        if rows.isna().any():
+            raise CheckRunError(f"GX trả về khóa không có trong dữ liệu (unknown record keys): "
+                                f"{list(rows.index[rows.isna()][:5])}")
+        return rows.to_numpy(dtype=np.int64)
+
+    def sorted_keys(self, rows: np.ndarray) -> list[str]:
+        """The keys of rows, sorted (as ``sorted`` sorts them)."""
+        return self.keys[rows[np.argsort(self.rank[rows], kind="stable")]].tolist()
+
+
+def _failures(entity: str, result: Any, rows: _Rows, numbered: bool) -> Failures:
+    """The failing rows of every failed (check_id, rule) of one validation (``numbered``: GX
+    was given row numbers as the index — pandas; otherwise it returns record keys — SQL)."""
     out: Failures = {}
     for r in result.results:
         meta = r.expectation_config.meta or {}
@@ -356,20 +499,21 @@ def _failures(entity: str, result: Any, record_keys: np.ndarray | None) -> Failu
                                 f"(GX could not evaluate the expectation): {error}")
         if r.success:
             continue
-        keys = _failing_keys(r, record_keys)
-        if len(keys) != r.result.get("unexpected_count", 0):
+        found = _failing_rows(r) if numbered else rows.of_keys(_failing_keys(r))
+        if len(found) != r.result.get("unexpected_count", 0):
             raise CheckRunError(f"GX trả về thiếu bản ghi lỗi cho {check_id} "
-                                f"(incomplete failing records): {len(keys)} / "
+                                f"(incomplete failing records): {len(found)} / "
                                 f"{r.result.get('unexpected_count')}")
-        out[(check_id, int(rule))] = keys
+        out[(check_id, int(rule))] = rows.last[found]
     return out
 
 
-def _failing_keys(expectation_result: Any, record_keys: np.ndarray | None = None) -> np.ndarray:
-    """Keys of an expectation's failing records (strings): GX lists them as
-    [{record_key: [k, …]}] when values are excluded, as [{record_key: k, column: value}, …]
-    otherwise; in the full list (COMPLETE) or the partial one (SUMMARY, see _result_format).
-    With ``record_keys`` GX's keys are row numbers into it."""
+def _failing_rows(expectation_result: Any) -> np.ndarray:
+    """GX's row numbers of an expectation's failing records (pandas, see _failing_keys)."""
+    return np.asarray(_failing_values(expectation_result), dtype=np.int64)
+
+
+def _failing_values(expectation_result: Any) -> list[Any]:
     result = expectation_result.result or {}
     rows = result.get("unexpected_index_list")
     if rows is None:
@@ -381,6 +525,15 @@ def _failing_keys(expectation_result: Any, record_keys: np.ndarray | None = None
             keys.extend(value)
         else:
             keys.append(value)
+    return keys
+
+
+def _failing_keys(expectation_result: Any, record_keys: np.ndarray | None = None) -> np.ndarray:
+    """Keys of an expectation's failing records (strings): GX lists them as
+    [{record_key: [k, …]}] when values are excluded, as [{record_key: k, column: value}, …]
+    otherwise; in the full list (COMPLETE) or the partial one (SUMMARY, see _result_format).
+    With ``record_keys`` GX's keys are row numbers into it."""
+    keys = _failing_values(expectation_result)
     if record_keys is not None:
         return record_keys[np.asarray(keys, dtype=np.int64)]
     out = np.asarray(keys, dtype=object)
@@ -440,9 +593,10 @@ def format_values(column: str, values: pd.Series) -> np.ndarray:
     """format_value of every value of a column (object array of str), vectorised: datetimes by
     numpy, other values once per distinct value."""
     if pd.api.types.is_datetime64_dtype(values.dtype):
-        text = _format_datetimes(values.to_numpy())
+        codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+        text = _format_datetimes(np.asarray(uniques))
         if text is not None:
-            return text
+            return np.append(text, EMPTY_VALUE_VI)[codes]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = [format_value(column, v) for v in uniques.tolist()] + [EMPTY_VALUE_VI]
     return np.asarray(texts, dtype=object)[codes]
@@ -451,73 +605,127 @@ def format_values(column: str, values: pd.Series) -> np.ndarray:
 def _fill(template: str, fields: dict[str, np.ndarray], size: int) -> np.ndarray:
     """str.format_map of a template for every record at once (fields: column → formatted text;
     a field not given is '(trống)')."""
-    out = np.full(size, "", dtype=object)
+    out: np.ndarray | str = ""
     for literal, name, spec, conversion in string.Formatter().parse(template):
-        out = out + literal
+        out = out + literal if isinstance(out, str) or literal else out
         if name is None:
             continue
         values = fields.get(name, np.full(size, EMPTY_VALUE_VI, dtype=object))
         if spec or conversion:
             pattern = "{0" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
             values = np.asarray([pattern.format(v) for v in values], dtype=object)
-        out = out + values
-    return out
+        out = out + values if not isinstance(out, str) or out else values.copy()
+    return np.full(size, out, dtype=object) if isinstance(out, str) else out
+
+
+def _tidy(text: str) -> bool:
+    """Unchanged when its whitespace is collapsed (non-empty)."""
+    return bool(text) and text == " ".join(text.split())
+
+
+def _tidy_values(values: np.ndarray) -> np.ndarray:
+    """_tidy of every value (once per distinct value)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    tidy = [isinstance(u, str) and _tidy(u) for u in uniques.tolist()] + [False]
+    return np.asarray(tidy, dtype=bool)[codes]
+
+
+def _tidy_template(template: str) -> bool:
+    """The template with each placeholder as a one-letter word is tidy: then a text filled with
+    tidy values is tidy too (their whitespace is single spaces between words, the template's the
+    template's)."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        parts.append(literal)
+        if name is not None:
+            if spec or conversion:
+                return False
+            parts.append("x")
+    return _tidy("".join(parts))
 
 
 def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray,
-                    fields: dict[str, np.ndarray]) -> np.ndarray:
+                    fields: dict[str, np.ndarray],
+                    tidy_keys: np.ndarray | None = None) -> np.ndarray:
     """The messages of one check's failing records: each fired rule's reason in rule order, an
-    identical reason once, joined by '; ' into the check's template, spaces collapsed."""
+    identical reason once, joined by '; ' into the check's template, spaces collapsed.
+
+    A rule's reason is formatted for the records it fired on only; spaces are collapsed in the
+    messages that may need it only (see _tidy_template: the others are tidy already)."""
     size = len(keys)
     reasons = np.full(size, "", dtype=object)
     started = np.zeros(size, dtype=bool)
     done: list[tuple[np.ndarray, np.ndarray]] = []
+    every = {**fields, "record_key": keys}
+    tidy_of: dict[str, np.ndarray] = {} if tidy_keys is None else {"record_key": tidy_keys}
+
+    def tidy_fields(template: str, rows: np.ndarray | slice) -> np.ndarray:
+        """Rows whose values of the template's fields (and the template) are all tidy."""
+        ok = np.full(size, _tidy_template(template), dtype=bool)[rows]
+        for name in template_fields(template) - {"reasons"}:
+            if name in every:
+                if name not in tidy_of:
+                    tidy_of[name] = _tidy_values(every[name])
+                ok &= tidy_of[name][rows]
+        return ok
+
+    tidy_reasons = np.ones(size, dtype=bool)
     for i in sorted(fired):
-        reason = _fill(check.rules[i].reason_vi, {**fields, "record_key": keys}, size)
-        repeated = np.zeros(size, dtype=bool)
+        rows = np.flatnonzero(fired[i])
+        reason = _fill(check.rules[i].reason_vi, {k: v[rows] for k, v in every.items()}, len(rows))
+        tidy_reasons[rows] &= tidy_fields(check.rules[i].reason_vi, rows)
+        repeated = np.zeros(len(rows), dtype=bool)
         for other_fired, other_reason in done:
-            repeated |= other_fired & (other_reason == reason)
-        add = fired[i] & ~repeated
-        reasons = np.where(add, np.where(started, reasons + "; " + reason, reason), reasons)
-        started |= add
-        done.append((fired[i], reason))
-    text = _fill(check.message_vi, {**fields, "record_key": keys, "reasons": reasons}, size)
-    return np.asarray([" ".join(m.split()) for m in text], dtype=object)
-
-
-def _first_per_key(series: pd.Series) -> pd.Series:
-    """The series with one value per index label (the last, as the frames keep)."""
-    return series[~series.index.duplicated(keep="last")]
+            repeated |= other_fired[rows] & (other_reason[rows] == reason)
+        add, text = rows[~repeated], reason[~repeated]
+        reasons[add] = np.where(started[add], reasons[add] + "; " + text, text)
+        started[add] = True
+        full = np.full(size, None, dtype=object)
+        full[rows] = reason
+        done.append((fired[i], full))
+    messages = _fill(check.message_vi, {**every, "reasons": reasons}, size)
+    tidy = tidy_fields(check.message_vi, slice(None))
+    if "reasons" in template_fields(check.message_vi):
+        tidy &= tidy_reasons
+    untidy = np.flatnonzero(~tidy)
+    messages[untidy] = [" ".join(m.split()) for m in messages[untidy]]
+    return messages
 
 
 def _findings(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
-              specs: dict[str, EntitySpec], regimes: dict[str, pd.Series]) -> pd.DataFrame:
-    """One finding per (check, failing record), messages formatted column by column;
-    ``regimes``: each entity's record key → regime id."""
-    parts = []
+              specs: dict[str, EntitySpec], regimes: dict[str, np.ndarray],
+              rows: dict[str, _Rows]) -> pd.DataFrame:
+    """One finding per (check, failing record), messages formatted column by column, sorted by
+    check and record key; ``regimes``: each entity's regime id by row."""
+    parts = {}
     for entity, failed in failures.items():
         if not failed:
             continue
         frame = frames[entity]
-        index = pd.Index(frame[RECORD_KEY])
-        rows = pd.Series(np.arange(len(frame)), index=index)[~index.duplicated(keep="last")]
         for check in specs[entity].checks:
-            rules = {rule: keys for (check_id, rule), keys in failed.items() if check_id == check.id}
+            rules = {rule: found for (check_id, rule), found in failed.items()
+                     if check_id == check.id}
             if not rules:
                 continue
-            keys = pd.unique(np.concatenate(list(rules.values())))
-            positions = rows.reindex(keys).to_numpy()
-            fired = {rule: pd.Index(keys).isin(found) for rule, found in rules.items()}
+            masks = {}
+            for rule, found in rules.items():
+                masks[rule] = np.zeros(len(frame), dtype=bool)
+                masks[rule][found] = True
+            positions = np.flatnonzero(np.logical_or.reduce(list(masks.values())))
+            positions = positions[np.argsort(rows[entity].rank[positions], kind="stable")]
+            keys = rows[entity].keys[positions]
+            fired = {rule: mask[positions] for rule, mask in masks.items()}
             fields = {col: format_values(col, frame[col].take(positions))
                       for col in sorted(check.message_columns())}
-            parts.append(pd.DataFrame({
+            parts[check.id] = pd.DataFrame({
                 "check_id": check.id, "severity": check.severity, "entity": entity,
-                "record_key": keys, "message": _check_messages(check, fired, keys, fields),
-                "regime": _first_per_key(regimes[entity]).reindex(keys).to_numpy()}))
+                "record_key": keys,
+                "message": _check_messages(check, fired, keys, fields, rows[entity].tidy[positions]),
+                "regime": regimes[entity][positions]})
     if not parts:
         return pd.DataFrame([], columns=FINDINGS_COLUMNS)
-    findings = pd.concat(parts, ignore_index=True)[FINDINGS_COLUMNS]
-    return findings.sort_values(["check_id", "record_key"], kind="stable").reset_index(drop=True)
+    findings = pd.concat([parts[c] for c in sorted(parts)], ignore_index=True)
+    return findings[FINDINGS_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -550,19 +758,19 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
         raise ValueError(f"backend phải là pandas hoặc sql (backend must be pandas or sql): {backend!r}")
     specs = {spec.entity: spec for spec in load_catalogue()}
     check_regime_limits(specs)
-    sources = entity_sources(facts, bieu06)
+    sources = entity_sources(facts, bieu06, {e: spec.columns() for e, spec in specs.items()})
     frames = {entity: entity_frame(spec, sources[entity]) for entity, spec in specs.items()}
-    regimes = {entity: source["regime"].set_axis(source.index.astype(str))
-               for entity, source in sources.items()}
+    regimes = {entity: source["regime"].to_numpy() for entity, source in sources.items()}
     del sources                         # the dossier source is a copy of the facts: freed now
     params = check_parameters(facts, now)
     if backend == "pandas":
         results = _validate_pandas(frames, specs, params)
     else:
         results = _validate_sql(frames, specs, params, url)
-    record_keys = {entity: frame[RECORD_KEY].to_numpy(dtype=object) if backend == "pandas" else None
-                   for entity, frame in frames.items()}
-    failures = {entity: _failures(entity, result, record_keys[entity])
+    rows = {entity: _Rows.of(frame[RECORD_KEY].to_numpy(dtype=object))
+            for entity, frame in frames.items()}
+    numbered = backend == "pandas"
+    failures = {entity: _failures(entity, result, rows[entity], numbered)
                 for entity, result in results.items()}
     window = facts.window
     run = {"unit_code": facts.unit_code, "period": window.period, "window": window.window,
@@ -572,10 +780,10 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     log.info("checks (%s): %s", backend, {e: len(f) for e, f in failures.items()})
     validations = {}
     for entity, result in results.items():
-        validations[entity] = scrub_result(result, record_keys[entity])
+        validations[entity] = scrub_result(result, rows[entity] if numbered else None)
         validations[entity]["meta"]["parbook_run"] = _jsonable(run)
-    present = set().union(*(set(r.dropna()) for r in regimes.values()))
-    return Findings(frame=_findings(failures, frames, specs, regimes), run=run,
+    present = set().union(*(set(pd.unique(r)) for r in regimes.values()))
+    return Findings(frame=_findings(failures, frames, specs, regimes, rows), run=run,
                     suites={entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
                     validations=validations,
                     regimes=tuple(r.id for r in all_regimes() if r.id in present))
@@ -585,12 +793,12 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
 # artefacts for auditors
 
 
-def scrub_result(result: Any, record_keys: np.ndarray | None = None) -> dict[str, Any]:
+def scrub_result(result: Any, rows: _Rows | None = None) -> dict[str, Any]:
     """A GX suite validation result as JSON data, without data values, ids or load times.
 
     Each expectation result keeps its counts and the keys of its failing records
     (``unexpected_record_keys``); GX's value lists (which would carry e.g. phone numbers for
-    HS06) are left out; ``record_keys`` maps GX's row numbers to keys (pandas). Built from the
+    HS06) are left out; ``rows`` maps GX's row numbers to keys (pandas). Built from the
     result objects: GX's own to_json_dict deep-copies every
     value list and costs more than the validation.
     """
@@ -607,7 +815,9 @@ def scrub_result(result: Any, record_keys: np.ndarray | None = None) -> dict[str
             "success": r.success, "expectation_config": config, "result": res,
             "exception_info": r.exception_info})
         if "unexpected_count" in res:       # strings already: not walked by the conversion
-            entry["result"]["unexpected_record_keys"] = sorted(_failing_keys(r, record_keys).tolist())
+            entry["result"]["unexpected_record_keys"] = (
+                sorted(_failing_keys(r).tolist()) if rows is None
+                else rows.sorted_keys(_failing_rows(r)))
         scrubbed.append(entry)
     scrubbed.sort(key=lambda r: (r["expectation_config"]["meta"].get("check_id", ""),
                                  r["expectation_config"]["meta"].get("rule", 0)))
