@@ -440,7 +440,7 @@ def test_cmd_demo_end_to_end(tmp_path, capsys, monkeypatch) -> None:
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "ỦY BAN NHÂN DÂN" in text and "Ủy ban nhân dân" in text
-    assert "Ủy ban nhân dân tỉnh" in text                 # after 1/7/2025 the report goes up to the province
+    assert "Kính gửi: Ủy ban nhân dân thành phố Huế" in text   # after 1/7/2025: the province (Huế)
     assert "Xã An Phú (mô phỏng)" in text                # the merged communes are named
     form = pd.read_csv(pdf.parent / "bieu06.csv").set_index("field")
     assert form.loc["TOTAL", "received_total"] > 600

@@ -8,7 +8,7 @@ legal-document and plan-task frames, all as of the as-of date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -81,10 +81,23 @@ def scope_facts(data: UnitData, window: Window, scope: str, cal: WorkCalendar | 
         legal_documents=legal_document_facts(data, window), plan_tasks=plan_task_facts(data, window))
 
 
+def same_facts(a: Window, b: Window) -> bool:
+    """Whether two windows give the same facts: the dates the timeline reads are equal (a
+    year's window and its year to date; a first quarter as of its end and its year to date)."""
+    return (a.start, a.end, a.as_of, a.cut, a.ytd_start) == (b.start, b.end, b.as_of, b.cut,
+                                                             b.ytd_start)
+
+
 def build(data: UnitData, window: Window, cal: WorkCalendar | None = None) -> Facts:
-    """The facts of the window and of its year to date."""
-    return Facts(data=data, period=scope_facts(data, window, "period", cal),
-                 ytd=scope_facts(data, window.year_to_date(), "ytd", cal))
+    """The facts of the window and of its year to date (computed once, and the frames shared,
+    when the two windows coincide: the frames are read, never changed, by every later stage)."""
+    period = scope_facts(data, window, "period", cal)
+    ytd_window = window.year_to_date()
+    if same_facts(window, ytd_window):
+        ytd = replace(period, scope="ytd", window=ytd_window)
+    else:
+        ytd = scope_facts(data, ytd_window, "ytd", cal)
+    return Facts(data=data, period=period, ytd=ytd)
 
 
 def load(conn: Any, unit_code: str, window: Window) -> UnitData:
