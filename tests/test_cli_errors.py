@@ -132,3 +132,30 @@ def test_the_script_entry_point_is_the_console_wrapper() -> None:
                            "X1", "--period", "2024-Q3"], capture_output=True, text=True, env=env,
                           timeout=120)
     assert done.returncode == 2 and "postgresql://" in _one_error_line(done.stderr)
+
+
+def test_a_thread_broken_by_ctrl_c_prints_nothing(monkeypatch) -> None:
+    """After a Ctrl-C the clean-up may break a background thread (its folder removed, its kernel
+    gone): the user sees the one interruption line, not that thread's traceback; before any
+    Ctrl-C a thread's error goes to Python's hook (printed) as usual."""
+    import threading
+
+    from parbook.commands import console as console_module
+
+    def fail() -> None:
+        raise OSError("staging folder removed")
+
+    def run_failing_thread() -> None:
+        t = threading.Thread(target=fail)
+        t.start()
+        t.join()
+
+    printed: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(console_module, "_THREAD_HOOK", printed.append)
+    monkeypatch.setattr(threading, "excepthook", console_module._thread_errors)
+    monkeypatch.setattr(console_module, "_INTERRUPTED", [])
+    run_failing_thread()
+    assert [str(a.exc_value) for a in printed] == ["staging folder removed"]
+    monkeypatch.setattr(console_module, "_INTERRUPTED", [True])
+    run_failing_thread()
+    assert len(printed) == 1

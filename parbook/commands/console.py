@@ -7,8 +7,11 @@ background thread (a renderer still importing WeasyPrint, say) can hold the exit
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import sys
+import threading
 
 from parbook.commands.interrupt import INTERRUPTED_EXIT, interrupted_line
 
@@ -24,8 +27,32 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
+_INTERRUPTED: list[bool] = []
+_THREAD_HOOK = threading.excepthook
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """Ctrl-C: remember it, then raise KeyboardInterrupt in the main thread as Python does."""
+    _INTERRUPTED.append(True)
+    signal.default_int_handler(signum, frame)
+
+
+def _thread_errors(args: threading.ExceptHookArgs) -> None:
+    """After a Ctrl-C, a background thread (a renderer, a kernel client) that breaks because the
+    clean-up took its folder or kernel away prints nothing: the user was told the run stopped."""
+    if not _INTERRUPTED:
+        _THREAD_HOOK(args)
+        return
+    logging.getLogger("parbook").debug(
+        "thread %s stopped by the interruption", getattr(args.thread, "name", "?"),
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
 def console() -> None:
     """Entry point of the ``parbook`` script and of ``python -m parbook``."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_sigint)
+    threading.excepthook = _thread_errors
     try:
         from parbook.commands.main import main
 
