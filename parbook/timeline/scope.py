@@ -74,9 +74,11 @@ def scope_facts(data: UnitData, window: Window, scope: str, cal: WorkCalendar | 
                 ) -> ScopeFacts:
     """The facts of one window (the reporting window, or its year to date)."""
     wide = build_facts(data, window, cal, include_returned=True)
+    # boolean selection already copies (and pandas copies on write): no second copy of a
+    # province's facts
     return ScopeFacts(
         scope=scope, window=window,
-        dossiers=wide[wide["in_scope"]].copy(), returned=wide[wide["returned_in_window"]].copy(),
+        dossiers=wide[wide["in_scope"]], returned=wide[wide["returned_in_window"]],
         feedback=feedback_facts(data, window, cal), surveys=survey_facts(data, window),
         legal_documents=legal_document_facts(data, window), plan_tasks=plan_task_facts(data, window))
 
