@@ -206,3 +206,14 @@ def test_wrong_encoding_is_read_not_crashed(tmp_path) -> None:
         "chữ có dấu: tệp đã được lưu bằng bảng mã không có chữ tiếng Việt (như Windows-1252) — "
         "hãy lưu lại thành CSV UTF-8 (the file's encoding may be wrong; tried: UTF-8, "
         "Windows-1258)"}
+
+
+def test_a_one_column_semicolon_csv_reads_its_empty_rows_as_empty(tmp_path) -> None:
+    """Found by Hypothesis: a one-column header reads alike under every delimiter; the rows
+    decide — an Excel ';' file's empty row ';' is two empty cells, not a procedure code ';'."""
+    path = tmp_path / "DanhMucTTHC.csv"
+    path.write_text("Mã TTHC\nK-1\n\n;\n", encoding="utf-8")
+    db_path = tmp_path / "db.sqlite"
+    init_database(f"sqlite:///{db_path}", [{"unit_code": "X1"}])
+    results = ingest_files([path], url=f"sqlite:///{db_path}", unit="X1")
+    _check(results, 1, db_path)

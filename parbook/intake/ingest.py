@@ -88,8 +88,11 @@ def _parse_sheet(source: Source, sheet: SheetSource, spec: SheetSpec | None,
         rows = opener()
         buffer = list(islice(rows, HEADER_SEARCH_ROWS))
         layout = find_layout(buffer, candidates, infer=spec is None)
-        score = -1 if layout is None else len(layout.fields) + len(layout.splits) + len(
+        fields = -1 if layout is None else len(layout.fields) + len(layout.splits) + len(
             layout.lookups)
+        # a tie (a one-column header reads alike under every delimiter) goes to the delimiter the
+        # rows use: an Excel ";" file's empty row ";" is two empty cells, not the text ";"
+        score = (fields, sum(len(row) > 1 for _, row in buffer))
         if best is None or score > best[0]:
             best = (score, rows, buffer, layout)
     _, rows, buffer, layout = best
