@@ -14,16 +14,21 @@ from typing import Any
 from bench.bench_facts import run_on_sizes
 from bench.synth import UNIT
 
-FLOOR_SQL = r"""
-SELECT dossier_code FROM facts WHERE
-  NOT regexp_full_match(dossier_code,
-    '[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}')
+CODE_PATTERN = r"[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}"
+
+
+def floor_sql(table: str, code_malformed: str, now: str) -> str:
+    """The fifteen dossier rules (HS01–HS15) as one query returning the failing keys, in a
+    dialect's words for a malformed code and for the current time."""
+    return f"""
+SELECT dossier_code FROM {table} WHERE
+  {code_malformed}
   OR code_yymmdd IS DISTINCT FROM received_yymmdd
   OR (procedure_code IS NOT NULL AND NOT procedure_known)
   OR received_at IS NULL OR due_at IS NULL OR procedure_code IS NULL OR channel IS NULL
   OR status IS NULL
   OR finished_at < received_at OR returned_at < finished_at OR due_date < received_date
-  OR received_at > now() OR finished_at > now() OR returned_at > now()
+  OR received_at > {now} OR finished_at > {now} OR returned_at > {now}
   OR (status IN ('done', 'rejected') AND finished_at IS NULL)
   OR (status IN ('processing', 'supplementing', 'paused')
       AND (finished_at IS NOT NULL OR returned_at IS NOT NULL))
@@ -34,6 +39,10 @@ SELECT dossier_code FROM facts WHERE
      OR (settled AND status = 'rejected' AND NOT has_rejection_reason)
      OR verification_unexpected OR (returned_in_window AND NOT has_survey)))
 """
+
+
+# DuckDB
+FLOOR_SQL = floor_sql("facts", f"NOT regexp_full_match(dossier_code, '{CODE_PATTERN}')", "now()")
 
 
 @cache

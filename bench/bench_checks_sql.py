@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bench.bench_checks import _analysis
+from bench.bench_checks import CODE_PATTERN, _analysis, floor_sql
 from bench.bench_facts import CACHE, LARGE, at_size
 from bench.harness import compare
 from bench.synth import build_database
@@ -27,25 +27,8 @@ FLOOR_COLUMNS = [
     "received_date", "legal_due", "is_late", "apology_count", "apology_late",
     "supplement_request_count", "appraisal_request_late", "settled", "has_rejection_reason",
     "verification_unexpected", "returned_in_window", "has_survey"]
-FLOOR_SQL = rf"""
-SELECT dossier_code FROM {FLOOR_TABLE} WHERE
-  dossier_code !~ '^[0-9A-Z]{{3}}\.[0-9A-Z]{{2}}\.[0-9A-Z]{{2}}\.[A-Z][0-9]{{2}}-[0-9]{{6}}-[0-9]{{4}}$'
-  OR code_yymmdd IS DISTINCT FROM received_yymmdd
-  OR (procedure_code IS NOT NULL AND NOT procedure_known)
-  OR received_at IS NULL OR due_at IS NULL OR procedure_code IS NULL OR channel IS NULL
-  OR status IS NULL
-  OR finished_at < received_at OR returned_at < finished_at OR due_date < received_date
-  OR received_at > localtimestamp OR finished_at > localtimestamp OR returned_at > localtimestamp
-  OR (status IN ('done', 'rejected') AND finished_at IS NULL)
-  OR (status IN ('processing', 'supplementing', 'paused')
-      AND (finished_at IS NOT NULL OR returned_at IS NOT NULL))
-  OR (status <> 'withdrawn' AND (
-        (legal_due IS NOT NULL AND due_date > legal_due)
-     OR (is_late AND apology_count = 0) OR apology_late OR apology_count > 1
-     OR supplement_request_count > 1 OR appraisal_request_late
-     OR (settled AND status = 'rejected' AND NOT has_rejection_reason)
-     OR verification_unexpected OR (returned_in_window AND NOT has_survey)))
-"""
+# PostgreSQL
+FLOOR_SQL = floor_sql(FLOOR_TABLE, f"dossier_code !~ '^{CODE_PATTERN}$'", "localtimestamp")
 
 
 def ours(url: str, pg: str) -> Callable[[], Any]:

@@ -128,9 +128,8 @@ def _finalise(ctx: Context, draft: Draft, units: list[dict[str, object]] | None 
                     ground_truth=defects[TRUTH_COLUMNS].copy(), defects=defects, log=keys)
 
 
-def build_demo(seed: int = 2024, year: int = 2024) -> DemoData:
-    """The generated commune-year with its ground truth (deterministic in seed and year)."""
-    ctx = Context.make(int(seed), int(year))
+def seeded_draft(ctx: Context) -> Draft:
+    """One commune-year's records drawn from ``ctx``'s streams, its defects seeded."""
     catalogue = demo_catalogue()
     dossiers, events = generate_dossiers(ctx, catalogue)
     draft = Draft(catalogue=catalogue, dossiers=dossiers, events=events)
@@ -139,7 +138,13 @@ def build_demo(seed: int = 2024, year: int = 2024) -> DemoData:
     draft.legal_documents = generate_legal_documents(ctx)
     draft.plan_tasks = generate_plan_tasks(ctx)
     seed_defects(ctx, draft)
-    return _finalise(ctx, draft)
+    return draft
+
+
+def build_demo(seed: int = 2024, year: int = 2024) -> DemoData:
+    """The generated commune-year with its ground truth (deterministic in seed and year)."""
+    ctx = Context.make(int(seed), int(year))
+    return _finalise(ctx, seeded_draft(ctx))
 
 
 def generate(seed: int = 2024, year: int = 2024) -> dict[str, pd.DataFrame]:

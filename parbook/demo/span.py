@@ -27,14 +27,20 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from parbook.demo import profile
-from parbook.demo.build import TABLES, TRUTH_COLUMNS, DemoData, _finalise, demo_unit_rows
+from parbook.demo.build import (
+    TABLES,
+    TRUTH_COLUMNS,
+    DemoData,
+    _finalise,
+    demo_unit_rows,
+    seeded_draft,
+)
 from parbook.demo.context import Context, Draft, TruthWindow, demo_catalogue
-from parbook.demo.defects import Seeder, seed_defects, shows_later
+from parbook.demo.defects import Seeder, shows_later
 from parbook.demo.dossiers import generate_dossiers
 from parbook.demo.plan_tasks import generate_plan_tasks
 from parbook.demo.registers import (
     generate_feedback,
-    generate_legal_documents,
     generate_span_documents,
     generate_surveys,
 )
@@ -69,15 +75,7 @@ def _first_year(seed: int) -> tuple[DemoData, Context]:
     """Part 1: the 2024 commune-year, its export moved to the span's end."""
     year_ctx = Context.make(seed, FIRST_YEAR)
     ctx = replace(year_ctx, export_at=span_export(year_ctx.cal), survey_cut=year_ctx.export_at)
-    catalogue = demo_catalogue()
-    dossiers, events = generate_dossiers(ctx, catalogue)
-    draft = Draft(catalogue=catalogue, dossiers=dossiers, events=events)
-    draft.surveys = generate_surveys(ctx, dossiers)
-    draft.feedback = generate_feedback(ctx, dossiers)
-    draft.legal_documents = generate_legal_documents(ctx)
-    draft.plan_tasks = generate_plan_tasks(ctx)
-    seed_defects(ctx, draft)
-    return _finalise(ctx, draft, units=unit_rows()), ctx
+    return _finalise(ctx, seeded_draft(ctx), units=unit_rows()), ctx
 
 
 def _segment(seed: int, part: int, year: int, unit: dict[str, object], first: date, last: date,
