@@ -17,6 +17,7 @@ failing_records, check_parameters.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -89,15 +90,14 @@ def entity_sources(facts: Facts, bieu06: pd.DataFrame,
     needs no other; the facts of a province are not copied whole).
     """
     period = facts.period
-    in_scope, returned = period.dossiers, period.returned
+    in_scope, outside = period.dossiers, period.outside
     if columns is not None:
-        keep = [c for c in returned.columns
-                if c in {*columns["dossier"], "regime"} and c in in_scope.columns]
-        in_scope, returned = in_scope[keep], returned[keep]
-    dossiers = pd.concat([in_scope, returned[~period.returned["in_scope"]]])
+        keep = [c for c in in_scope.columns if c in {*columns["dossier"], "regime"}]
+        in_scope, outside = in_scope[keep], outside[keep]
+    dossiers = pd.concat([in_scope, outside])
     raw = facts.data.dossiers
     phones = pd.Series(raw["applicant_phone"].to_numpy(), index=pd.Index(raw["dossier_code"]))
-    dossiers["applicant_phone"] = dossiers.index.map(phones)
+    dossiers["applicant_phone"] = phones.reindex(dossiers.index).to_numpy()  # (4× Index.map)
     form = bieu06[bieu06["field"] != TOTAL].set_index("field", drop=False)
     form["accounted_total"] = form["settled_total"] + form["pending_total"]
     form["regime"] = regime_on(facts.window.end).id     # a Biểu 06 row: the window end's
@@ -464,8 +464,7 @@ class _Rows:
             order = np.argsort(np.asarray(keys, dtype=str), kind="stable")
         rank = np.empty(len(keys), dtype=np.int64)
         rank[order] = positions
-        tidy = np.fromiter((_tidy(k) for k in keys), dtype=bool, count=len(keys))
-        return cls(keys=keys, last=last, rank=rank, tidy=tidy)
+        return cls(keys=keys, last=last, rank=rank, tidy=_tidy_keys(keys))
 
     @cached_property
     def by_key(self) -> pd.Series:
@@ -604,23 +603,46 @@ def format_values(column: str, values: pd.Series) -> np.ndarray:
 
 def _fill(template: str, fields: dict[str, np.ndarray], size: int) -> np.ndarray:
     """str.format_map of a template for every record at once (fields: column → formatted text;
-    a field not given is '(trống)')."""
-    out: np.ndarray | str = ""
+    a field not given is '(trống)'): one join per record of the template's pieces."""
+    pieces: list[Any] = []
+    filled = False
     for literal, name, spec, conversion in string.Formatter().parse(template):
-        out = out + literal if isinstance(out, str) or literal else out
+        if literal:
+            pieces.append(itertools.repeat(literal))
         if name is None:
             continue
-        values = fields.get(name, np.full(size, EMPTY_VALUE_VI, dtype=object))
+        values = fields.get(name)
+        if values is None:
+            pieces.append(itertools.repeat(EMPTY_VALUE_VI if not (spec or conversion) else
+                                           _formatted(EMPTY_VALUE_VI, spec, conversion)))
+            continue
         if spec or conversion:
-            pattern = "{0" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-            values = np.asarray([pattern.format(v) for v in values], dtype=object)
-        out = out + values if not isinstance(out, str) or out else values.copy()
-    return np.full(size, out, dtype=object) if isinstance(out, str) else out
+            values = np.asarray([_formatted(v, spec, conversion) for v in values], dtype=object)
+        pieces.append(values)
+        filled = True
+    if not filled:              # no field given: the same text for every record
+        text = "".join(next(iter(p)) for p in pieces)
+        return np.full(size, text, dtype=object)
+    # the literals repeat without end: the fields give the length
+    return np.fromiter(map("".join, zip(*pieces, strict=False)), dtype=object, count=size)
+
+
+def _formatted(value: Any, spec: str, conversion: str | None) -> str:
+    pattern = "{0" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    return pattern.format(value)
 
 
 def _tidy(text: str) -> bool:
     """Unchanged when its whitespace is collapsed (non-empty)."""
     return bool(text) and text == " ".join(text.split())
+
+
+def _tidy_keys(keys: np.ndarray) -> np.ndarray:
+    """_tidy of every key: keys without any whitespace (the usual case, found in one pass over
+    the keys joined by NUL) are tidy when not empty; otherwise key by key."""
+    if len("\x00".join(keys).split()) <= 1:
+        return np.fromiter(map(bool, keys), dtype=bool, count=len(keys))
+    return np.fromiter((_tidy(k) for k in keys), dtype=bool, count=len(keys))
 
 
 def _tidy_values(values: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     JSON,
@@ -376,7 +377,7 @@ def read_table(conn: Any, table: Table, where: Any = None, columns: list[str] | 
     """
     cols = [table.c[name] for name in columns] if columns else list(table.columns)
     if conn.dialect.name == "sqlite":
-        # SQLite keeps timestamps as ISO text: let pandas parse them in bulk (coerce_frame)
+        # SQLite keeps timestamps as ISO text: let pandas parse them in bulk (coerce_column)
         # instead of SQLAlchemy's per-value processors.
         selected = [type_coerce(c, String).label(c.name) if isinstance(c.type, DateTime | Date)
                     else c for c in cols]
@@ -388,26 +389,50 @@ def read_table(conn: Any, table: Table, where: Any = None, columns: list[str] | 
     rows = conn.execute(stmt).fetchall()
     names = [c.name for c in cols]
     values = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    frame = pd.DataFrame({name: pd.Series(vals, dtype=object)
-                          for name, vals in zip(names, values, strict=True)})
-    return coerce_frame(frame, table)
+    del rows
+    # each column typed on its own before the frame is built: typing a column of a built frame
+    # keeps the whole block of the driver's values alive (a view), ~60 bytes per row and column
+    return pd.DataFrame({c.name: coerce_column(pd.Series(values.pop(0), dtype=object), c)
+                         for c in cols})
+
+
+def coerce_column(series: pd.Series, col: Any) -> pd.Series:
+    """The series with the pandas dtype of its schema column."""
+    kind = col.type.__class__
+    if kind in (DateTime, Date):
+        return pd.to_datetime(series, format="ISO8601").astype("datetime64[us]")
+    if kind is Boolean:
+        return series.astype("boolean")
+    if kind is Integer:
+        return pd.to_numeric(series).astype("Int64")
+    if kind is Float:
+        return pd.to_numeric(series).astype("float64")
+    return shared_strings(series.astype("object").where(series.notna(), None))
 
 
 def coerce_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Give each column of the frame the pandas dtype of its schema column."""
     for col in table.columns:
-        if col.name not in frame.columns:
-            continue
-        kind = col.type.__class__
-        series = frame[col.name]
-        if kind in (DateTime, Date):
-            frame[col.name] = pd.to_datetime(series, format="ISO8601").astype("datetime64[us]")
-        elif kind is Boolean:
-            frame[col.name] = series.astype("boolean")
-        elif kind is Integer:
-            frame[col.name] = pd.to_numeric(series).astype("Int64")
-        elif kind is Float:
-            frame[col.name] = pd.to_numeric(series).astype("float64")
-        else:
-            frame[col.name] = series.astype("object").where(series.notna(), None)
+        if col.name in frame.columns:
+            frame[col.name] = coerce_column(frame[col.name], col)
     return frame
+
+
+def shared_strings(series: pd.Series, sample: int = 1000) -> pd.Series:
+    """The series with equal values held as one object each, when few values repeat a lot.
+
+    A database driver makes a new string for every row: a province's million dossiers hold a
+    million copies of a few status, channel and procedure codes (about 50 MB per column). A
+    column whose first ``sample`` values are mostly distinct (dossier codes, names) is left as
+    it is. Values, dtype, index and missing values are unchanged.
+    """
+    values = series.to_numpy(dtype=object)
+    if len(values) <= sample or len(set(values[:sample])) > sample // 2:
+        return series
+    codes, uniques = pd.factorize(values)
+    if not len(uniques):
+        return series
+    shared = np.asarray(uniques, dtype=object).take(codes)
+    missing = codes < 0
+    shared[missing] = values[missing]
+    return pd.Series(shared, index=series.index, name=series.name, dtype=series.dtype)

@@ -241,11 +241,11 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     # dossier code (HS01): its YYMMDD segment and the receipt day in the same form
     code = f["dossier_code"].astype("string")
     code_date = code.str.slice(-11, -5).where(code.str.match(r".*-\d{6}-\d{4}$"))
-    f["code_yymmdd"] = code_date.astype(object).where(code_date.notna(), None)
+    f["code_yymmdd"] = db.shared_strings(code_date.astype(object).where(code_date.notna(), None))
     rd = f["received_date"]
     yymmdd = (rd.dt.year % 100) * 10000 + rd.dt.month * 100 + rd.dt.day
     received = yymmdd.astype("Int64").astype("string").str.zfill(6)
-    f["received_yymmdd"] = received.astype(object).where(received.notna(), None)
+    f["received_yymmdd"] = db.shared_strings(received.astype(object).where(received.notna(), None))
     return f
 
 

@@ -26,6 +26,10 @@ from parbook.timeline.registers import (
 )
 
 SCOPES = ("period", "ytd")
+# what survey coverage (parbook.analysis.measures.returned_masks), its breakdowns by field,
+# department and handler, and its derivation read of the dossiers returned in a window
+RETURNED_COLUMNS = ("dossier_code", "in_scope", "withdrawn", "returned_in_window", "has_survey",
+                    "field", "department", "handler", "regime")
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,17 @@ class ScopeFacts:
     """What one scope — the window (``period``) or its year to date (``ytd``) — counts over.
 
     ``dossiers``: one row per dossier in the scope's window (parbook.timeline.facts);
-    ``returned``: every dossier returned in the window, in scope or not (settled before it).
+    ``returned``: every dossier returned in the window, in scope or not (settled before it), with
+    the columns its readers take (RETURNED_COLUMNS: survey coverage and its breakdowns);
+    ``outside``: every fact of the dossiers returned in the window but not in its scope (the
+    checks read them beside ``dossiers``). A province's returned dossiers are not held twice.
     """
 
     scope: str
     window: Window
     dossiers: pd.DataFrame
     returned: pd.DataFrame
+    outside: pd.DataFrame
     feedback: pd.DataFrame
     surveys: pd.DataFrame
     legal_documents: pd.DataFrame
@@ -74,11 +82,12 @@ def scope_facts(data: UnitData, window: Window, scope: str, cal: WorkCalendar | 
                 ) -> ScopeFacts:
     """The facts of one window (the reporting window, or its year to date)."""
     wide = build_facts(data, window, cal, include_returned=True)
-    # boolean selection already copies (and pandas copies on write): no second copy of a
+    # boolean selections already copy (and pandas copies on write): no second copy of a
     # province's facts
+    in_scope, returned = wide["in_scope"].to_numpy(), wide["returned_in_window"].to_numpy()
     return ScopeFacts(
-        scope=scope, window=window,
-        dossiers=wide[wide["in_scope"]], returned=wide[wide["returned_in_window"]],
+        scope=scope, window=window, dossiers=wide[in_scope],
+        returned=wide.loc[returned, list(RETURNED_COLUMNS)], outside=wide[returned & ~in_scope],
         feedback=feedback_facts(data, window, cal), surveys=survey_facts(data, window),
         legal_documents=legal_document_facts(data, window), plan_tasks=plan_task_facts(data, window))
 
