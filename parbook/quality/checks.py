@@ -743,15 +743,19 @@ def _findings(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
             fired = {rule: mask[positions] for rule, mask in masks.items()}
             fields = {col: format_values(col, frame[col].take(positions))
                       for col in sorted(check.message_columns())}
-            parts[check.id] = pd.DataFrame({
-                "check_id": check.id, "severity": check.severity, "entity": entity,
-                "record_key": keys,
+            size = len(keys)
+            parts[check.id] = {
+                "check_id": np.full(size, check.id, dtype=object),
+                "severity": np.full(size, check.severity, dtype=object),
+                "entity": np.full(size, entity, dtype=object), "record_key": keys,
                 "message": _check_messages(check, fired, keys, fields, rows[entity].tidy[positions]),
-                "regime": regimes[entity][positions]})
+                "regime": regimes[entity][positions]}
     if not parts:
         return pd.DataFrame([], columns=FINDINGS_COLUMNS)
-    findings = pd.concat([parts[c] for c in sorted(parts)], ignore_index=True)
-    return findings[FINDINGS_COLUMNS]
+    # each column joined once, in check order (no frame per check, no second copy)
+    ordered = [parts[c] for c in sorted(parts)]
+    return pd.DataFrame({col: np.concatenate([part[col] for part in ordered]).astype(object)
+                         for col in FINDINGS_COLUMNS})
 
 
 @dataclass(frozen=True)
