@@ -104,3 +104,28 @@ def test_init_declares_only_the_communes_units_and_updates_a_renamed_one(sqlite_
     header = report_header(dict(units[0]), Window.parse("2024-Q4"))
     assert (header.issuer, header.place) == ("ỦY BAN NHÂN DÂN\nXÃ HÒA BÌNH ĐÔNG", "Hòa Bình Đông")
     assert header.issuer_name == "Ủy ban nhân dân xã Hòa Bình Đông"
+
+
+def test_shared_strings_keeps_values_and_holds_each_repeated_value_once() -> None:
+    statuses = pd.Series(["done" + ""] * 600 + [None] * 5 + ["".join(["re", "jected"])] * 600,
+                         dtype=object)
+    copies = pd.Series([s if s is None else "".join(list(s)) for s in statuses], dtype=object)
+    assert len({id(v) for v in copies if v is not None}) == 1200       # a driver's new strings
+    shared = db.shared_strings(copies)
+    pd.testing.assert_series_equal(shared, copies)
+    assert shared.isna().sum() == 5 and shared[600] is None
+    assert len({id(v) for v in shared if v is not None}) == 2
+    codes = pd.Series([f"HS-{i:05d}" for i in range(2000)], dtype=object)
+    assert db.shared_strings(codes) is codes                # mostly distinct: left as it is
+    assert db.shared_strings(pd.Series([None] * 2000, dtype=object)).isna().all()
+
+
+def test_read_table_shares_repeated_text(sqlite_url: str) -> None:
+    init_database(sqlite_url, [{"unit_code": "X1"}])
+    rows = [{"dossier_code": f"D{i}", "unit_code": "X1", "status": "done"} for i in range(1500)]
+    with db.begin(sqlite_url) as conn:
+        conn.execute(db.dossiers.insert(), rows)
+        frame = db.read_table(conn, db.dossiers)
+    assert frame["status"].tolist() == ["done"] * 1500
+    assert len({id(v) for v in frame["status"]}) == 1
+    assert frame["dossier_code"].tolist() == [f"D{i}" for i in range(1500)]

@@ -9,6 +9,7 @@ from parbook.analysis.forms import bieu06
 from parbook.store.params import validate_unit_code
 from parbook.store.privacy import mask_name, mask_phone
 from parbook.store.spreadsheet import spreadsheet_text
+from parbook.timeline import scope
 from parbook.timeline.facts import build_facts
 from parbook.timeline.periods import Window
 from tests.builders import dossier, event, unit_data
@@ -86,6 +87,22 @@ def test_scope_and_apology_deadline() -> None:
     assert f.loc["CARRY", "carried_over"] and not f.loc["AP", "carried_over"]
     assert f.loc["AP", "apology_deadline"] == T("2024-07-02")
     assert f.loc["AP", "apology_late"] and f.loc["AP", "apology_count"] == 2
+
+
+def test_returned_dossiers_outside_the_scope_are_kept_once() -> None:
+    rows = [
+        dossier("EARLY", received="2024-06-03 09:00", due="2024-06-05",
+                finished="2024-06-04 09:00", returned_at="2024-07-02 09:00", status="done"),
+        dossier("IN", received="2024-07-01 09:00", due="2024-07-03",
+                finished="2024-07-02 09:00", returned_at="2024-07-03 09:00", status="done"),
+        dossier("OPEN", received="2024-07-01 10:00", due="2024-07-03"),
+    ]
+    period = scope.build(unit_data(rows), Window.parse("2024-Q3")).period
+    assert list(period.dossiers.index) == ["IN", "OPEN"]
+    assert list(period.returned.index) == ["EARLY", "IN"]
+    assert list(period.returned.columns) == list(scope.RETURNED_COLUMNS)
+    assert list(period.outside.index) == ["EARLY"]
+    assert list(period.outside.columns) == list(period.dossiers.columns)
 
 
 def test_bieu06_identity_holds_on_clean_data() -> None:
