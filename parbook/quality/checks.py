@@ -752,10 +752,12 @@ def _findings(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
                 "regime": regimes[entity][positions]}
     if not parts:
         return pd.DataFrame([], columns=FINDINGS_COLUMNS)
-    # each column joined once, in check order (no frame per check, no second copy)
-    ordered = [parts[c] for c in sorted(parts)]
-    return pd.DataFrame({col: np.concatenate([part[col] for part in ordered]).astype(object)
-                         for col in FINDINGS_COLUMNS})
+    # each column joined once, in check order, and typed as the frame would type it, the checks'
+    # pieces freed as it goes (no frame per check, no copy of the whole)
+    ordered = [parts.pop(c) for c in sorted(parts)]
+    columns = {col: pd.Series(np.concatenate([part.pop(col) for part in ordered]).astype(object))
+               for col in FINDINGS_COLUMNS}
+    return pd.DataFrame(columns, copy=False)
 
 
 @dataclass(frozen=True)
