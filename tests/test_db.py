@@ -129,3 +129,26 @@ def test_read_table_shares_repeated_text(sqlite_url: str) -> None:
     assert frame["status"].tolist() == ["done"] * 1500
     assert len({id(v) for v in frame["status"]}) == 1
     assert frame["dossier_code"].tolist() == [f"D{i}" for i in range(1500)]
+
+
+def test_read_table_in_pieces_gives_the_frame_of_one_piece(any_db_url: str, monkeypatch) -> None:
+    """A table read a few rows at a time: the same values, dtypes and missing values as read at
+    once, repeated text held once across the pieces, and an empty read typed as the schema."""
+    init_database(any_db_url, [{"unit_code": "X1"}])
+    rows = [{"dossier_code": f"D{i:04d}", "unit_code": "X1", "status": ["done", "rejected"][i % 2],
+             "received_at": datetime(2024, 5, 3, 8, i % 60) if i % 7 else None,
+             "digitized": None if i % 5 == 0 else bool(i % 3), "note": None}
+            for i in range(2100)]
+    with db.begin(any_db_url) as conn:
+        conn.execute(db.dossiers.insert(), rows)
+        whole = db.read_table(conn, db.dossiers)
+        monkeypatch.setattr(db, "READ_PIECE", 64)
+        pieces = db.read_table(conn, db.dossiers)
+        empty = db.read_table(conn, db.dossiers, db.dossiers.c.unit_code == "nowhere")
+    pd.testing.assert_frame_equal(pieces, whole)
+    assert len(pieces) == 2100 and pieces["received_at"].isna().sum() == 300
+    assert str(pieces["received_at"].dtype) == "datetime64[us]"
+    assert str(pieces["digitized"].dtype) == "boolean" and pieces["digitized"].isna().sum() == 420
+    assert len({id(v) for v in pieces["status"]}) == 2                   # one pool for all pieces
+    assert list(empty.columns) == list(whole.columns) and len(empty) == 0
+    assert (empty.dtypes == whole.dtypes).all()

@@ -386,14 +386,53 @@ def read_table(conn: Any, table: Table, where: Any = None, columns: list[str] | 
     stmt = select(*selected)
     if where is not None:
         stmt = stmt.where(where)
-    rows = conn.execute(stmt).fetchall()
-    names = [c.name for c in cols]
-    values = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    del rows
-    # each column typed on its own before the frame is built: typing a column of a built frame
-    # keeps the whole block of the driver's values alive (a view), ~60 bytes per row and column
-    return pd.DataFrame({c.name: coerce_column(pd.Series(values.pop(0), dtype=object), c)
-                         for c in cols})
+    # read and typed a piece at a time: the driver's objects of one piece are freed before the
+    # next is read, so a province's rows never exist as Python objects all at once (and the
+    # memory they took is reused, not left as holes between the values kept)
+    result = conn.execute(stmt.execution_options(stream_results=True))
+    readers = [_ColumnReader(c) for c in cols]
+    while rows := result.fetchmany(READ_PIECE):
+        values = list(zip(*rows, strict=True))
+        del rows
+        for reader in readers:
+            reader.add(values.pop(0))
+    return pd.DataFrame({reader.col.name: reader.series() for reader in readers})
+
+
+READ_PIECE = 50_000       # rows read and typed at a time
+
+
+class _ColumnReader:
+    """One column of a table read in pieces, each piece typed on its own (coerce_column) and the
+    repeated text of all pieces held once (shared_strings, one pool for the column)."""
+
+    def __init__(self, col: Any) -> None:
+        self.col = col
+        self.pieces: list[pd.Series] = []
+        self.pool: dict[Any, Any] | None = None
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        series = pd.Series(values, dtype=object)
+        if not _is_text(self.col):
+            self.pieces.append(coerce_column(series, self.col))
+            return
+        series = series.where(series.notna(), None)
+        if not self.pieces:                 # the first piece decides, as shared_strings would
+            self.pool = {} if _repeats(series.to_numpy()) else None
+        self.pieces.append(series if self.pool is None else _pooled(series, self.pool))
+
+    def series(self) -> pd.Series:
+        if not self.pieces:
+            return coerce_column(pd.Series([], dtype=object), self.col)
+        if len(self.pieces) == 1:
+            return self.pieces.pop()
+        joined = pd.concat(self.pieces, ignore_index=True)
+        self.pieces.clear()
+        return joined
+
+
+def _is_text(col: Any) -> bool:
+    return col.type.__class__ not in (DateTime, Date, Boolean, Integer, Float)
 
 
 def coerce_column(series: pd.Series, col: Any) -> pd.Series:
@@ -427,12 +466,24 @@ def shared_strings(series: pd.Series, sample: int = 1000) -> pd.Series:
     it is. Values, dtype, index and missing values are unchanged.
     """
     values = series.to_numpy(dtype=object)
-    if len(values) <= sample or len(set(values[:sample])) > sample // 2:
+    if not _repeats(values, sample):
         return series
+    return _pooled(series, {})
+
+
+def _repeats(values: np.ndarray, sample: int = 1000) -> bool:
+    """The first ``sample`` values mostly repeat (at most half of them distinct)."""
+    head = values[:sample]
+    return len(head) > 1 and len(set(head)) <= len(head) // 2
+
+
+def _pooled(series: pd.Series, pool: dict[Any, Any]) -> pd.Series:
+    """The series with each value replaced by its equal in ``pool`` (added when new)."""
+    values = series.to_numpy(dtype=object)
     codes, uniques = pd.factorize(values)
     if not len(uniques):
         return series
-    shared = np.asarray(uniques, dtype=object).take(codes)
+    shared = np.asarray([pool.setdefault(u, u) for u in uniques.tolist()], dtype=object).take(codes)
     missing = codes < 0
     shared[missing] = values[missing]
     return pd.Series(shared, index=series.index, name=series.name, dtype=series.dtype)
