@@ -625,9 +625,16 @@ def _fill(template: str, fields: dict[str, np.ndarray], size: int) -> np.ndarray
         filled = True
     if not filled:              # no field given: the same text for every record
         text = "".join(next(iter(p)) for p in pieces)
-        return np.full(size, text, dtype=object)
+        return _repeated(text, size)
     # the literals repeat without end: the fields give the length
     return np.fromiter(map("".join, zip(*pieces, strict=False)), dtype=object, count=size)
+
+
+def _repeated(value: Any, size: int) -> np.ndarray:
+    """An object array of ``size`` references to one value (a third of np.full's time)."""
+    out = np.empty(size, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _formatted(value: Any, spec: str, conversion: str | None) -> str:
@@ -679,7 +686,7 @@ def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray
     A rule's reason is formatted for the records it fired on only; spaces are collapsed in the
     messages that may need it only (see _tidy_template: the others are tidy already)."""
     size = len(keys)
-    reasons = np.full(size, "", dtype=object)
+    reasons = _repeated("", size)
     started = np.zeros(size, dtype=bool)
     done: list[tuple[np.ndarray, np.ndarray]] = []
     every = {**fields, "record_key": keys}
@@ -706,7 +713,7 @@ def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray
         add, text = rows[~repeated], reason[~repeated]
         reasons[add] = np.where(started[add], reasons[add] + "; " + text, text)
         started[add] = True
-        full = np.full(size, None, dtype=object)
+        full = np.empty(size, dtype=object)          # None throughout
         full[rows] = reason
         done.append((fired[i], full))
     messages = _fill(check.message_vi, {**every, "reasons": reasons}, size)
@@ -745,9 +752,9 @@ def _findings(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
                       for col in sorted(check.message_columns())}
             size = len(keys)
             parts[check.id] = {
-                "check_id": np.full(size, check.id, dtype=object),
-                "severity": np.full(size, check.severity, dtype=object),
-                "entity": np.full(size, entity, dtype=object), "record_key": keys,
+                "check_id": _repeated(check.id, size),
+                "severity": _repeated(check.severity, size),
+                "entity": _repeated(entity, size), "record_key": keys,
                 "message": _check_messages(check, fired, keys, fields, rows[entity].tidy[positions]),
                 "regime": regimes[entity][positions]}
     if not parts:
@@ -778,6 +785,12 @@ class Findings:
         return findings_summary(self.frame, self.regimes)
 
 
+def _shown_columns(spec: EntitySpec, columns: pd.Index) -> list[str]:
+    """The columns of an entity frame that its checks' messages show, in frame order."""
+    shown = set().union(*(check.message_columns() for check in spec.checks))
+    return [c for c in columns if c in shown]
+
+
 def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url: str | None = None,
                now: datetime | None = None) -> Findings:
     """Run the whole catalogue on a window's facts and form; one finding per (check_id, record_key).
@@ -801,6 +814,9 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
         results = _validate_sql(frames, specs, params, url)
     rows = {entity: _Rows.of(frame[RECORD_KEY].to_numpy(dtype=object))
             for entity, frame in frames.items()}
+    # the messages' columns are all that the findings read of the frames now: the rest freed
+    frames = {entity: frame[_shown_columns(specs[entity], frame.columns)]
+              for entity, frame in frames.items()}
     numbered = backend == "pandas"
     failures = {entity: _failures(entity, result, rows[entity], numbered)
                 for entity, result in results.items()}
