@@ -59,6 +59,9 @@ EXPECTED_VI = {
     "time_parsing": "cần giờ HH:MM:SS (expected a time)",
 }
 
+# PyYAML's safe loader in C (libyaml) where the wheel has it: the same data, ~15× faster
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ConfigError(ParbookError):
     """A configuration file that parbook cannot use; the message lists every problem found."""
@@ -133,7 +136,7 @@ def validate(raw: Any, model: type[M], name: str, error: type[ConfigError] = Con
 def read_yaml(path: Path, error: type[ConfigError] = ConfigError) -> Any:
     """The data of a YAML file; ``error`` naming the file (and line) if unreadable."""
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
     except FileNotFoundError:
         raise error(f"Không có tệp cấu hình {path} (configuration file not found)") from None
     except yaml.YAMLError as exc:
