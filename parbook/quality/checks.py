@@ -652,7 +652,7 @@ def _tidy_keys(keys: np.ndarray, joined: str) -> np.ndarray:
     ``joined``, the keys joined by a character that is not whitespace) are tidy when not empty;
     otherwise key by key."""
     if len(joined.split()) <= 1:
-        return np.fromiter(map(bool, keys), dtype=bool, count=len(keys))
+        return np.asarray(keys != "", dtype=bool)       # the keys are str (entity_frame)
     return np.fromiter((_tidy(k) for k in keys), dtype=bool, count=len(keys))
 
 
