@@ -37,7 +37,7 @@ import pandas as pd
 from parbook.contract import FINDINGS_COLUMNS, TOTAL
 from parbook.errors import ParbookError
 from parbook.law.regimes import all_regimes, get_regime, regime_on, regime_span
-from parbook.quality import gxfast
+from parbook.quality import gxfast, gxsql
 from parbook.quality.catalogue import (
     Check,
     EntitySpec,
@@ -208,6 +208,7 @@ def _gx_context() -> Any:
             )
             _GX_STATE["context"] = gx.get_context(mode="ephemeral", project_config=config)
             gxfast.install()
+            gxsql.install()
             _GX_STATE["suites"] = {}
         return _GX_STATE["context"]
 

@@ -1,0 +1,253 @@
+"""Great Expectations' SQL validation on PostgreSQL in a few merged queries, results unchanged
+(GX 1.24.1).
+
+GX resolves a suite's metrics in rounds; in each round it runs a query per row-condition
+domain for the aggregate metrics, and a query per expectation for each of its "direct" metrics:
+the failing records' keys (``unexpected_index_list``), their values (``unexpected_values``),
+the column-pair counts (``unexpected_count``, ``filtered_row_count``). About 200 scans of the
+dossier table per run. Here each round's metrics are computed in one query per table instead:
+every metric of a domain's rows becomes an aggregate over the whole table with
+``FILTER (WHERE <the domain's conditions>)`` — ``sum``/``count``/``min``/``max``/``avg`` as GX
+wrote them, counts of GX's unexpected condition, ``array_agg`` of the index columns for the
+failing keys. The expressions are GX's own (its unexpected conditions and domain filters), the
+values are converted as GX converts them.
+
+``unexpected_values`` is not queried when the result format excludes unexpected values: GX then
+does not use it (``_format_map_output``), and parbook asks only for failing keys.
+
+A metric this module cannot merge (another dialect, a domain that is not a filtered table, an
+expression that is not a plain aggregate, values asked for) is left to GX, as is every metric
+of a merged query that fails (GX then runs them its own way and reports its own errors).
+Installed by parbook.quality.checks with its GX context; only for the GX version above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+GX_VERSION = "1.24.1"
+AGGREGATES = frozenset({"sum", "count", "min", "max", "avg"})
+_installed: list[bool] = []
+
+
+class _Unmerged(Exception):
+    """A metric whose computation this module does not merge (GX computes it)."""
+
+
+def _domain(engine: Any, domain_kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """The table a domain's rows come from and the condition that selects them (None: all):
+    GX's domain records unwrapped, a ``SELECT * … WHERE`` at a time."""
+    import sqlalchemy as sa
+    from sqlalchemy.sql.elements import ColumnClause, TextClause
+    from sqlalchemy.sql.selectable import AliasedReturnsRows, Select, TableClause
+
+    selectable = engine.get_domain_records(domain_kwargs=domain_kwargs)
+    conditions = []
+    while not isinstance(selectable, TableClause):
+        if isinstance(selectable, AliasedReturnsRows):  # a subquery or an alias
+            selectable = selectable.element
+            continue
+        if not isinstance(selectable, Select):
+            raise _Unmerged(type(selectable).__name__)
+        columns = selectable._raw_columns
+        star = len(columns) == 1 and (
+            isinstance(columns[0], TextClause) and columns[0].text == "*"
+            or isinstance(columns[0], ColumnClause) and columns[0].name == "*"
+            and columns[0].table is None)
+        plain = (star and selectable._limit_clause is None
+                 and selectable._offset_clause is None and not selectable._group_by_clauses
+                 and not selectable._having_criteria and not selectable._distinct
+                 and not selectable._order_by_clauses)
+        froms = selectable.get_final_froms()
+        if not plain or len(froms) != 1:
+            raise _Unmerged("not a filtered table")
+        if selectable.whereclause is not None:
+            conditions.append(selectable.whereclause)
+        selectable = froms[0]
+    return selectable, (sa.and_(*conditions) if conditions else None)
+
+
+def _filtered(aggregate: Any, condition: Any) -> Any:
+    """A plain aggregate over the rows meeting a condition (the whole table without one)."""
+    from sqlalchemy.sql.functions import FunctionElement
+
+    if not isinstance(aggregate, FunctionElement) or aggregate.name.lower() not in AGGREGATES:
+        raise _Unmerged("not a plain aggregate")
+    return aggregate if condition is None else aggregate.filter(condition)
+
+
+def _both(first: Any, second: Any) -> Any:
+    import sqlalchemy as sa
+
+    return second if first is None else sa.and_(first, second)
+
+
+# A merged metric: its table, its expressions, and the metric's value from their values.
+Plan = tuple[Any, list[Any], Callable[[list[Any]], Any]]
+
+
+def _unexpected_domain(engine: Any, kwargs: dict[str, Any], accessor: bool = True
+                       ) -> tuple[Any, Any, Any]:
+    """GX's unexpected condition of a map metric and its domain's table and condition (the
+    compute domain with the accessor's keys, as GX's count and index functions read it)."""
+    from great_expectations.expectations.metrics.map_metric_provider.is_sqlalchemy_metric_selectable import (  # noqa: E501
+        _is_sqlalchemy_metric_selectable,
+    )
+
+    if _is_sqlalchemy_metric_selectable(map_metric_provider=kwargs["cls"]):
+        raise _Unmerged("selectable metric")
+    condition, compute, accessor_kwargs = kwargs["metrics"]["unexpected_condition"]
+    table, where = _domain(engine, {**compute, **accessor_kwargs} if accessor else compute)
+    return condition, table, where
+
+
+def _plan_index_list(engine: Any, kwargs: dict[str, Any]) -> Plan:
+    """GX's _sqlalchemy_map_condition_index with unexpected values excluded: the index columns
+    of the failing rows as one list each, in GX's [{column: [value, …]}] (empty: [])."""
+    import sqlalchemy as sa
+
+    result_format = kwargs["metric_value_kwargs"]["result_format"]
+    names = result_format.get("unexpected_index_column_names") or []
+    if not names or not result_format.get("exclude_unexpected_values") or \
+            any(n not in kwargs["metrics"].get("table.columns", []) for n in names):
+        raise _Unmerged("index list with values")
+    condition, table, where = _unexpected_domain(engine, kwargs)
+    limit = result_format["partial_unexpected_count"]
+    failing = _both(where, condition)
+
+    def value(lists: list[Any]) -> list[dict[str, list[Any]]]:
+        if not lists[0]:
+            return []
+        return [{name: list(values or [])[:limit] for name, values in zip(names, lists,
+                                                                           strict=True)}]
+
+    return table, [sa.func.array_agg(sa.column(n)).filter(failing) for n in names], value
+
+
+def _plan_unexpected_count(engine: Any, kwargs: dict[str, Any]) -> Plan:
+    """GX's _sqlalchemy_map_condition_unexpected_count_value: the failing rows counted (0 when
+    there are none)."""
+    import sqlalchemy as sa
+
+    condition, table, where = _unexpected_domain(engine, kwargs)
+    count = sa.func.sum(sa.case((condition, 1), else_=0))
+    return table, [_filtered(count, where)], lambda values: int(values[0] or 0)
+
+
+def _plan_filtered_row_count(engine: Any, kwargs: dict[str, Any]) -> Plan:
+    """GX's _sqlalchemy_column_pair_map_condition_filtered_row_count: the domain's rows."""
+    import sqlalchemy as sa
+    from great_expectations.expectations.metrics.util import (
+        get_dbms_compatible_metric_domain_kwargs,
+    )
+
+    _, compute, accessor = kwargs["metrics"]["unexpected_condition"]
+    accessor = get_dbms_compatible_metric_domain_kwargs(
+        metric_domain_kwargs=accessor, batch_columns_list=kwargs["metrics"]["table.columns"])
+    table, where = _domain(engine, {**compute, **accessor})
+    return table, [_filtered(sa.func.count(), where)], lambda values: values[0]
+
+
+def _merged_queries(engine: Any, plans: dict[Any, Plan]) -> dict[Any, Any]:
+    """Each table's planned metrics by one query; the values by metric id."""
+    import sqlalchemy as sa
+
+    by_table: dict[Any, list[tuple[Any, Plan]]] = {}
+    for metric_id, plan in plans.items():
+        by_table.setdefault(plan[0], []).append((metric_id, plan))
+    resolved = {}
+    for table, planned in by_table.items():
+        expressions = [e for _, (_, exprs, _) in planned for e in exprs]
+        query = sa.select(*(e.label(f"m{i}") for i, e in enumerate(expressions))).select_from(table)
+        if len(query.get_final_froms()) != 1:          # an expression brought its own table
+            raise _Unmerged("more than one table")
+        row = list(engine.execute_query(query).fetchone())
+        for metric_id, (_, exprs, value) in planned:
+            resolved[metric_id] = value(row[:len(exprs)])
+            del row[:len(exprs)]
+    return resolved
+
+
+def install() -> bool:
+    """Merge GX's SQL metric queries on PostgreSQL (once per process); False when GX is not the
+    version above."""
+    import great_expectations
+
+    if _installed:
+        return _installed[0]
+    if great_expectations.__version__ != GX_VERSION:
+        _installed.append(False)
+        return False
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        column_map_condition_auxilliary_methods as column_map,
+    )
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        column_pair_map_condition_auxilliary_methods as column_pair,
+    )
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        map_condition_auxilliary_methods as map_condition,
+    )
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        multicolumn_map_condition_auxilliary_methods as multicolumn,
+    )
+    from great_expectations.util import convert_to_json_serializable
+
+    values_functions = (column_map._sqlalchemy_column_map_condition_values,
+                        column_pair._sqlalchemy_column_pair_map_condition_values,
+                        multicolumn._sqlalchemy_multicolumn_map_condition_values)
+    planners = {map_condition._sqlalchemy_map_condition_index: _plan_index_list,
+                map_condition._sqlalchemy_map_condition_unexpected_count_value:
+                    _plan_unexpected_count,
+                column_pair._sqlalchemy_column_pair_map_condition_filtered_row_count:
+                    _plan_filtered_row_count}
+    original = SqlAlchemyExecutionEngine._process_direct_and_bundled_metric_computation_configurations
+
+    def process(self: Any, metric_fn_direct_configurations: list[Any],
+                metric_fn_bundle_configurations: list[Any]) -> dict[Any, Any]:
+        """GX's method with the metrics this module merges taken out and computed merged."""
+        if self.dialect_name != "postgresql":
+            return original(self, metric_fn_direct_configurations, metric_fn_bundle_configurations)
+        plans: dict[Any, Plan] = {}
+        resolved: dict[Any, Any] = {}
+        direct, bundle, merged_direct, merged_bundle = [], [], [], []
+        for computation in metric_fn_direct_configurations:
+            kwargs = computation.metric_provider_kwargs
+            metric_id = computation.metric_configuration.id
+            fn = computation.metric_fn
+            try:
+                if fn in values_functions and \
+                        kwargs["metric_value_kwargs"]["result_format"].get("exclude_unexpected_values"):
+                    resolved[metric_id] = []            # not used by GX (see above)
+                    continue
+                if fn not in planners:
+                    raise _Unmerged(getattr(fn, "__name__", "metric"))
+                plans[metric_id] = planners[fn](self, kwargs)
+                merged_direct.append(computation)
+            except _Unmerged:
+                direct.append(computation)
+        for computation in metric_fn_bundle_configurations:
+            try:
+                table, where = _domain(self, computation.compute_domain_kwargs or {})
+                plans[computation.metric_configuration.id] = (
+                    table, [_filtered(computation.metric_fn, where)],
+                    lambda values: convert_to_json_serializable(data=values[0]))
+                merged_bundle.append(computation)
+            except _Unmerged:
+                bundle.append(computation)
+        try:
+            resolved.update(_merged_queries(self, plans) if plans else {})
+        except Exception:                               # GX's own way, with its own errors
+            resolved = {k: v for k, v in resolved.items() if k not in plans}
+            direct += merged_direct
+            bundle += merged_bundle
+        if self._caching:
+            self._metric_cache.update(resolved)
+        resolved.update(original(self, direct, bundle))
+        return resolved
+
+    process.__wrapped__ = original                      # type: ignore[attr-defined]
+    SqlAlchemyExecutionEngine._process_direct_and_bundled_metric_computation_configurations = process
+    _installed.append(True)
+    return True
