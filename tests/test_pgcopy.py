@@ -107,3 +107,29 @@ def test_scratch_falls_back_to_csv_for_a_frame_binary_copy_refuses(pg_url: str) 
             got = conn.execute(text(f'SELECT * FROM "{space.tables["thing"]}" ORDER BY 1')).all()
         eng.dispose()
     assert [tuple(r) for r in got] == [("a", "2024-01-01"), ("b", None)]
+
+
+def test_pieces_encoded_ahead_come_in_order_and_bring_their_error() -> None:
+    def pieces():
+        yield b"a"
+        yield b"b"
+        raise ValueError("piece c")
+
+    got = []
+    with pytest.raises(ValueError, match="piece c"):
+        for piece in pgcopy._ahead(pieces()):
+            got.append(piece)
+    assert got == [b"a", b"b"]
+
+
+def test_pieces_no_longer_wanted_stop_the_thread() -> None:
+    import threading
+
+    def endless():
+        while True:
+            yield b"x"
+
+    ahead = pgcopy._ahead(endless())
+    assert next(ahead) == b"x"
+    ahead.close()
+    assert not [t for t in threading.enumerate() if t.name == "parbook-copy"]

@@ -2,8 +2,9 @@
 
 The table is created UNLOGGED and filled with ``COPY … FROM STDIN (FORMAT binary, FREEZE)`` in
 the transaction that created it (no WAL, rows written already frozen). PostgreSQL's binary
-tuples are assembled with numpy from whole columns, ``PIECE`` rows at a time: no Python object
-per value and no text for the server to parse; the client holds one piece's bytes at a time.
+tuples are assembled with numpy from whole columns, ``PIECE`` rows at a time (a text column's
+values are read once, to encode them): no text for the server to parse. A thread encodes the
+next pieces while one is sent; the client holds a few pieces' bytes at a time.
 
 The values the server stores are those of the CSV path (parbook.quality.scratch._copy): NaN,
 NaT, None and pandas' NA are NULL, datetimes are kept to the microsecond (floor, as strftime's
@@ -14,7 +15,10 @@ mixed with other objects), or a connection that is not psycopg 3's, is not writt
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
@@ -29,8 +33,8 @@ PG_EPOCH = np.datetime64("2000-01-01T00:00:00", "us").astype(np.int64)   # µs s
 PG_TYPES = ((DateTime, "TIMESTAMP WITHOUT TIME ZONE"), (Boolean, "BOOLEAN"),
             (BigInteger, "BIGINT"), (Float, "DOUBLE PRECISION"), (Text, "TEXT"))
 
-# one column of a piece: the data length of each row (-1: NULL) and the data of the non-NULL
-# rows, fixed width (a row each) or concatenated (text)
+# one column of a piece: the data length of each row (-1: NULL) and its data, a row of bytes
+# per row padded to the piece's widest value (what lies beyond a row's length is not sent)
 Encoded = tuple[np.ndarray, np.ndarray]
 
 
@@ -39,32 +43,30 @@ def pg_type(sql_type: object) -> str | None:
     return next((name for kind, name in PG_TYPES if isinstance(sql_type, kind)), None)
 
 
-def _lengths(null: np.ndarray, width: int) -> np.ndarray:
-    return np.where(null, -1, width).astype(np.int64)
-
-
 def _fixed(values: np.ndarray, null: np.ndarray, dtype: str) -> Encoded:
-    """Non-NULL values in a big-endian fixed-width type, a row of bytes each."""
-    data = np.ascontiguousarray(values[~null].astype(dtype))
-    return _lengths(null, data.itemsize), data.view(np.uint8).reshape(len(data), data.itemsize)
+    """Values in a big-endian fixed-width type, a row of bytes each (any bytes when NULL)."""
+    data = np.ascontiguousarray(values.astype(dtype))
+    return (np.where(null, -1, data.itemsize).astype(np.int64),
+            data.view(np.uint8).reshape(len(data), data.itemsize))
 
 
 def _text(values: np.ndarray, null: np.ndarray) -> Encoded | None:
-    """UTF-8 of the non-NULL values, concatenated (None when one is not a str)."""
+    """UTF-8 of the non-NULL values, a row each padded to the longest (None when one is not a
+    str)."""
     present = values[~null].tolist()
-    if not all(type(v) is str for v in present):
+    try:
+        ascii_only = "".join(present).isascii()
+    except TypeError:                               # not every value is a str
         return None
-    joined = "".join(present)
-    if joined.isascii():                            # a byte per character
-        data = joined.encode("ascii")
-        sizes = np.fromiter(map(len, present), dtype=np.int64, count=len(present))
-    else:
-        encoded = [v.encode("utf-8") for v in present]
-        data = b"".join(encoded)
-        sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    encoded = present if ascii_only else [v.encode("utf-8") for v in present]
+    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    width = int(sizes.max()) if len(sizes) else 0
+    data = np.zeros((len(values), width), dtype=np.uint8)
+    if width:                                       # numpy's fixed-width bytes, a row each
+        data[~null] = np.array(encoded, dtype=f"S{width}").view(np.uint8).reshape(-1, width)
     lengths = np.full(len(values), -1, dtype=np.int64)
     lengths[~null] = sizes
-    return lengths, np.frombuffer(data, dtype=np.uint8)
+    return lengths, data
 
 
 def _encode(series: pd.Series, pg: str) -> Encoded | None:
@@ -75,8 +77,8 @@ def _encode(series: pd.Series, pg: str) -> Encoded | None:
     if pg == "TIMESTAMP WITHOUT TIME ZONE":
         if not pd.api.types.is_datetime64_dtype(series.dtype):     # tz-aware or objects
             return None
-        micros = series.to_numpy().astype("datetime64[us]").astype(np.int64) - PG_EPOCH
-        return _fixed(micros, null, ">i8")
+        micros = series.to_numpy().astype("datetime64[us]").astype(np.int64)
+        return _fixed(np.where(null, 0, micros - PG_EPOCH), null, ">i8")
     if pg == "BOOLEAN":
         values = series.to_numpy(dtype=object)                  # True/False/None or NA
         return _fixed(np.asarray(values == True, dtype=bool), null, "u1")   # noqa: E712
@@ -86,28 +88,22 @@ def _encode(series: pd.Series, pg: str) -> Encoded | None:
 
 
 def _piece(columns: list[Encoded]) -> bytes:
-    """The binary tuples of a piece's rows from its encoded columns."""
+    """The binary tuples of a piece's rows from its encoded columns: every row laid out at the
+    widest (field count, then each field's length and padded data), the padding dropped."""
     rows = len(columns[0][0])
-    sizes = np.empty((rows, len(columns) + 1), dtype=np.int64)
-    sizes[:, 0] = 2                                             # the field count
-    for j, (lengths, _) in enumerate(columns, start=1):
-        sizes[:, j] = 4 + np.maximum(lengths, 0)
-    starts = (np.cumsum(sizes.ravel()) - sizes.ravel()).reshape(sizes.shape)
-    out = np.empty(int(sizes.sum()), dtype=np.uint8)
-    count = np.full(rows, len(columns), dtype=">i2").view(np.uint8).reshape(rows, 2)
-    out[starts[:, :1] + np.arange(2)] = count
-    for j, (lengths, data) in enumerate(columns, start=1):
-        out[starts[:, j:j + 1] + np.arange(4)] = \
-            lengths.astype(">i4").view(np.uint8).reshape(rows, 4)
-        present = lengths >= 0
-        first = starts[present, j] + 4                          # where each value's data goes
-        if data.ndim == 2:                                      # fixed width
-            out[first[:, None] + np.arange(data.shape[1])] = data
-        elif len(data):                                         # concatenated text
-            sizes_present = lengths[present]
-            offsets = np.cumsum(sizes_present) - sizes_present
-            out[np.repeat(first - offsets, sizes_present) + np.arange(len(data))] = data
-    return out.tobytes()
+    width = 2 + sum(4 + data.shape[1] for _, data in columns)
+    tuples = np.empty((rows, width), dtype=np.uint8)
+    sent = np.ones((rows, width), dtype=bool)
+    tuples[:, :2] = np.full(rows, len(columns), dtype=">i2").view(np.uint8).reshape(rows, 2)
+    at = 2
+    for lengths, data in columns:
+        tuples[:, at:at + 4] = lengths.astype(">i4").view(np.uint8).reshape(rows, 4)
+        size = data.shape[1]
+        tuples[:, at + 4:at + 4 + size] = data
+        if size and (lengths < size).any():
+            sent[:, at + 4:at + 4 + size] = np.arange(size) < lengths[:, None]
+        at += 4 + size
+    return tuples.ravel()[sent.ravel()].tobytes()
 
 
 def binary_pieces(frame: pd.DataFrame, pg_types: list[str]) -> Iterator[bytes] | None:
@@ -137,6 +133,42 @@ def binary_pieces(frame: pd.DataFrame, pg_types: list[str]) -> Iterator[bytes] |
     return stream()
 
 
+def _ahead(pieces: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+    """The pieces, each encoded by a thread while the ones before it are sent (at most
+    ``depth`` waiting); the thread stops when the pieces are no longer wanted."""
+    waiting: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: bytes | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    return
+                put(piece)
+            put(None)
+        except BaseException as exc:            # raised again where the pieces are sent
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="parbook-copy", daemon=True)
+    thread.start()
+    try:
+        while (item := waiting.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def copy_frame(conn: Connection, frame: pd.DataFrame, schema: str, table: str,
                sql_types: dict[str, object]) -> bool:
     """Create ``schema.table`` UNLOGGED with the frame's columns and fill it by binary COPY
@@ -160,7 +192,8 @@ def copy_frame(conn: Connection, frame: pd.DataFrame, schema: str, table: str,
         conn.begin()
     with raw.cursor() as cursor:
         cursor.execute(f"CREATE UNLOGGED TABLE {name} ({definition})")
-        with cursor.copy(f"COPY {name} ({columns}) FROM STDIN (FORMAT binary, FREEZE)") as copy:
-            for piece in pieces:
+        with cursor.copy(f"COPY {name} ({columns}) FROM STDIN (FORMAT binary, FREEZE)") as copy, \
+                closing(_ahead(pieces)) as ahead:
+            for piece in ahead:
                 copy.write(piece)
     return True

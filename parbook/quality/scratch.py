@@ -64,6 +64,8 @@ def _sql_type(series: pd.Series) -> object:
         return BigInteger()
     if pd.api.types.is_float_dtype(dtype):
         return Float()
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("boolean", "categorical"):
+        return Text()                   # no need to look at each value (a second a million)
     values = series.dropna()
     if len(values) and values.map(lambda v: isinstance(v, bool)).all():
         return Boolean()
