@@ -24,6 +24,7 @@ Installed by parbook.quality.checks with its GX context; only for the GX version
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 GX_VERSION = "1.24.1"
@@ -149,6 +150,22 @@ def _plan_filtered_row_count(engine: Any, kwargs: dict[str, Any]) -> Plan:
     return table, [_filtered(sa.func.count(), where)], lambda values: values[0]
 
 
+@dataclass(frozen=True)
+class _Later:
+    """A plan key: an aggregate of the next round (by its expression), computed in this one."""
+
+    expression: int
+
+
+def _plan_aggregate(engine: Any, aggregate: Any, compute_domain_kwargs: dict | None) -> Plan:
+    """A bundled aggregate metric of GX over its domain's rows (GX's resolve_metric_bundle)."""
+    from great_expectations.util import convert_to_json_serializable
+
+    table, where = _domain(engine, compute_domain_kwargs or {})
+    return (table, [_filtered(aggregate, where)],
+            lambda values: convert_to_json_serializable(data=values[0]))
+
+
 def _merged_queries(engine: Any, plans: dict[Any, Plan]) -> dict[Any, Any]:
     """Each table's planned metrics by one query; the values by metric id."""
     import sqlalchemy as sa
@@ -179,6 +196,7 @@ def install() -> bool:
     if great_expectations.__version__ != GX_VERSION:
         _installed.append(False)
         return False
+    from great_expectations.core.id_dict import IDDict
     from great_expectations.execution_engine import SqlAlchemyExecutionEngine
     from great_expectations.expectations.metrics.map_metric_provider import (
         column_map_condition_auxilliary_methods as column_map,
@@ -192,7 +210,6 @@ def install() -> bool:
     from great_expectations.expectations.metrics.map_metric_provider import (
         multicolumn_map_condition_auxilliary_methods as multicolumn,
     )
-    from great_expectations.util import convert_to_json_serializable
 
     values_functions = (column_map._sqlalchemy_column_map_condition_values,
                         column_pair._sqlalchemy_column_pair_map_condition_values,
@@ -211,11 +228,18 @@ def install() -> bool:
             return original(self, metric_fn_direct_configurations, metric_fn_bundle_configurations)
         plans: dict[Any, Plan] = {}
         resolved: dict[Any, Any] = {}
+        ahead: dict[int, tuple[Any, str, Any]] = self.__dict__.setdefault("_parbook_ahead", {})
         direct, bundle, merged_direct, merged_bundle = [], [], [], []
+        partials = [c for c in metric_fn_direct_configurations
+                    if c.metric_configuration.metric_name.endswith(".aggregate_fn")]
+        if partials:                # GX's own (no query): the aggregates of the next round
+            resolved.update(original(self, partials, []))
         for computation in metric_fn_direct_configurations:
             kwargs = computation.metric_provider_kwargs
             metric_id = computation.metric_configuration.id
             fn = computation.metric_fn
+            if metric_id in resolved:
+                continue
             try:
                 if fn in values_functions and \
                         kwargs["metric_value_kwargs"]["result_format"].get("exclude_unexpected_values"):
@@ -227,17 +251,32 @@ def install() -> bool:
                 merged_direct.append(computation)
             except _Unmerged:
                 direct.append(computation)
-        for computation in metric_fn_bundle_configurations:
+        later = {}
+        for computation in partials:                # computed now, in this round's scan
+            expression, compute, _ = resolved[computation.metric_configuration.id]
             try:
-                table, where = _domain(self, computation.compute_domain_kwargs or {})
-                plans[computation.metric_configuration.id] = (
-                    table, [_filtered(computation.metric_fn, where)],
-                    lambda values: convert_to_json_serializable(data=values[0]))
+                later[_Later(id(expression))] = (expression, IDDict(compute or {}).to_id())
+                plans[_Later(id(expression))] = _plan_aggregate(self, expression, compute)
+            except _Unmerged:
+                later.pop(_Later(id(expression)))
+        for computation in metric_fn_bundle_configurations:
+            known = ahead.get(id(computation.metric_fn))
+            if known is not None and known[0] is computation.metric_fn and \
+                    known[1] == IDDict(computation.compute_domain_kwargs or {}).to_id():
+                resolved[computation.metric_configuration.id] = known[2]
+                continue
+            try:
+                plans[computation.metric_configuration.id] = _plan_aggregate(
+                    self, computation.metric_fn, computation.compute_domain_kwargs)
                 merged_bundle.append(computation)
             except _Unmerged:
                 bundle.append(computation)
         try:
-            resolved.update(_merged_queries(self, plans) if plans else {})
+            for key, value in (_merged_queries(self, plans) if plans else {}).items():
+                if isinstance(key, _Later):
+                    ahead[key.expression] = (*later[key], value)
+                else:
+                    resolved[key] = value
         except Exception:                               # GX's own way, with its own errors
             resolved = {k: v for k, v in resolved.items() if k not in plans}
             direct += merged_direct
