@@ -272,7 +272,8 @@ def _result_format(frame: pd.DataFrame, sql: bool = False) -> dict[str, Any]:
     """
     if sql:
         return {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD_KEY],
-                "partial_unexpected_count": max(len(frame), 1), "exclude_unexpected_values": True}
+                "partial_unexpected_count": max(len(frame), 1), "exclude_unexpected_values": True,
+                "return_unexpected_index_query": False}
     return {"result_format": "SUMMARY", "unexpected_index_column_names": [RECORD_KEY],
             "partial_unexpected_count": 1, "exclude_unexpected_values": True,
             "return_unexpected_index_query": False}

@@ -60,7 +60,7 @@ def _domain(engine: Any, domain_kwargs: dict[str, Any]) -> tuple[Any, Any]:
                  and selectable._offset_clause is None and not selectable._group_by_clauses
                  and not selectable._having_criteria and not selectable._distinct
                  and not selectable._order_by_clauses)
-        froms = selectable.get_final_froms()
+        froms = selectable._from_obj        # the explicit FROMs (_merged_queries checks the rest)
         if not plain or len(froms) != 1:
             raise _Unmerged("not a filtered table")
         if selectable.whereclause is not None:
