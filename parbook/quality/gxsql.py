@@ -9,7 +9,9 @@ dossier table per run. Here each round's metrics are computed in one query per t
 every metric of a domain's rows becomes an aggregate over the whole table with
 ``FILTER (WHERE <the domain's conditions>)`` — ``sum``/``count``/``min``/``max``/``avg`` as GX
 wrote them, counts of GX's unexpected condition, ``array_agg`` of the index columns for the
-failing keys. The expressions are GX's own (its unexpected conditions and domain filters), the
+failing keys. Each distinct condition (a domain's filter, an expectation's unexpected
+condition) is evaluated once per row, in a fenced subquery, and read by every aggregate that
+needs it. The expressions are GX's own (its unexpected conditions and domain filters), the
 values are converted as GX converts them.
 
 ``unexpected_values`` is not queried when the result format excludes unexpected values: GX then
@@ -69,23 +71,20 @@ def _domain(engine: Any, domain_kwargs: dict[str, Any]) -> tuple[Any, Any]:
     return selectable, (sa.and_(*conditions) if conditions else None)
 
 
-def _filtered(aggregate: Any, condition: Any) -> Any:
-    """A plain aggregate over the rows meeting a condition (the whole table without one)."""
+def _plain(aggregate: Any) -> Any:
+    """The aggregate, when it is a plain one (FILTER may be added to it)."""
     from sqlalchemy.sql.functions import FunctionElement
 
     if not isinstance(aggregate, FunctionElement) or aggregate.name.lower() not in AGGREGATES:
         raise _Unmerged("not a plain aggregate")
-    return aggregate if condition is None else aggregate.filter(condition)
+    return aggregate
 
 
-def _both(first: Any, second: Any) -> Any:
-    import sqlalchemy as sa
-
-    return second if first is None else sa.and_(first, second)
-
-
-# A merged metric: its table, its expressions, and the metric's value from their values.
-Plan = tuple[Any, list[Any], Callable[[list[Any]], Any]]
+# An aggregate of a merged metric: the aggregate function, over the rows meeting the domain's
+# condition (None: every row) and, for failing rows, GX's unexpected condition (or None).
+Aggregate = tuple[Any, Any, Any]
+# A merged metric: its table, its aggregates, and the metric's value from their values.
+Plan = tuple[Any, list[Aggregate], Callable[[list[Any]], Any]]
 
 
 def _unexpected_domain(engine: Any, kwargs: dict[str, Any], accessor: bool = True
@@ -115,7 +114,6 @@ def _plan_index_list(engine: Any, kwargs: dict[str, Any]) -> Plan:
         raise _Unmerged("index list with values")
     condition, table, where = _unexpected_domain(engine, kwargs)
     limit = result_format["partial_unexpected_count"]
-    failing = _both(where, condition)
 
     def value(lists: list[Any]) -> list[dict[str, list[Any]]]:
         if not lists[0]:
@@ -123,17 +121,16 @@ def _plan_index_list(engine: Any, kwargs: dict[str, Any]) -> Plan:
         return [{name: list(values or [])[:limit] for name, values in zip(names, lists,
                                                                            strict=True)}]
 
-    return table, [sa.func.array_agg(sa.column(n)).filter(failing) for n in names], value
+    return table, [(sa.func.array_agg(sa.column(n)), where, condition) for n in names], value
 
 
 def _plan_unexpected_count(engine: Any, kwargs: dict[str, Any]) -> Plan:
-    """GX's _sqlalchemy_map_condition_unexpected_count_value: the failing rows counted (0 when
-    there are none)."""
+    """GX's _sqlalchemy_map_condition_unexpected_count_value: the failing rows counted (its sum
+    of 1 per failing row; 0 when there are none)."""
     import sqlalchemy as sa
 
     condition, table, where = _unexpected_domain(engine, kwargs)
-    count = sa.func.sum(sa.case((condition, 1), else_=0))
-    return table, [_filtered(count, where)], lambda values: int(values[0] or 0)
+    return table, [(sa.func.count(), where, condition)], lambda values: int(values[0] or 0)
 
 
 def _plan_filtered_row_count(engine: Any, kwargs: dict[str, Any]) -> Plan:
@@ -147,7 +144,7 @@ def _plan_filtered_row_count(engine: Any, kwargs: dict[str, Any]) -> Plan:
     accessor = get_dbms_compatible_metric_domain_kwargs(
         metric_domain_kwargs=accessor, batch_columns_list=kwargs["metrics"]["table.columns"])
     table, where = _domain(engine, {**compute, **accessor})
-    return table, [_filtered(sa.func.count(), where)], lambda values: values[0]
+    return table, [(sa.func.count(), where, None)], lambda values: values[0]
 
 
 @dataclass(frozen=True)
@@ -162,23 +159,62 @@ def _plan_aggregate(engine: Any, aggregate: Any, compute_domain_kwargs: dict | N
     from great_expectations.util import convert_to_json_serializable
 
     table, where = _domain(engine, compute_domain_kwargs or {})
-    return (table, [_filtered(aggregate, where)],
+    return (table, [(_plain(aggregate), where, None)],
             lambda values: convert_to_json_serializable(data=values[0]))
+
+
+def _merged_query(engine: Any, table: Any, aggregates: list[Aggregate]) -> Any:
+    """One query of the aggregates over a table. Each distinct condition (a domain's, GX's
+    unexpected condition) is evaluated once per row, as a column of a fenced subquery (OFFSET
+    0), and read from there by the aggregates' FILTERs — and by GX's own aggregates that hold
+    the same condition object."""
+    import sqlalchemy as sa
+    from sqlalchemy.sql.visitors import replacement_traverse
+
+    shared: list[Any] = []
+    by_text: dict[tuple[str, str], str] = {}
+    by_object: dict[int, str] = {}
+
+    def column_of(condition: Any) -> Any:
+        compiled = condition.compile(dialect=engine.engine.dialect)
+        key = (str(compiled), repr(sorted(compiled.params.items())))
+        if key not in by_text:
+            by_text[key] = f"parbook_condition_{len(shared)}"
+            shared.append(condition.label(by_text[key]))
+        by_object[id(condition)] = by_text[key]
+        return sa.column(by_text[key])
+
+    filters = [[column_of(c) for c in (where, condition) if c is not None]
+               for _, where, condition in aggregates]
+
+    def shared_column(element: Any) -> Any:
+        name = by_object.get(id(element))
+        return None if name is None else sa.column(name)
+
+    expressions = []
+    for (aggregate, _, _), conditions in zip(aggregates, filters, strict=True):
+        aggregate = replacement_traverse(aggregate, {}, shared_column)
+        expressions.append(aggregate.filter(sa.and_(*conditions)) if conditions else aggregate)
+    rows = table
+    if shared:
+        inner = sa.select(sa.text("*"), *shared).select_from(table).offset(0)
+        if len(inner.get_final_froms()) != 1:          # a condition brought its own table
+            raise _Unmerged("more than one table")
+        rows = inner.subquery("parbook_rows")
+    query = sa.select(*(e.label(f"m{i}") for i, e in enumerate(expressions))).select_from(rows)
+    if len(query.get_final_froms()) != 1:              # an aggregate brought its own table
+        raise _Unmerged("more than one table")
+    return query
 
 
 def _merged_queries(engine: Any, plans: dict[Any, Plan]) -> dict[Any, Any]:
     """Each table's planned metrics by one query; the values by metric id."""
-    import sqlalchemy as sa
-
     by_table: dict[Any, list[tuple[Any, Plan]]] = {}
     for metric_id, plan in plans.items():
         by_table.setdefault(plan[0], []).append((metric_id, plan))
     resolved = {}
     for table, planned in by_table.items():
-        expressions = [e for _, (_, exprs, _) in planned for e in exprs]
-        query = sa.select(*(e.label(f"m{i}") for i, e in enumerate(expressions))).select_from(table)
-        if len(query.get_final_froms()) != 1:          # an expression brought its own table
-            raise _Unmerged("more than one table")
+        query = _merged_query(engine, table, [a for _, (_, parts, _) in planned for a in parts])
         row = list(engine.execute_query(query).fetchone())
         for metric_id, (_, exprs, value) in planned:
             resolved[metric_id] = value(row[:len(exprs)])
