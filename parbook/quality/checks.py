@@ -37,7 +37,7 @@ import pandas as pd
 from parbook.contract import FINDINGS_COLUMNS, TOTAL
 from parbook.errors import ParbookError
 from parbook.law.regimes import all_regimes, get_regime, regime_on, regime_span
-from parbook.quality import gxfast
+from parbook.quality import gxfast, gxsql
 from parbook.quality.catalogue import (
     Check,
     EntitySpec,
@@ -208,6 +208,7 @@ def _gx_context() -> Any:
             )
             _GX_STATE["context"] = gx.get_context(mode="ephemeral", project_config=config)
             gxfast.install()
+            gxsql.install()
             _GX_STATE["suites"] = {}
         return _GX_STATE["context"]
 
@@ -271,7 +272,8 @@ def _result_format(frame: pd.DataFrame, sql: bool = False) -> dict[str, Any]:
     """
     if sql:
         return {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD_KEY],
-                "partial_unexpected_count": max(len(frame), 1), "exclude_unexpected_values": True}
+                "partial_unexpected_count": max(len(frame), 1), "exclude_unexpected_values": True,
+                "return_unexpected_index_query": False}
     return {"result_format": "SUMMARY", "unexpected_index_column_names": [RECORD_KEY],
             "partial_unexpected_count": 1, "exclude_unexpected_values": True,
             "return_unexpected_index_query": False}

@@ -4,7 +4,8 @@ tables, and nothing left behind after a kill.
 - SQLite: a scratch database file in a private temporary folder named after the process
   (``parbook-gx-<pid>-…``), removed at the end; a folder whose process is gone is swept on start.
 - PostgreSQL: a scratch schema ``parbook_scratch_<backend pid>_<token>`` created on a connection
-  held for the whole run, filled by COPY, dropped at the end; a schema whose backend is no longer connected
+  held for the whole run, its tables UNLOGGED and filled by binary COPY (parbook.quality.pgcopy;
+  CSV COPY for a frame it does not write), dropped at the end; a schema whose backend is no longer connected
   (``pg_stat_activity``) is swept on start.
 
 Tables that older versions wrote into the user's database (``gx_check_…``) are removed on start.
@@ -29,6 +30,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Float, Text, create_engine
 from sqlalchemy.engine import Connection, Engine
 
 from parbook.errors import ParbookError
+from parbook.quality import pgcopy
 from parbook.store import db
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ def _sql_type(series: pd.Series) -> object:
         return BigInteger()
     if pd.api.types.is_float_dtype(dtype):
         return Float()
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("boolean", "categorical"):
+        return Text()                   # no need to look at each value (a second a million)
     values = series.dropna()
     if len(values) and values.map(lambda v: isinstance(v, bool)).all():
         return Boolean()
@@ -107,11 +111,14 @@ def sweep(eng: Engine) -> list[str]:
 
 def _write(conn: Connection, frames: dict[str, pd.DataFrame], tables: dict[str, str],
            schema: str | None) -> None:
-    """Each frame into its table: PostgreSQL by one COPY per table, SQLite by inserts."""
+    """Each frame into its table: PostgreSQL by one binary COPY per table (parbook.quality.pgcopy;
+    a frame it does not write, by CSV), SQLite by inserts."""
     for entity, frame in frames.items():
         types = {c: _sql_type(frame[c]) for c in frame.columns}
         if schema is None:
             frame.to_sql(tables[entity], conn, index=False, dtype=types, chunksize=10_000)
+            continue
+        if pgcopy.copy_frame(conn, frame, schema, tables[entity], types):
             continue
         frame.head(0).to_sql(tables[entity], conn, schema=schema, index=False, dtype=types)
         _copy(conn, frame, f'"{schema}"."{tables[entity]}"')
