@@ -105,12 +105,55 @@ class ReportError(ParbookError):
 
 
 def _register_engine() -> None:
+    import nbformat
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class StartEndSaves(NotebookExecutionManager):
+        """papermill's execution record, written to disk when the notebook starts and when it
+        ends (also when a cell fails or the run stops) — not twice per cell: each write is a JSON
+        dump of the whole notebook, charts included. The long-cell autosave stays."""
+
+        _quiet = False
+
+        def save(self, **kwargs: Any) -> None:
+            if self._quiet:
+                return
+            if self.output_path:
+                nbformat.write(self.nb, self.output_path)
+            self.last_save_time = self.now()
+
+        def _unsaved(self, step: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+            self._quiet = True
+            try:
+                step(*args, **kwargs)
+            finally:
+                self._quiet = False
+
+        def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            self._unsaved(super().cell_start, cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            self._unsaved(super().cell_complete, cell, cell_index, **kwargs)
 
     class SharedKernelEngine(NBClientEngine):
         """papermill's nbclient engine on a kernel the caller started (``km=``), which it keeps
-        running; the client's channels are closed after each notebook."""
+        running; the client's channels are closed after each notebook. The notebook is saved
+        at its start and end only (StartEndSaves)."""
+
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None,
+                             progress_bar: bool = True, log_output: bool = False,
+                             autosave_cell_every: int = 30, **kwargs: Any) -> Any:
+            nb_man = StartEndSaves(nb, output_path=output_path, progress_bar=progress_bar,
+                                   log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
 
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
@@ -236,17 +279,34 @@ class KernelSession:
 
     def execute(self, source: Path, output: Path, parameters: dict[str, Any], cwd: Path,
                 timeout: int = CELL_TIMEOUT_S) -> Any:
-        """Execute one notebook; papermill saves it to ``output`` (also when a cell fails)."""
-        import papermill as pm
+        """Execute one notebook, saved to ``output`` when it starts and ends (also when a cell
+        fails): papermill's steps of ``execute_notebook``, with the paths it records relative to
+        the outputs folder (not the machine's) and the final write done once, by the engine."""
+        from papermill.engines import papermill_engines
+        from papermill.execute import (
+            prepare_notebook_metadata,
+            raise_for_execution_errors,
+            remove_error_markers,
+        )
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+        from papermill.utils import chdir
 
         self._prepare(cwd)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.notebooks_run += 1
-        return pm.execute_notebook(
-            str(source), str(output), parameters=parameters, kernel_name=self.kernel_name,
-            engine_name=ENGINE_NAME, km=self.km, cwd=str(cwd), execution_timeout=timeout,
-            start_timeout=self.startup_timeout, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=True)
+        nb = parameterize_notebook(load_notebook_node(str(source)), parameters,
+                                   kernel_name=self.kernel_name, engine_name=ENGINE_NAME)
+        name = output.stem
+        nb = remove_error_markers(prepare_notebook_metadata(
+            nb, f"notebooks/{name}.ipynb (mã nguồn / source repository)", f"notebooks/{name}.ipynb"))
+        with chdir(str(cwd)):
+            nb = papermill_engines.execute_notebook_with_engine(
+                ENGINE_NAME, nb, kernel_name=self.kernel_name, output_path=str(output),
+                progress_bar=False, log_output=False, start_timeout=self.startup_timeout,
+                km=self.km, execution_timeout=timeout)
+        raise_for_execution_errors(nb, str(output))
+        return nb
 
     def kernel_log(self) -> str:
         if self.log_path and self.log_path.exists():
@@ -340,17 +400,6 @@ def _keep_failed(staging: Path, target: Path, message: str) -> Path:
     return failed
 
 
-def _relative_metadata(nb_path: Path, name: str) -> None:
-    """Replace the machine's absolute paths papermill records by paths relative to the folder."""
-    import nbformat  # with its JSON-schema validator (~1 s): only when a report runs
-
-    nb = nbformat.read(nb_path, as_version=4)
-    pm_meta = nb.metadata.get("papermill", {})
-    pm_meta["input_path"] = f"notebooks/{name}.ipynb (mã nguồn / source repository)"
-    pm_meta["output_path"] = f"notebooks/{name}.ipynb"
-    nbformat.write(nb, nb_path)
-
-
 @dataclass
 class NotebookRun:
     name: str
@@ -419,7 +468,6 @@ class _Renderer:
 
         started = time.perf_counter()
         path = self.staging / "notebooks" / f"{name}.ipynb"
-        _relative_metadata(path, name)
         nb = reportpage.read_notebook(path)
         params = {k: v for k, v in _parameters(self.unit_code, self.window, name,
                                                self.summary).items() if k != "export_dir"}
