@@ -224,8 +224,13 @@ class KernelSession:
             env.pop(name, None)
         specs = KernelSpecManager(kernel_dirs=[str(own_kernel_spec(Path(self._tmp.name),
                                                                    self.kernel_name))])
+        # The notebooks' client (km.client(), papermill's) is asynchronous: with a blocking one
+        # nbclient's wait for a cell's output holds its event loop, so neither the cell timeout
+        # nor the check that the kernel is alive ever runs (a cell ran past cell_timeout; a
+        # kernel dying mid-cell hung the run). Setup code uses blocking clients (_send).
         self.km = KernelManager(kernel_name=self.kernel_name, kernel_spec_manager=specs,
-                                transport="ipc", ip=str(Path(self._tmp.name) / "kernel"))
+                                transport="ipc", ip=str(Path(self._tmp.name) / "kernel"),
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.km.start_kernel(env=env, cwd=self._tmp.name, stdout=self._log, stderr=self._log)
         kc = self.km.blocking_client()
         kc.start_channels()
