@@ -256,9 +256,9 @@ class KernelSession:
                            f"_preload({json.dumps(str(path))}, {args}); del _preload\n")
 
     def warm_up(self) -> None:
-        """Start the notebooks' imports (pandas, seaborn, parbook) in the kernel without waiting:
-        they run while the host computes the analysis."""
-        self._send("import parbook.report.notebook\n")
+        """Start the notebooks' imports (pandas, matplotlib, parbook) in the kernel without waiting:
+        they run while the host computes the analysis (parbook.report.notebook.settle after)."""
+        self._send("import parbook.report.notebook as _nb; _nb.settle(); del _nb\n")
 
     def _send(self, code: str) -> str:
         if not self.alive:
@@ -450,8 +450,10 @@ def _provenance(name: str, params: dict[str, Any], window: Window, code: dict[st
 def _warm_host_imports() -> None:
     """Import the host's rendering libraries while the kernel works (they take seconds)."""
     from parbook.report import page as reportpage
+    from parbook.report.manifest import environment
 
     reportpage.warm_up()
+    environment()                  # read once per process, ready for the manifest
 
 
 class _Renderer:
