@@ -150,11 +150,12 @@ def database_label(url: str | None) -> dict[str, str | None]:
 
 def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: dict[str, Any],
                    url: str | None, notebooks: list[dict[str, Any]],
-                   signature: dict[str, Any] | None = None) -> dict[str, Any]:
+                   signature: dict[str, Any] | None = None, code: dict[str, Any] | None = None
+                   ) -> dict[str, Any]:
     """The manifest of a finished outputs folder (hashes taken now, manifest itself excluded).
 
     ``signature``: who signs report.pdf and the manifest (parbook.report.signing), None when the
-    unit does not sign.
+    unit does not sign. ``code``: the run's code_version() when the caller has it already.
     """
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -163,7 +164,7 @@ def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: d
         "window": {"period": window.period, "window": window.window, "start": window.start.isoformat(),
                    "end": window.end.isoformat(), "as_of": window.as_of.isoformat(),
                    "ytd_start": window.ytd_start.isoformat(), "label": window.label_vi()},
-        "code": code_version(),
+        "code": code if code is not None else code_version(),
         "packages": package_versions(),
         "environment": environment(),
         "database": database_label(url),

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +138,9 @@ def _register_engine() -> None:
             self._unsaved(super().cell_complete, cell, cell_index, **kwargs)
 
     class SharedKernelEngine(NBClientEngine):
-        """papermill's nbclient engine on a kernel the caller started (``km=``), which it keeps
-        running; the client's channels are closed after each notebook. The notebook is saved
-        at its start and end only (StartEndSaves)."""
+        """papermill's nbclient engine on the kernel of a KernelSession (``session=``), which it
+        keeps running, through the session's client: it is connected (and waited for) once,
+        not once per notebook. The notebook is saved at its start and end only (StartEndSaves)."""
 
         @classmethod
         def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None,
@@ -160,17 +161,17 @@ def _register_engine() -> None:
                                      stdout_file: Any = None, stderr_file: Any = None,
                                      start_timeout: int = 60, execution_timeout: int | None = None,
                                      **kwargs: Any) -> Any:
-            km = kwargs.pop("km")
+            session = kwargs.pop("session")
             kwargs.pop("input_path", None)
             client = PapermillNotebookClient(
-                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                nb_man, km=session.km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file)
+            client.kc = session.notebook_client      # None: nbclient connects one (kept below)
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
+                session.notebook_client = client.kc
 
     papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
 
@@ -210,6 +211,7 @@ class KernelSession:
         self._log: Any = None
         self.notebooks_run = 0
         self._shell: Any = None               # the client of setup code (_run_silently)
+        self.notebook_client: Any = None      # the notebooks' client, connected by the first one
 
     def start(self) -> KernelSession:
         from jupyter_client.kernelspec import KernelSpecManager
@@ -260,6 +262,18 @@ class KernelSession:
         they run while the host computes the analysis (parbook.report.notebook.settle after)."""
         self._send("import parbook.report.notebook as _nb; _nb.settle(); del _nb\n")
 
+    def connect(self) -> None:
+        """Connect the notebooks' client now, while the host still computes the analysis (its
+        wait for the kernel, a fraction of a second, is then not the first notebook's)."""
+        from jupyter_core.utils import run_sync
+
+        if self.notebook_client is None:
+            client = self.km.client()
+            client.start_channels()
+            run_sync(client.wait_for_ready)(timeout=self.startup_timeout)
+            client.allow_stdin = False
+            self.notebook_client = client
+
     def _send(self, code: str) -> str:
         if not self.alive:
             self.close()
@@ -300,8 +314,10 @@ class KernelSession:
         self._prepare(cwd)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.notebooks_run += 1
-        nb = parameterize_notebook(load_notebook_node(str(source)), parameters,
-                                   kernel_name=self.kernel_name, engine_name=ENGINE_NAME)
+        nb = load_notebook_node(str(source))
+        if parameters:                       # as papermill: no parameters, no injected cell
+            nb = parameterize_notebook(nb, parameters, kernel_name=self.kernel_name,
+                                       engine_name=ENGINE_NAME)
         name = output.stem
         nb = remove_error_markers(prepare_notebook_metadata(
             nb, f"notebooks/{name}.ipynb (mã nguồn / source repository)", f"notebooks/{name}.ipynb"))
@@ -309,7 +325,7 @@ class KernelSession:
             nb = papermill_engines.execute_notebook_with_engine(
                 ENGINE_NAME, nb, kernel_name=self.kernel_name, output_path=str(output),
                 progress_bar=False, log_output=False, start_timeout=self.startup_timeout,
-                km=self.km, execution_timeout=timeout)
+                session=self, execution_timeout=timeout)
         raise_for_execution_errors(nb, str(output))
         return nb
 
@@ -320,9 +336,10 @@ class KernelSession:
 
     def close(self) -> None:
         """Ask the kernel to shut down, kill it if it has not within a second, free resources."""
-        if self._shell is not None:
-            self._shell.stop_channels()
-            self._shell = None
+        for client in (self._shell, self.notebook_client):
+            if client is not None:
+                client.stop_channels()
+        self._shell = self.notebook_client = None
         if self.km is not None:
             try:
                 if self.km.is_alive():
@@ -464,8 +481,12 @@ class _Renderer:
                  signer: ReportSigner | None = None) -> None:
         self.staging, self.unit_code, self.window, self.summary = staging, unit_code, window, summary
         self.signer = signer
-        self.code = code_version()
         self.timings: dict[str, float] = {}
+
+    @cached_property
+    def code(self) -> dict[str, Any]:
+        """The code version (git), read once: by the first audit page, in the rendering thread."""
+        return code_version()
 
     def _timed(self, key: str, started: float) -> None:
         self.timings[key] = round(self.timings.get(key, 0.0) + time.perf_counter() - started, 3)
@@ -575,6 +596,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                 renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
                 started = time.perf_counter()
                 session.warm_up()
+                session.connect()
                 _hand_over(session, handoff, _parameters(unit_code, window, "", {}))
                 renderer.timings["analysis_wait"] = round(time.perf_counter() - started, 3)
                 jobs.append(pool.submit(_warm_host_imports))
@@ -631,7 +653,8 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
             renderer.timings["total_before_manifest"] = round(time.perf_counter() - started_all, 3)
             manifest = build_manifest(staging, parameters, window, run_info, url,
                                       [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs],
-                                      signature=signer.describe() if signer else None)
+                                      signature=signer.describe() if signer else None,
+                                      code=renderer.code)
             manifest["timings_s"] = renderer.timings
             manifest["report"] = {k: (run_info.get("report_header") or {}).get(k)
                                   for k in ("number", "report_date")}
