@@ -112,5 +112,7 @@ def render_one(unit_code: str, period: str, window_kind: str, as_of: str | None,
         result = UnitResult(unit_code, False, None, 0.0, str(exc))
     files = _files(folder)
     _tidy(folder, session is not None and session.notebooks_run > ran)
+    if not result.ok and session is not None and session.notebooks_run > ran:
+        close_session()     # a cell past its timeout may still run: the next commune starts afresh
     result.seconds = time.perf_counter() - started
     return result, files

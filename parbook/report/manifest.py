@@ -14,6 +14,7 @@ import platform
 import re
 import subprocess
 from datetime import datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -108,15 +109,21 @@ def code_version(root: Path = ROOT) -> dict[str, Any]:
                                  for p in sorted((root / "notebooks").glob("*.ipynb"))}}
 
 
+@cache
+def _installed() -> tuple[tuple[str, str], ...]:
+    """Every installed distribution (normalised name, version), sorted: read once per process
+    (a tenth of a second of metadata files; a batch worker renders many reports)."""
+    return tuple(sorted({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version
+                         for d in metadata.distributions() if d.metadata["Name"]}.items()))
+
+
 def environment() -> dict[str, Any]:
     """The environment the run used: every installed distribution and its version, and — in a
     checkout — the sha256 of the lock file it was installed from (``uv sync --locked``)."""
-    installed = sorted({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version
-                        for d in metadata.distributions() if d.metadata["Name"]}.items())
     lock = ROOT / LOCK_FILE
     return {"lock_file": LOCK_FILE if lock.is_file() else None,
             "lock_sha256": file_sha256(lock) if lock.is_file() else None,
-            "installed": dict(installed)}
+            "installed": dict(_installed())}
 
 
 def package_versions() -> dict[str, str | None]:
@@ -143,11 +150,12 @@ def database_label(url: str | None) -> dict[str, str | None]:
 
 def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: dict[str, Any],
                    url: str | None, notebooks: list[dict[str, Any]],
-                   signature: dict[str, Any] | None = None) -> dict[str, Any]:
+                   signature: dict[str, Any] | None = None, code: dict[str, Any] | None = None
+                   ) -> dict[str, Any]:
     """The manifest of a finished outputs folder (hashes taken now, manifest itself excluded).
 
     ``signature``: who signs report.pdf and the manifest (parbook.report.signing), None when the
-    unit does not sign.
+    unit does not sign. ``code``: the run's code_version() when the caller has it already.
     """
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -156,7 +164,7 @@ def build_manifest(folder: Path, parameters: dict[str, Any], window: Any, run: d
         "window": {"period": window.period, "window": window.window, "start": window.start.isoformat(),
                    "end": window.end.isoformat(), "as_of": window.as_of.isoformat(),
                    "ytd_start": window.ytd_start.isoformat(), "label": window.label_vi()},
-        "code": code_version(),
+        "code": code if code is not None else code_version(),
         "packages": package_versions(),
         "environment": environment(),
         "database": database_label(url),

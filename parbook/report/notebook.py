@@ -21,6 +21,7 @@ written anywhere unless the caller asks (``export_outputs`` with an export folde
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import pickle
 from datetime import date, datetime, time
@@ -58,6 +59,7 @@ from parbook.timeline.periods import Window, parse_date
 # Columns never shown by default (the address is personal data; the others are internal).
 _HIDDEN = frozenset({"applicant_address", "batch_id"})
 _CACHE: dict[tuple[str, Window, str], Analysis] = {}
+_SETTLED: list[bool] = []            # settle() has run in this kernel
 
 
 def window_of(period: str, window: str = "nd09", as_of: str | None = None) -> Window:
@@ -79,6 +81,16 @@ def load(unit: str, period: str, window: str = "nd09", as_of: str | None = None,
         _CACHE.clear()
         _CACHE[key] = analyse(key[0], key[1], url)
     return _CACHE[key]
+
+
+def settle() -> None:
+    """Move what the imports created out of the garbage collector's sight (``gc.freeze``):
+    the notebooks' later collections no longer walk the modules' hundreds of thousands of
+    objects. Once per kernel, before any analysis: one frozen in would never be collected."""
+    if not _SETTLED:
+        gc.collect()
+        gc.freeze()
+        _SETTLED.append(True)
 
 
 def preload(path: str, unit: str, period: str, window: str = "nd09", as_of: str | None = None

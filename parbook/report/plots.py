@@ -1,4 +1,5 @@
-"""Charts of the report in one shared seaborn style, with a font that has every Vietnamese glyph.
+"""Charts of the report in one shared seaborn style (its rc parameters: seaborn is not imported),
+with a font that has every Vietnamese glyph.
 
 Figures are plain ``matplotlib.figure.Figure`` objects (no pyplot state): notebooks show them with
 ``parbook.report.notebook.show_chart``, which embeds a PNG. The font is "Liberation Serif" (metric
@@ -15,7 +16,6 @@ from typing import Any
 
 import matplotlib
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -28,10 +28,36 @@ WIDTH_IN = 6.3      # the text width of an A4 page with NĐ 30 margins (≈ 160 
 DPI = 150
 
 
+# What seaborn's ``axes_style("whitegrid")`` and ``plotting_context("paper", font_scale=1.15)`` set
+# (seaborn 0.13), written out: importing seaborn (and scipy.stats with it) costs the kernel seconds
+# for nothing else. tests/report/test_plots.py checks it equals seaborn's own.
+SEABORN_RC: dict[str, Any] = {
+    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out",
+    "ytick.direction": "out", "xtick.color": ".15", "ytick.color": ".15", "axes.axisbelow": True,
+    "grid.linestyle": "-", "text.color": ".15", "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
+                        "sans-serif"],
+    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True,
+    "image.cmap": "rocket", "xtick.top": False, "ytick.right": False, "axes.grid": True,
+    "axes.facecolor": "white", "axes.edgecolor": ".8", "grid.color": ".8",
+    "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True,
+    "axes.spines.top": True, "xtick.bottom": False, "ytick.left": False,
+    "axes.linewidth": 1.0, "grid.linewidth": 0.8, "lines.linewidth": 1.2000000000000002,
+    "lines.markersize": 4.800000000000001, "patch.linewidth": 0.8, "xtick.major.width": 1.0,
+    "ytick.major.width": 1.0, "xtick.minor.width": 0.8, "ytick.minor.width": 0.8,
+    "xtick.major.size": 4.800000000000001, "ytick.major.size": 4.800000000000001,
+    "xtick.minor.size": 3.2, "ytick.minor.size": 3.2, "font.size": 11.040000000000001,
+    "axes.labelsize": 11.040000000000001, "axes.titlesize": 11.040000000000001,
+    "xtick.labelsize": 10.12, "ytick.labelsize": 10.12, "legend.fontsize": 10.12,
+    "legend.title_fontsize": 11.040000000000001,
+}
+
+
 def style() -> dict[str, Any]:
     """The rc parameters of every parbook chart (seaborn whitegrid + Vietnamese-capable serif)."""
-    rc = dict(sns.axes_style("whitegrid"))
-    rc.update(sns.plotting_context("paper", font_scale=1.15))
+    # image.cmap ("rocket") is a colormap seaborn registers when imported; the charts draw no
+    # image, so matplotlib's default stays
+    rc = {k: v for k, v in SEABORN_RC.items() if k != "image.cmap"}
     rc.update({
         "font.family": "serif",
         "font.serif": FONT_FAMILY,

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -105,29 +106,72 @@ class ReportError(ParbookError):
 
 
 def _register_engine() -> None:
+    import nbformat
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class StartEndSaves(NotebookExecutionManager):
+        """papermill's execution record, written to disk when the notebook starts and when it
+        ends (also when a cell fails or the run stops) — not twice per cell: each write is a JSON
+        dump of the whole notebook, charts included. The long-cell autosave stays."""
+
+        _quiet = False
+
+        def save(self, **kwargs: Any) -> None:
+            if self._quiet:
+                return
+            if self.output_path:
+                nbformat.write(self.nb, self.output_path)
+            self.last_save_time = self.now()
+
+        def _unsaved(self, step: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+            self._quiet = True
+            try:
+                step(*args, **kwargs)
+            finally:
+                self._quiet = False
+
+        def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            self._unsaved(super().cell_start, cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            self._unsaved(super().cell_complete, cell, cell_index, **kwargs)
 
     class SharedKernelEngine(NBClientEngine):
-        """papermill's nbclient engine on a kernel the caller started (``km=``), which it keeps
-        running; the client's channels are closed after each notebook."""
+        """papermill's nbclient engine on the kernel of a KernelSession (``session=``), which it
+        keeps running, through the session's client: it is connected (and waited for) once,
+        not once per notebook. The notebook is saved at its start and end only (StartEndSaves)."""
+
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None,
+                             progress_bar: bool = True, log_output: bool = False,
+                             autosave_cell_every: int = 30, **kwargs: Any) -> Any:
+            nb_man = StartEndSaves(nb, output_path=output_path, progress_bar=progress_bar,
+                                   log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
 
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
                                      stdout_file: Any = None, stderr_file: Any = None,
                                      start_timeout: int = 60, execution_timeout: int | None = None,
                                      **kwargs: Any) -> Any:
-            km = kwargs.pop("km")
+            session = kwargs.pop("session")
             kwargs.pop("input_path", None)
             client = PapermillNotebookClient(
-                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                nb_man, km=session.km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file)
+            client.kc = session.notebook_client      # None: nbclient connects one (kept below)
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
+                session.notebook_client = client.kc
 
     papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
 
@@ -167,6 +211,7 @@ class KernelSession:
         self._log: Any = None
         self.notebooks_run = 0
         self._shell: Any = None               # the client of setup code (_run_silently)
+        self.notebook_client: Any = None      # the notebooks' client, connected by the first one
 
     def start(self) -> KernelSession:
         from jupyter_client.kernelspec import KernelSpecManager
@@ -181,8 +226,13 @@ class KernelSession:
             env.pop(name, None)
         specs = KernelSpecManager(kernel_dirs=[str(own_kernel_spec(Path(self._tmp.name),
                                                                    self.kernel_name))])
+        # The notebooks' client (km.client(), papermill's) is asynchronous: with a blocking one
+        # nbclient's wait for a cell's output holds its event loop, so neither the cell timeout
+        # nor the check that the kernel is alive ever runs (a cell ran past cell_timeout; a
+        # kernel dying mid-cell hung the run). Setup code uses blocking clients (_send).
         self.km = KernelManager(kernel_name=self.kernel_name, kernel_spec_manager=specs,
-                                transport="ipc", ip=str(Path(self._tmp.name) / "kernel"))
+                                transport="ipc", ip=str(Path(self._tmp.name) / "kernel"),
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.km.start_kernel(env=env, cwd=self._tmp.name, stdout=self._log, stderr=self._log)
         kc = self.km.blocking_client()
         kc.start_channels()
@@ -208,9 +258,21 @@ class KernelSession:
                            f"_preload({json.dumps(str(path))}, {args}); del _preload\n")
 
     def warm_up(self) -> None:
-        """Start the notebooks' imports (pandas, seaborn, parbook) in the kernel without waiting:
-        they run while the host computes the analysis."""
-        self._send("import parbook.report.notebook\n")
+        """Start the notebooks' imports (pandas, matplotlib, parbook) in the kernel without waiting:
+        they run while the host computes the analysis (parbook.report.notebook.settle after)."""
+        self._send("import parbook.report.notebook as _nb; _nb.settle(); del _nb\n")
+
+    def connect(self) -> None:
+        """Connect the notebooks' client now, while the host still computes the analysis (its
+        wait for the kernel, a fraction of a second, is then not the first notebook's)."""
+        from jupyter_core.utils import run_sync
+
+        if self.notebook_client is None:
+            client = self.km.client()
+            client.start_channels()
+            run_sync(client.wait_for_ready)(timeout=self.startup_timeout)
+            client.allow_stdin = False
+            self.notebook_client = client
 
     def _send(self, code: str) -> str:
         if not self.alive:
@@ -236,17 +298,36 @@ class KernelSession:
 
     def execute(self, source: Path, output: Path, parameters: dict[str, Any], cwd: Path,
                 timeout: int = CELL_TIMEOUT_S) -> Any:
-        """Execute one notebook; papermill saves it to ``output`` (also when a cell fails)."""
-        import papermill as pm
+        """Execute one notebook, saved to ``output`` when it starts and ends (also when a cell
+        fails): papermill's steps of ``execute_notebook``, with the paths it records relative to
+        the outputs folder (not the machine's) and the final write done once, by the engine."""
+        from papermill.engines import papermill_engines
+        from papermill.execute import (
+            prepare_notebook_metadata,
+            raise_for_execution_errors,
+            remove_error_markers,
+        )
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+        from papermill.utils import chdir
 
         self._prepare(cwd)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.notebooks_run += 1
-        return pm.execute_notebook(
-            str(source), str(output), parameters=parameters, kernel_name=self.kernel_name,
-            engine_name=ENGINE_NAME, km=self.km, cwd=str(cwd), execution_timeout=timeout,
-            start_timeout=self.startup_timeout, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=True)
+        nb = load_notebook_node(str(source))
+        if parameters:                       # as papermill: no parameters, no injected cell
+            nb = parameterize_notebook(nb, parameters, kernel_name=self.kernel_name,
+                                       engine_name=ENGINE_NAME)
+        name = output.stem
+        nb = remove_error_markers(prepare_notebook_metadata(
+            nb, f"notebooks/{name}.ipynb (mã nguồn / source repository)", f"notebooks/{name}.ipynb"))
+        with chdir(str(cwd)):
+            nb = papermill_engines.execute_notebook_with_engine(
+                ENGINE_NAME, nb, kernel_name=self.kernel_name, output_path=str(output),
+                progress_bar=False, log_output=False, start_timeout=self.startup_timeout,
+                session=self, execution_timeout=timeout)
+        raise_for_execution_errors(nb, str(output))
+        return nb
 
     def kernel_log(self) -> str:
         if self.log_path and self.log_path.exists():
@@ -255,9 +336,10 @@ class KernelSession:
 
     def close(self) -> None:
         """Ask the kernel to shut down, kill it if it has not within a second, free resources."""
-        if self._shell is not None:
-            self._shell.stop_channels()
-            self._shell = None
+        for client in (self._shell, self.notebook_client):
+            if client is not None:
+                client.stop_channels()
+        self._shell = self.notebook_client = None
         if self.km is not None:
             try:
                 if self.km.is_alive():
@@ -340,17 +422,6 @@ def _keep_failed(staging: Path, target: Path, message: str) -> Path:
     return failed
 
 
-def _relative_metadata(nb_path: Path, name: str) -> None:
-    """Replace the machine's absolute paths papermill records by paths relative to the folder."""
-    import nbformat  # with its JSON-schema validator (~1 s): only when a report runs
-
-    nb = nbformat.read(nb_path, as_version=4)
-    pm_meta = nb.metadata.get("papermill", {})
-    pm_meta["input_path"] = f"notebooks/{name}.ipynb (mã nguồn / source repository)"
-    pm_meta["output_path"] = f"notebooks/{name}.ipynb"
-    nbformat.write(nb, nb_path)
-
-
 @dataclass
 class NotebookRun:
     name: str
@@ -396,8 +467,10 @@ def _provenance(name: str, params: dict[str, Any], window: Window, code: dict[st
 def _warm_host_imports() -> None:
     """Import the host's rendering libraries while the kernel works (they take seconds)."""
     from parbook.report import page as reportpage
+    from parbook.report.manifest import environment
 
     reportpage.warm_up()
+    environment()                  # read once per process, ready for the manifest
 
 
 class _Renderer:
@@ -408,8 +481,12 @@ class _Renderer:
                  signer: ReportSigner | None = None) -> None:
         self.staging, self.unit_code, self.window, self.summary = staging, unit_code, window, summary
         self.signer = signer
-        self.code = code_version()
         self.timings: dict[str, float] = {}
+
+    @cached_property
+    def code(self) -> dict[str, Any]:
+        """The code version (git), read once: by the first audit page, in the rendering thread."""
+        return code_version()
 
     def _timed(self, key: str, started: float) -> None:
         self.timings[key] = round(self.timings.get(key, 0.0) + time.perf_counter() - started, 3)
@@ -419,7 +496,6 @@ class _Renderer:
 
         started = time.perf_counter()
         path = self.staging / "notebooks" / f"{name}.ipynb"
-        _relative_metadata(path, name)
         nb = reportpage.read_notebook(path)
         params = {k: v for k, v in _parameters(self.unit_code, self.window, name,
                                                self.summary).items() if k != "export_dir"}
@@ -520,6 +596,7 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
                 renderer.timings["kernel_start"] = round(time.perf_counter() - started, 3)
                 started = time.perf_counter()
                 session.warm_up()
+                session.connect()
                 _hand_over(session, handoff, _parameters(unit_code, window, "", {}))
                 renderer.timings["analysis_wait"] = round(time.perf_counter() - started, 3)
                 jobs.append(pool.submit(_warm_host_imports))
@@ -576,7 +653,8 @@ def run_report(unit_code: str, window: Window, url: str | None = None, out_dir: 
             renderer.timings["total_before_manifest"] = round(time.perf_counter() - started_all, 3)
             manifest = build_manifest(staging, parameters, window, run_info, url,
                                       [{"name": r.name, "seconds": round(r.seconds, 2)} for r in runs],
-                                      signature=signer.describe() if signer else None)
+                                      signature=signer.describe() if signer else None,
+                                      code=renderer.code)
             manifest["timings_s"] = renderer.timings
             manifest["report"] = {k: (run_info.get("report_header") or {}).get(k)
                                   for k in ("number", "report_date")}

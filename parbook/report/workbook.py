@@ -29,6 +29,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -252,20 +253,29 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, headers: Mapping[Any, str] |
         _subtitle(ws, title)
     _header_row(ws, names)
     records = data.to_dict("records")
+    # Every body cell has the same font, border and alignment, and one of a few number formats:
+    # the first cell of each format is styled, the next ones copy its style indices.
+    styles: dict[str | None, StyleArray] = {}
+    row = ws.max_row              # the header row (each appended row below is not empty)
     for rec in records:
         ws.append([shown(rec[c]) for c in columns])
-        row = ws.max_row
+        row += 1
         for col, name in enumerate(columns, start=1):
             cell = ws.cell(row=row, column=col)
-            cell.font, cell.border = BODY_FONT, BORDER
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
             fmt = formats.get(name)
             if callable(fmt):
                 fmt = fmt(rec)
-            if isinstance(cell.value, datetime | date):
-                cell.number_format = DATE
-            elif fmt and isinstance(cell.value, int | float):
-                cell.number_format = fmt
+            number_format = (DATE if isinstance(cell.value, datetime | date) else
+                             fmt if fmt and isinstance(cell.value, int | float) else None)
+            style = styles.get(number_format)
+            if style is not None:
+                cell._style = StyleArray(style)
+                continue
+            cell.font, cell.border = BODY_FONT, BORDER
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if number_format is not None:
+                cell.number_format = number_format
+            styles[number_format] = StyleArray(cell._style)
     if not records:
         ws.append([NO_DATA])
         ws.cell(row=ws.max_row, column=1).font = BODY_FONT

@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 from openpyxl import Workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import range_boundaries
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -52,14 +53,26 @@ def font(size: float = 11, **style: object) -> Font:
 
 
 def use_font_everywhere(ws: Worksheet) -> None:
-    """Give every cell of the sheet the report's typeface, keeping its size and style."""
+    """Give every cell of the sheet the report's typeface, keeping its size and style.
+
+    A font is looked at once: the cells sharing it get the index of its Times New Roman twin.
+    """
+    twin: dict[int, int] = {}                 # font index → index of the same font in the typeface
     for row in ws.iter_rows():
         for cell in row:
-            if isinstance(cell, MergedCell) or cell.font.name == FONT_NAME:
+            if isinstance(cell, MergedCell):
                 continue
-            styled = copy(cell.font)
-            styled.name = FONT_NAME
-            cell.font = styled
+            if not cell._style:
+                cell._style = StyleArray()     # as reading cell.font does
+            font_id = cell._style.fontId
+            if font_id in twin:
+                cell._style.fontId = twin[font_id]
+                continue
+            if cell.font.name != FONT_NAME:
+                styled = copy(cell.font)
+                styled.name = FONT_NAME
+                cell.font = styled
+            twin[font_id] = cell._style.fontId
 
 
 class _Unsupported(Exception):

@@ -61,3 +61,20 @@ def test_chart_data_from_facts() -> None:
     late = chartdata.late_by_field(facts).set_index("field")
     assert late.loc["Chứng thực", "settled_late"] == 1 and late.loc["Chứng thực", "pending_overdue"] == 1
     assert late.loc["Không xác định", "total"] == 1
+
+
+def test_seaborn_rc_is_what_seaborn_sets() -> None:
+    import seaborn as sns
+
+    rc = dict(sns.axes_style("whitegrid"))
+    rc.update(sns.plotting_context("paper", font_scale=1.15))
+    assert plots.SEABORN_RC == rc
+
+
+def test_the_notebooks_do_not_import_seaborn() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, parbook.report.notebook; print('seaborn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -66,13 +66,19 @@ def test_publish_replaces_a_previous_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_failing_cell_stops_the_run_and_keeps_the_notebook(fixture_commune, window, tmp_path: Path) -> None:
+def _notebooks_with(tmp_path: Path, source: str) -> Path:
+    """A copy of the notebooks whose 02_giai_quyet_tthc runs ``source`` in its fifth cell."""
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS_DIR, notebooks)
     path = notebooks / "02_giai_quyet_tthc.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(4, new_code_cell('raise RuntimeError("hỏng có chủ ý")'))
+    nb.cells.insert(4, new_code_cell(source))
     nbformat.write(nb, path)
+    return notebooks
+
+
+def test_failing_cell_stops_the_run_and_keeps_the_notebook(fixture_commune, window, tmp_path: Path) -> None:
+    notebooks = _notebooks_with(tmp_path, 'raise RuntimeError("hỏng có chủ ý")')
     target = tmp_path / "out" / "XA-THU" / "2024-Q3"
     target.mkdir(parents=True)
     (target / "findings.csv").write_text("previous complete run", encoding="utf-8")
@@ -91,6 +97,23 @@ def test_failing_cell_stops_the_run_and_keeps_the_notebook(fixture_commune, wind
     assert errors and errors[0]["ename"] == "RuntimeError"
     assert not (failed / "notebooks" / "03_hai_long_va_pakn.ipynb").exists()
     assert not list(target.parent.glob(".2024-Q3.tmp-*"))
+
+
+@pytest.mark.parametrize(("source", "error"), [("import time; time.sleep(120)", "CellTimeoutError"),
+                                              ("import os; os._exit(1)", "DeadKernelError")])
+def test_a_cell_past_its_timeout_or_a_dying_kernel_stops_the_run(fixture_commune, window, tmp_path: Path,
+                                                                 source: str, error: str) -> None:
+    import time
+
+    notebooks = _notebooks_with(tmp_path, source)
+    target = tmp_path / "out" / "2024-Q3"
+    started = time.perf_counter()
+    with pytest.raises(render.ReportError) as caught:
+        render.run_report(fixture_db.UNIT, window, url=fixture_commune.url, out_dir=target,
+                          notebooks_dir=notebooks, cell_timeout=5)
+    assert time.perf_counter() - started < 100, "the run waited for the cell (or the dead kernel)"
+    assert caught.value.notebook == "02_giai_quyet_tthc" and error in str(caught.value)
+    assert (target.parent / "2024-Q3.failed" / "notebooks" / "02_giai_quyet_tthc.ipynb").is_file()
 
 
 def test_cmd_report_names_the_failing_cell(monkeypatch, capsys, tmp_path: Path) -> None:
