@@ -9,6 +9,7 @@ clone of Times New Roman, the NĐ 30/2020 typeface), falling back to "DejaVu Ser
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,8 +54,38 @@ SEABORN_RC: dict[str, Any] = {
 }
 
 
+# a sample of the letters a chart font must have (Latin Extended-B and Extended Additional)
+VIETNAMESE_SAMPLE = "ư ơ ạ ế ố ồ ự ừ ỹ đ Ư Ơ Ạ Ế Ố Đ"
+
+
+def covers_vietnamese(path: str) -> bool:
+    """The font file has a glyph for every letter of VIETNAMESE_SAMPLE."""
+    from matplotlib.ft2font import FT2Font
+
+    charmap = FT2Font(path).get_charmap()
+    return all(ord(c) in charmap for c in VIETNAMESE_SAMPLE if not c.isspace())
+
+
+@functools.cache
+def _vietnamese_fonts_only() -> None:
+    """Drop from matplotlib's font list the files of FONT_FAMILY without Vietnamese: a machine
+    may hold Liberation 1.x (Debian's fonts-liberation, pulled in by Chromium or LibreOffice)
+    beside Liberation 2 under the same name, and matplotlib picked the first, which lacks ư, ố…
+    (charts then drew empty boxes). Once per process."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    kept = [f for f in manager.ttflist if f.name not in FONT_FAMILY or covers_vietnamese(f.fname)]
+    if len(kept) != len(manager.ttflist):
+        manager.ttflist = kept
+        cached = getattr(manager, "_findfont_cached", None)
+        if cached is not None and hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+
+
 def style() -> dict[str, Any]:
     """The rc parameters of every parbook chart (seaborn whitegrid + Vietnamese-capable serif)."""
+    _vietnamese_fonts_only()
     # image.cmap ("rocket") is a colormap seaborn registers when imported; the charts draw no
     # image, so matplotlib's default stays
     rc = {k: v for k, v in SEABORN_RC.items() if k != "image.cmap"}

@@ -17,7 +17,7 @@ GLYPHS = "ư ơ ạ ế Ư Ơ Ạ Ế ỹ đ Đ"
 def test_font_resolves_to_liberation_serif_and_draws_vietnamese() -> None:
     with plots.styled():
         path = findfont(FontProperties(family=matplotlib.rcParams["font.serif"]), fallback_to_default=False)
-    assert "LiberationSerif" in path
+    assert "LiberationSerif" in path and plots.covers_vietnamese(path)
     fig, ax = plots._figure()
     with plots.styled():
         ax.set_title(GLYPHS)
