@@ -21,6 +21,7 @@ from parbook.analysis.forms import Forms, build_forms
 from parbook.analysis.indicators import Indicators, compute_indicators
 from parbook.analysis.scores import Scores, compute_scores, tt01_scores
 from parbook.plan.assessment import CriteriaTree
+from parbook.plan.inspection import DUTY_CHECKS
 from parbook.plan.model import Plan
 from parbook.plan.status import PlanStatus, plan_status
 from parbook.quality.checks import Findings, run_checks
@@ -81,7 +82,7 @@ def analyse_data(data: UnitData, window: Window, backend: str = "pandas", url: s
     return Analysis(
         facts=facts, forms=forms, findings=findings, scores=compute_scores(facts, tt01),
         indicators=indicators,
-        plan=plan_status(facts, indicators.frame, findings.frame, plan, criteria))
+        plan=plan_status(facts, indicators.frame, findings.frame_of(DUTY_CHECKS), plan, criteria))
 
 
 def analyse(unit_code: str, window: Window, url: str | None = None, backend: str = "pandas",

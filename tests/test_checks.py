@@ -17,8 +17,10 @@ import pytest
 from parbook.analysis.forms import build_forms
 from parbook.contract import FINDINGS_COLUMNS
 from parbook.pipeline import Analysis, analyse_data
+from parbook.plan.status import plan_status
 from parbook.quality.catalogue import check_catalogue, load_catalogue
 from parbook.quality.checks import failing_records, findings_summary, run_checks
+from parbook.store.spreadsheet import write_csv
 from parbook.timeline.periods import Window
 from tests.builders import dossier, event, facts_of, findings_of, unit_data
 
@@ -621,3 +623,35 @@ def test_a_check_gx_cannot_evaluate_stops_the_run() -> None:
     facts.period.dossiers["finished_at"] = facts.period.dossiers["finished_at"].astype(str)
     with pytest.raises(CheckRunError, match="HS04"):
         run_checks(facts, build_forms(facts.period).bieu06, now=NOW)
+
+
+def test_messages_formatted_when_read_in_pieces_equal_the_whole(tmp_path: Path) -> None:
+    # the messages wait for their reader: pieces of any size, one check's only, the CSV
+    # written in pieces — each the same as the whole frame's
+    findings = findings_of(data_of(mixed_records()), Window.parse(PERIOD), now=NOW)
+    assert "frame" not in findings.__dict__          # nothing formatted by the run itself
+    pieces = list(findings.chunks(size=3))
+    assert max(len(p) for p in pieces) == 3 and "frame" not in findings.__dict__
+    some = findings.frame_of(["HS07", "NV01"])
+    whole = findings.frame
+    pd.testing.assert_frame_equal(pd.concat(pieces), whole)
+    pd.testing.assert_frame_equal(findings.records.astype(object), whole.drop(columns="message"))
+    shown = whole["check_id"].isin(["HS07", "NV01"])
+    assert shown.any() and (~shown).any()
+    pd.testing.assert_series_equal(some["message"][shown], whole["message"][shown])
+    assert some["message"][~shown].isna().all()
+    pd.testing.assert_frame_equal(some.drop(columns="message"), whole.drop(columns="message"))
+    write_csv(findings.chunks(size=5), tmp_path / "pieces.csv")
+    write_csv(whole, tmp_path / "whole.csv")
+    assert (tmp_path / "pieces.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    # once formatted, the pieces and a check's messages are read from the frame
+    pd.testing.assert_frame_equal(pd.concat(findings.chunks(size=4)), whole)
+    pd.testing.assert_frame_equal(findings.frame_of(["HS07", "NV01"]), some)
+
+
+def test_plan_reads_only_the_duty_checks_messages() -> None:
+    analysis = analysis_of(mixed_records())
+    full = plan_status(analysis.facts, analysis.indicators.frame, analysis.findings.frame)
+    assert len(full.duties) and full.inspection["status"].nunique() > 1
+    pd.testing.assert_frame_equal(analysis.plan.inspection, full.inspection)
+    pd.testing.assert_frame_equal(analysis.plan.duties, full.duties)

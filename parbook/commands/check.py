@@ -37,7 +37,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         raise ParbookError(f"Lỗi đọc CSDL — đã chạy 'parbook init' chưa? (database error — did you "
                            f"run 'parbook init'?): {type(exc).__name__}") from exc
-    findings = analysis.findings.frame
+    findings = analysis.findings.records
     counts = findings.groupby("severity").size().to_dict()
     print(f"{analysis.data.unit['unit_name'] or args.unit} — {window.label_vi()} "
           f"({window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}, chốt {window.as_of:%d/%m/%Y})")

@@ -27,7 +27,8 @@ class PlanStatus:
 def plan_status(facts: Facts, indicators: pd.DataFrame, findings: pd.DataFrame,
                 plan: Plan | str | Path | None = None,
                 criteria: str | Path | CriteriaTree | None = None) -> PlanStatus:
-    """The plan status of a window from its facts, indicators and findings (contract frames).
+    """The plan status of a window from its facts, indicators and findings (contract frames;
+    of the findings' messages only the duty checks' are read, see Findings.frame_of).
 
     ``plan``: a Plan, a plan name or path, or None for the plan of the window's year.
     ``criteria``: a criteria file or tree, or None for the district's file or the template.

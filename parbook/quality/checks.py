@@ -24,7 +24,8 @@ import math
 import string
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
@@ -727,64 +728,151 @@ def _check_messages(check: Check, fired: dict[int, np.ndarray], keys: np.ndarray
     return messages
 
 
-def _findings(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
-              specs: dict[str, EntitySpec], regimes: dict[str, np.ndarray],
-              rows: dict[str, _Rows]) -> pd.DataFrame:
-    """One finding per (check, failing record), messages formatted column by column, sorted by
-    check and record key; ``regimes``: each entity's regime id by row."""
-    parts = {}
+@dataclass(frozen=True, eq=False)
+class _CheckPart:
+    """The failing records of one check: rows ``start`` to ``stop`` of the findings, in record
+    key order, with what their messages are formatted from: ``positions`` in the entity's
+    frame, the rules that fired on each, whether each key is tidy."""
+
+    check: Check
+    start: int
+    stop: int
+    positions: np.ndarray
+    fired: dict[int, np.ndarray]
+    tidy_keys: np.ndarray
+
+    def messages(self, frame: pd.DataFrame, keys: np.ndarray, rows: slice) -> np.ndarray:
+        """The messages of this part's records ``rows`` (a slice of the part; ``keys``: theirs)."""
+        positions = self.positions[rows]
+        fields = {col: format_values(col, frame[col].take(positions))
+                  for col in sorted(self.check.message_columns())}
+        return _check_messages(self.check, {i: m[rows] for i, m in self.fired.items()},
+                               keys, fields, self.tidy_keys[rows])
+
+
+def _check_parts(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
+                 specs: dict[str, EntitySpec], regimes: dict[str, np.ndarray],
+                 rows: dict[str, _Rows]) -> tuple[list[_CheckPart], pd.DataFrame]:
+    """One part per check with failing records, in check order, and the findings' columns but
+    the message (``regimes``: each entity's regime id by row); the repeated labels (check,
+    severity, entity, regime) as categories."""
+    found = []
     for entity, failed in failures.items():
-        if not failed:
-            continue
-        frame = frames[entity]
         for check in specs[entity].checks:
-            rules = {rule: found for (check_id, rule), found in failed.items()
+            rules = {rule: rows_ for (check_id, rule), rows_ in failed.items()
                      if check_id == check.id}
             if not rules:
                 continue
             masks = {}
-            for rule, found in rules.items():
-                masks[rule] = np.zeros(len(frame), dtype=bool)
-                masks[rule][found] = True
+            for rule, failing in rules.items():
+                masks[rule] = np.zeros(len(frames[entity]), dtype=bool)
+                masks[rule][failing] = True
             positions = np.flatnonzero(np.logical_or.reduce(list(masks.values())))
             positions = positions[np.argsort(rows[entity].rank[positions], kind="stable")]
-            keys = rows[entity].keys[positions]
-            fired = {rule: mask[positions] for rule, mask in masks.items()}
-            fields = {col: format_values(col, frame[col].take(positions))
-                      for col in sorted(check.message_columns())}
-            size = len(keys)
-            parts[check.id] = {
-                "check_id": _repeated(check.id, size),
-                "severity": _repeated(check.severity, size),
-                "entity": _repeated(entity, size), "record_key": keys,
-                "message": _check_messages(check, fired, keys, fields, rows[entity].tidy[positions]),
-                "regime": regimes[entity][positions]}
-    if not parts:
-        return pd.DataFrame([], columns=FINDINGS_COLUMNS)
-    # each column joined once, in check order, and typed as the frame would type it, the checks'
-    # pieces freed as it goes (no frame per check, no copy of the whole)
-    ordered = [parts.pop(c) for c in sorted(parts)]
-    columns = {col: pd.Series(np.concatenate([part.pop(col) for part in ordered]).astype(object))
-               for col in FINDINGS_COLUMNS}
-    return pd.DataFrame(columns, copy=False)
+            found.append((check, entity, positions, masks))
+    found.sort(key=lambda item: item[0].id)
+    if not found:
+        return [], pd.DataFrame([], columns=[c for c in FINDINGS_COLUMNS if c != "message"])
+    parts, start = [], 0
+    for check, entity, positions, masks in found:
+        parts.append(_CheckPart(check=check, start=start, stop=start + len(positions),
+                                positions=positions,
+                                fired={rule: mask[positions] for rule, mask in masks.items()},
+                                tidy_keys=rows[entity].tidy[positions]))
+        start += len(positions)
+    sizes = [len(positions) for _, _, positions, _ in found]
+
+    def labels(values: list[str]) -> pd.Categorical:
+        categories = list(dict.fromkeys(values))
+        codes = np.repeat(np.asarray([categories.index(v) for v in values], dtype=np.int8), sizes)
+        return pd.Categorical.from_codes(codes, categories)
+
+    codes, uniques = pd.factorize(np.concatenate(
+        [regimes[entity][positions] for _, entity, positions, _ in found]), use_na_sentinel=True)
+    records = pd.DataFrame({
+        "check_id": labels([check.id for check, *_ in found]),
+        "severity": labels([check.severity for check, *_ in found]),
+        "entity": labels([entity for _, entity, *_ in found]),
+        "record_key": pd.Series(np.concatenate(
+            [rows[entity].keys[positions] for _, entity, positions, _ in found]), dtype=object),
+        "regime": pd.Categorical.from_codes(codes, uniques)}, copy=False)
+    return parts, records
+
+
+def _contract(frame: pd.DataFrame) -> pd.DataFrame:
+    """Findings with the contract's dtypes (every column object, as read back from the CSV)."""
+    return frame.astype(object)
+
+
+MESSAGE_CHUNK = 100_000     # findings whose messages are formatted at once (Findings.chunks)
 
 
 @dataclass(frozen=True)
 class Findings:
     """The findings of a window (contract columns of findings.csv, one row per check and record)
     and the Great Expectations artefacts of the run that found them: the run's parameters, the
-    suites that ran and the validation results, scrubbed of data values."""
+    suites that ran and the validation results, scrubbed of data values.
 
-    frame: pd.DataFrame
+    The messages are formatted when first read (``frame``, ``chunks``, ``frame_of``): at a
+    province's volume they are most of the findings' memory, and a reader that streams them
+    (findings.csv) or reads a few checks' (the plan's duties) never holds them all. ``records``
+    is the frame without them, in the same order, its repeated labels as categories.
+    """
+
+    records: pd.DataFrame
     run: dict[str, Any]
     suites: dict[str, Any]
     validations: dict[str, Any]
     regimes: tuple[str, ...] = ()
+    parts: tuple[_CheckPart, ...] = ()
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Every finding with its message: the contract frame of findings.csv."""
+        return self._with_messages(self.parts)
+
+    def chunks(self, size: int = MESSAGE_CHUNK) -> Iterator[pd.DataFrame]:
+        """The contract frame in pieces of at most ``size`` rows, in order (frame's index)."""
+        if "frame" in self.__dict__ or not self.parts:
+            for start in range(0, max(len(self.frame), 1), size):
+                yield self.frame.iloc[start:start + size]
+            return
+        for part in self.parts:
+            for first in range(part.start, part.stop, size):
+                last = min(first + size, part.stop)
+                piece = _contract(self.records.iloc[first:last])
+                keys = piece["record_key"].to_numpy()
+                messages = part.messages(self.frames[part.check.entity], keys,
+                                         slice(first - part.start, last - part.start))
+                piece.insert(FINDINGS_COLUMNS.index("message"), "message",
+                             pd.Series(messages, index=piece.index, dtype=object))
+                yield piece
+
+    def frame_of(self, check_ids: Iterable[str]) -> pd.DataFrame:
+        """Every finding, with the messages of the given checks only (the others' None): for a
+        reader that shows these checks' messages and counts the rest (the plan)."""
+        wanted = set(check_ids)
+        if "frame" in self.__dict__:
+            shown = self.frame["check_id"].isin(wanted).to_numpy()
+            return self.frame.assign(message=self.frame["message"].where(shown, None))
+        return self._with_messages(tuple(p for p in self.parts if p.check.id in wanted))
+
+    def _with_messages(self, parts: tuple[_CheckPart, ...]) -> pd.DataFrame:
+        frame = _contract(self.records)
+        messages = _repeated(None, len(frame))
+        keys = frame["record_key"].to_numpy()
+        for part in parts:
+            messages[part.start:part.stop] = part.messages(
+                self.frames[part.check.entity], keys[part.start:part.stop], slice(None))
+        frame.insert(FINDINGS_COLUMNS.index("message"), "message",
+                     pd.Series(messages, index=frame.index, dtype=object))
+        return frame
 
     def summary(self) -> pd.DataFrame:
         """Per check of the catalogue (zero rows included): severity, titles, basis under the
         regimes of the window's records, count."""
-        return findings_summary(self.frame, self.regimes)
+        return findings_summary(self.records, self.regimes)
 
 
 def _shown_columns(spec: EntitySpec, columns: pd.Index) -> list[str]:
@@ -829,14 +917,16 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
            "rows": {entity: len(frame) for entity, frame in frames.items()}}
     log.info("checks (%s): %s", backend, {e: len(f) for e, f in failures.items()})
     validations = {}
-    for entity, result in results.items():
-        validations[entity] = scrub_result(result, rows[entity] if numbered else None)
+    for entity in list(results):
+        validations[entity] = scrub_result(results.pop(entity), rows[entity] if numbered else None)
         validations[entity]["meta"]["parbook_run"] = _jsonable(run)
     present = set().union(*(set(pd.unique(r)) for r in regimes.values()))
-    return Findings(frame=_findings(failures, frames, specs, regimes, rows), run=run,
+    parts, records = _check_parts(failures, frames, specs, regimes, rows)
+    return Findings(records=records, run=run,
                     suites={entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
                     validations=validations,
-                    regimes=tuple(r.id for r in all_regimes() if r.id in present))
+                    regimes=tuple(r.id for r in all_regimes() if r.id in present),
+                    parts=tuple(parts), frames={p.check.entity: frames[p.check.entity] for p in parts})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ from parbook.store.spreadsheet import write_csv
 
 def write_check_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
     """findings.csv, indicators.csv and bieu06.csv (DESIGN.md §8 columns, UTF-8; text cells a
-    spreadsheet would run get a leading apostrophe — parbook.store.spreadsheet)."""
+    spreadsheet would run get a leading apostrophe — parbook.store.spreadsheet). The findings
+    are written in pieces, their messages formatted piece by piece (Findings.chunks)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
-        "findings.csv": analysis.findings.frame[FINDINGS_COLUMNS],
+        "findings.csv": (chunk[FINDINGS_COLUMNS] for chunk in analysis.findings.chunks()),
         "indicators.csv": analysis.indicators.frame[INDICATOR_COLUMNS],
         "bieu06.csv": analysis.forms.bieu06,
     }

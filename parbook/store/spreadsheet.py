@@ -19,6 +19,7 @@ removed** (:func:`raw_cell`, :func:`read_csv`). Numbers are never changed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +54,18 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
             or pd.api.types.is_string_dtype(frame[c])]
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """A CSV file for spreadsheet users: UTF-8, ``\\n`` line ends, every text cell safe."""
-    safe = frame.copy()
-    for column in _text_columns(safe):
-        safe[column] = safe[column].map(csv_cell)
-    safe.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+def write_csv(frame: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> Path:
+    """A CSV file for spreadsheet users: UTF-8, ``\\n`` line ends, every text cell safe.
+
+    ``frame``: one frame, or its pieces in order (same columns; the header is the first's),
+    written one after the other: a large frame never exists whole."""
+    pieces = [frame] if isinstance(frame, pd.DataFrame) else frame
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for i, piece in enumerate(pieces):
+            safe = piece.copy()
+            for column in _text_columns(safe):
+                safe[column] = safe[column].map(csv_cell)
+            safe.to_csv(handle, index=False, header=i == 0, lineterminator="\n")
     return path
 
 
