@@ -231,3 +231,20 @@ def test_unit_settings_merge_defaults_and_unit_entries() -> None:
     demo = unit_settings("DEMO-ANLOC")
     assert demo["published_accurate_complete_timely"] is True
     assert demo["bpmc_receives_returns_all"] is True and "mô phỏng" in demo["status"]
+
+
+def test_a_year_and_its_year_to_date_are_evaluated_once() -> None:
+    # the year's window and its year to date share their frames: one evaluation, both scopes;
+    # a quarter's differ: evaluated apart
+    from parbook.analysis.scores import tt01_scores
+
+    data = unit_data([settled("E", "2024-07-03", "2024-07-02 09:00"),
+                      settled("L", "2024-03-04", "2024-03-05 09:00")])
+    year = tt01_scores(scope.build(data, Window.parse("2024")))
+    assert year["ytd"].dossiers is year["period"].dossiers
+    assert (year["period"].scope, year["ytd"].scope) == ("period", "ytd")
+    quarter_facts = scope.build(data, Window.parse("2024-Q3"))
+    quarter = tt01_scores(quarter_facts)
+    assert len(quarter["period"].dossiers) == 1 and len(quarter["ytd"].dossiers) == 2
+    pd.testing.assert_frame_equal(quarter["ytd"].indicators,
+                                  tt01.evaluate_tt01(quarter_facts, "ytd").indicators)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parbook.analysis.index766 import Index766Estimate, estimate_766
 from parbook.analysis.satisfaction import SatisfactionSummary, satisfaction_summary
@@ -21,8 +21,16 @@ class Scores:
 
 
 def tt01_scores(facts: Facts) -> dict[str, TT01Evaluation]:
-    """The TT 01/2018 evaluation of each scope (tt01_total of the indicators comes from it)."""
-    return {scope: evaluate_tt01(facts, scope) for scope in SCOPES}
+    """The TT 01/2018 evaluation of each scope (tt01_total of the indicators comes from it); a
+    scope whose frames are the other's (a year's window and its year to date) is evaluated once."""
+    evaluations: dict[str, TT01Evaluation] = {}
+    for scope in SCOPES:
+        frames = facts.of(scope)
+        same = next((e for s, e in evaluations.items() if facts.of(s).dossiers is frames.dossiers
+                     and facts.of(s).feedback is frames.feedback), None)
+        evaluations[scope] = (replace(same, scope=scope) if same is not None
+                              else evaluate_tt01(facts, scope))
+    return evaluations
 
 
 def compute_scores(facts: Facts, tt01: dict[str, TT01Evaluation]) -> Scores:

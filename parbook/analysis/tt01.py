@@ -126,7 +126,10 @@ def personnel_in_reports(unit_code: str) -> bool:
 
 def dossier_scores(facts: pd.DataFrame) -> pd.DataFrame:
     """Points of indicators 1, 3, 7 per dossier settled in the window (NaN = no data)."""
-    f = facts[flag(facts["settled_in_window"]) & ~flag(facts["withdrawn"])]
+    # only the columns read are taken: a column of a filtered frame would keep its whole block
+    f = facts.loc[flag(facts["settled_in_window"]) & ~flag(facts["withdrawn"]),
+                  ["dossier_code", "handler", "field", "timeliness", "supplement_request_count",
+                   "staff_complaint"]]
     t = f["timeliness"]
     i1 = t.map({"early": 2.0, "on_time": 1.0, "late": 0.0}).astype("float64")
     requests = f["supplement_request_count"]
