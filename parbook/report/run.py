@@ -688,6 +688,7 @@ def _host_analysis(unit_code: str, window: Window, url: str | None, path: Path) 
 
     try:
         analysis = analyse(unit_code, window, url)
+        _ = analysis.findings.frame     # the messages formatted here, while the kernel starts
         with open(path, "wb") as handle:
             pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 — the kernel computes it again and reports the error there
