@@ -246,11 +246,81 @@ def report_header(unit: dict[str, Any], window: Window, notes: ReportNotes | Non
 # notebook → HTML fragments
 
 
+# Filters of nbconvert's templates whose result depends only on their arguments (and, for the
+# highlighter, its lexer): the code cells' highlighted source (Pygments, then bleach's clean_html)
+# is the same for every commune, and is computed once per process.
+MEMO_FILTERS = ("highlight_code", "clean_html")
+MEMO_SIZE = 4096
+
+
+class _MemoFilter:
+    """A template filter computed once per distinct argument (least recently used dropped past
+    MEMO_SIZE). Of a cell's metadata only ``magics_language`` reaches the highlighter, so only it
+    is part of the key (papermill's timings in the metadata differ at every run)."""
+
+    def __init__(self, name: str, inner: Any) -> None:
+        from functools import lru_cache
+
+        self.name, self.inner = name, inner
+        setting = (getattr(inner, "pygments_lexer", None),
+                   repr(sorted(getattr(inner, "extra_formatter_options", {}).items())))
+        self._call = _memo_table(name, setting, lru_cache(maxsize=MEMO_SIZE)(self._compute))
+
+    def _compute(self, source: Any, language: Any, magics: Any) -> str:
+        if self.name == "highlight_code":
+            return str(self.inner(source, language, {"magics_language": magics} if magics else None))
+        return str(self.inner(source))
+
+    def __call__(self, source: Any, language: Any = None, metadata: Any = None) -> Any:
+        if not isinstance(source, str):          # bytes (an SVG output): not memoised
+            return self.inner(source) if self.name == "clean_html" else self.inner(
+                source, language, metadata)
+        magics = (metadata or {}).get("magics_language") if self.name == "highlight_code" else None
+        return self._call(source, language, magics)
+
+
+_MEMO_TABLES: dict[tuple[str, Any], Any] = {}
+
+
+def _memo_table(name: str, setting: Any, fresh: Any) -> Any:
+    """One memo per filter and setting for the process (HTMLExporter makes a new highlighter for
+    every notebook it converts)."""
+    return _MEMO_TABLES.setdefault((name, setting), fresh)
+
+
+@cache
+def _relaxed_validator(version: int, version_minor: int) -> Any:
+    from nbformat.validator import get_validator
+
+    return get_validator(version, version_minor, relax_add_props=True)
+
+
 @cache
 def _exporter(with_input: bool) -> Any:
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="basic", exclude_input=not with_input,
+    class PageExporter(HTMLExporter):  # type: ignore[misc]
+        """nbconvert's HTML exporter with the memoised filters (MEMO_FILTERS) and the check of
+        the notebook after its preprocessors against a schema compiled once per process
+        (nbformat compiles its relaxed schema at every call, ~40 ms per page); a notebook that
+        fails the check goes through nbformat's own validation, for its message."""
+
+        def _register_filter(self, environ: Any, name: str, jinja_filter: Any) -> Any:
+            done = super()._register_filter(environ, name, jinja_filter)
+            if name in MEMO_FILTERS and not isinstance(environ.filters[name], _MemoFilter):
+                environ.filters[name] = _MemoFilter(name, environ.filters[name])
+            return done
+
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            from nbformat.validator import get_version
+
+            validator = _relaxed_validator(*get_version(nbc))
+            try:
+                validator.validate(nbc)
+            except Exception:  # noqa: BLE001 — nbformat's validation raises with its message
+                super()._validate_preprocessor(nbc, preprocessor)
+
+    return PageExporter(template_name="basic", exclude_input=not with_input,
                         exclude_input_prompt=not with_input, exclude_output_prompt=True,
                         exclude_anchor_links=True, optimistic_validation=True)
 
