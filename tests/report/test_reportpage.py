@@ -164,6 +164,13 @@ def test_memoised_highlighting_gives_nbconvert_html() -> None:
     notebooks.append(_executed_notebook())
     notebooks[-1].cells.append(new_code_cell("%%bash\necho 'xin chào' <x>", execution_count=2))
     notebooks[-1].cells.append(new_code_cell("", execution_count=3))
+    # outputs a piece of the page cannot be read alone for: the page is post-processed whole
+    for html in ("<div>mở mà không đóng", "</div></div>thừa thẻ đóng", "<style>p { color: red }",
+                 "<p>a &amp b &amp", "<!-- chú thích không đóng", '<div class="jp-Notebook">x</div>',
+                 '<img src="data:image/png;base64,AAAA">', '<br><p>x</br></p><img alt="">'):
+        nb = _executed_notebook()
+        nb.cells[3].outputs[0]["data"]["text/html"] = html
+        notebooks.append(nb)
     for nb in notebooks:
         for with_input in (True, False):
             expected = _stock_cells_html(nb, with_input)
@@ -171,6 +178,15 @@ def test_memoised_highlighting_gives_nbconvert_html() -> None:
                 assert reportpage.cells_html(nb, list(nb.cells), with_input) == expected
     memo = [t for (name, _), t in reportpage._MEMO_TABLES.items() if name == "highlight_code"]
     assert memo and sum(t.cache_info().hits for t in memo) > 0
+    assert reportpage._piece.cache_info().hits > 0
+
+
+def test_pieces_of_a_page() -> None:
+    cell = '<div class="cell border-box-sizing code_cell rendered">\n<p>a<br>b</p>\n</div>\n'
+    assert reportpage.post_process(cell * 2) == (cell.replace("<br>", "<br/>") * 2, 0)
+    assert reportpage._piece("<div>open") is None and reportpage._piece("<style>x") is None
+    assert reportpage.post_process('<div class="cell border-box-sizing x"><img src="x">') == (
+        f'<div class="cell border-box-sizing x"><img alt="{reportpage.NO_ALT}" src="x"/></div>', 1)
 
 
 def test_invalid_notebook_is_still_refused() -> None:
