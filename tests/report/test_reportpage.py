@@ -184,6 +184,7 @@ def test_memoised_highlighting_gives_nbconvert_html() -> None:
 def test_pieces_of_a_page() -> None:
     cell = '<div class="cell border-box-sizing code_cell rendered">\n<p>a<br>b</p>\n</div>\n'
     assert reportpage.post_process(cell * 2) == (cell.replace("<br>", "<br/>") * 2, 0)
+    assert reportpage._piece(cell) == (cell.replace("<br>", "<br/>"), 0)   # read alone, memoised
     assert reportpage._piece("<div>open") is None and reportpage._piece("<style>x") is None
     assert reportpage.post_process('<div class="cell border-box-sizing x"><img src="x">') == (
         f'<div class="cell border-box-sizing x"><img alt="{reportpage.NO_ALT}" src="x"/></div>', 1)
