@@ -80,6 +80,15 @@ def bench_report(quick: bool, workdir: Path) -> dict[str, Any]:
             "timings_s": timings}
 
 
+def _stop_forkserver() -> None:
+    """Stop multiprocessing's forkserver, which outlives the batches' Dask workers forked from it
+    (parbook.commands.batch), and wait for it: the peak memory of the workers and their kernels
+    then reaches this process's finished children (_peak_mb), as when they were spawned."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()
+
+
 def bench_batch(quick: bool, workdir: Path) -> list[dict[str, Any]]:
     from parbook.commands.batch import run_batch
     from tests.report import fixture_db
@@ -96,6 +105,7 @@ def bench_batch(quick: bool, workdir: Path) -> list[dict[str, Any]]:
                                out_root=workdir / f"batch-{n}-{jobs}", progress=False)
         times[(n, jobs)] = time.perf_counter() - started
         assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    _stop_forkserver()
     marginal = (times[(n2, 2)] - times[(n1, 2)]) / (n2 - n1)
     timings = {f"{n} communes, {jobs} workers": round(t, 2) for (n, jobs), t in times.items()}
     speedup = times[(n2, 1)] / times[(n2, 2)]

@@ -18,7 +18,7 @@ import copy
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import field_validator
@@ -246,11 +246,194 @@ def report_header(unit: dict[str, Any], window: Window, notes: ReportNotes | Non
 # notebook → HTML fragments
 
 
+# Filters of nbconvert's templates whose result depends only on their arguments (and, for the
+# highlighter, its lexer): the code cells' highlighted source (Pygments, then bleach's clean_html)
+# is the same for every commune, and is computed once per process.
+MEMO_FILTERS = ("highlight_code", "clean_html")
+MEMO_SIZE = 4096
+
+
+class _MemoFilter:
+    """A template filter computed once per distinct argument (least recently used dropped past
+    MEMO_SIZE). Of a cell's metadata only ``magics_language`` reaches the highlighter, so only it
+    is part of the key (papermill's timings in the metadata differ at every run)."""
+
+    def __init__(self, name: str, inner: Any) -> None:
+        self.name, self.inner = name, inner
+        setting = (getattr(inner, "pygments_lexer", None),
+                   repr(sorted(getattr(inner, "extra_formatter_options", {}).items())))
+        self._call = _memo_table(name, setting, lru_cache(maxsize=MEMO_SIZE)(self._compute))
+
+    def _compute(self, source: Any, language: Any, magics: Any) -> str:
+        if self.name == "highlight_code":
+            return str(self.inner(source, language, {"magics_language": magics} if magics else None))
+        return str(self.inner(source))
+
+    def __call__(self, source: Any, language: Any = None, metadata: Any = None) -> Any:
+        if not isinstance(source, str):          # bytes (an SVG output): not memoised
+            return self.inner(source) if self.name == "clean_html" else self.inner(
+                source, language, metadata)
+        magics = (metadata or {}).get("magics_language") if self.name == "highlight_code" else None
+        return self._call(source, language, magics)
+
+
+_MEMO_TABLES: dict[tuple[str, Any], Any] = {}
+
+
+def _memo_table(name: str, setting: Any, fresh: Any) -> Any:
+    """One memo per filter and setting for the process (HTMLExporter makes a new highlighter for
+    every notebook it converts)."""
+    return _MEMO_TABLES.setdefault((name, setting), fresh)
+
+
+# nbconvert's HTMLExporter ends by parsing its page with BeautifulSoup (html.parser) and writing it
+# out again — alt text on images without one, tabindex on JupyterLab's cells — which took half of
+# an audit page's time. The classic template writes one top-level <div class="cell …"> per cell;
+# a piece of the page that html.parser reads to its end at the top level (nothing left open, no
+# construct cut, every element closed) is written out by BeautifulSoup the same whether alone or
+# within the page, so each distinct piece is parsed once per process: the cells whose output does
+# not depend on the commune (code, headings, text) are not parsed again. A page with a piece that
+# is not self-contained, or with JupyterLab's classes (whose tabindex depends on an ancestor), is
+# parsed whole, as nbconvert does.
+_CELL_START = re.compile(r'(?=<div\b[^<>]*\bclass="cell border-box-sizing )')
+NO_ALT = "No description has been provided for this image"     # nbconvert's text
+PIECES_MEMO = 512
+
+
+def _soup(markup: str, builder: Any = None) -> Any:
+    from bs4 import BeautifulSoup
+
+    if builder is None:
+        return BeautifulSoup(markup, features="html.parser")
+    return BeautifulSoup(markup, builder=builder)
+
+
+def _with_alt(soup: Any) -> int:
+    """nbconvert's alt text on images without one; their number."""
+    missing = 0
+    for elem in soup.select("img:not([alt])"):
+        elem.attrs["alt"] = NO_ALT
+        missing += 1
+    return missing
+
+
+def _whole_page(html: str) -> tuple[str, int]:
+    """nbconvert's post-processing of a whole page (HTMLExporter.from_notebook_node)."""
+    soup = _soup(html)
+    missing = _with_alt(soup)
+    for elem in soup.select(".jp-Notebook div.jp-Cell-inputWrapper"):
+        elem.attrs["tabindex"] = "0"
+    for elem in soup.select(".jp-Notebook div.jp-OutputArea-output"):
+        elem.attrs["tabindex"] = "0"
+    return str(soup), missing
+
+
+@cache
+def _checked_builder() -> type:
+    from bs4.builder import HTMLParserTreeBuilder
+    from bs4.builder._htmlparser import BeautifulSoupHTMLParser
+
+    class CheckedParser(BeautifulSoupHTMLParser):  # type: ignore[misc]
+        def close(self) -> None:
+            self.soup.builder.self_contained = (not self.rawdata and self.cdata_elem is None
+                                                and len(self.soup.tagStack) == 1)
+            super().close()
+
+    class CheckedBuilder(HTMLParserTreeBuilder):  # type: ignore[misc]
+        """html.parser's tree builder noting whether the markup ended at its top level."""
+
+        self_contained = False
+
+        def feed(self, markup: Any, _parser_class: Any = CheckedParser) -> None:
+            self.self_contained = False
+            super().feed(markup, _parser_class=_parser_class)
+
+    return CheckedBuilder
+
+
+@lru_cache(maxsize=PIECES_MEMO)
+def _piece(markup: str) -> tuple[str, int] | None:
+    """A self-contained piece of a page as nbconvert's post-processing writes it, with its number
+    of images given an alt text; None when the piece is not self-contained."""
+    builder = _checked_builder()()
+    soup = _soup(markup, builder)
+    if not builder.self_contained:
+        return None
+    missing = _with_alt(soup)
+    return str(soup), missing
+
+
+def post_process(html: str) -> tuple[str, int]:
+    """The page as nbconvert's HTMLExporter returns it (see _CELL_START), and the number of images
+    it gave an alt text."""
+    if "jp-Notebook" in html:
+        return _whole_page(html)
+    out: list[str] = []
+    missing = 0
+    for markup in _CELL_START.split(html):
+        done = _piece(markup) if markup else ("", 0)
+        if done is None:
+            return _whole_page(html)
+        out.append(done[0])
+        missing += done[1]
+    return "".join(out), missing
+
+
+@cache
+def _relaxed_validator(version: int, version_minor: int) -> Any:
+    from nbformat.validator import get_validator
+
+    return get_validator(version, version_minor, relax_add_props=True)
+
+
 @cache
 def _exporter(with_input: bool) -> Any:
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="basic", exclude_input=not with_input,
+    class PageExporter(HTMLExporter):  # type: ignore[misc]
+        """nbconvert's HTML exporter with the memoised filters (MEMO_FILTERS) and the check of
+        the notebook after its preprocessors against a schema compiled once per process
+        (nbformat compiles its relaxed schema at every call, ~40 ms per page); a notebook that
+        fails the check goes through nbformat's own validation, for its message."""
+
+        def _register_filter(self, environ: Any, name: str, jinja_filter: Any) -> Any:
+            done = super()._register_filter(environ, name, jinja_filter)
+            if name in MEMO_FILTERS and not isinstance(environ.filters[name], _MemoFilter):
+                environ.filters[name] = _MemoFilter(name, environ.filters[name])
+            return done
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            """HTMLExporter.from_notebook_node (nbconvert 7.17), its post-processing memoised
+            by piece (post_process)."""
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            html, missing = post_process(html)
+            if missing:
+                self.log.warning("Alternative text is missing on %s image(s).", missing)
+            return html, resources
+
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            from nbformat.validator import get_version
+
+            validator = _relaxed_validator(*get_version(nbc))
+            try:
+                validator.validate(nbc)
+            except Exception:  # noqa: BLE001 — nbformat's validation raises with its message
+                super()._validate_preprocessor(nbc, preprocessor)
+
+    return PageExporter(template_name="basic", exclude_input=not with_input,
                         exclude_input_prompt=not with_input, exclude_output_prompt=True,
                         exclude_anchor_links=True, optimistic_validation=True)
 

@@ -55,6 +55,16 @@ def test_batch_runs_in_parallel_and_survives_a_failure(two_communes: str, tmp_pa
     assert str(ws.cell(row=1, column=1).value).startswith("TỔNG HỢP TỰ KIỂM TRA CÁC XÃ — QUÝ III NĂM 2024")
 
 
+def test_local_workers_are_forked_from_a_forkserver() -> None:
+    import os
+
+    with batch._client(None, 2) as client:
+        parents = set(client.run(os.getppid).values())
+        client.cluster.close()
+    assert batch._start_method() == "forkserver"
+    assert len(parents) == 1 and os.getpid() not in parents     # the forkserver, not this process
+
+
 def test_sqlite_with_a_remote_scheduler_is_refused(two_communes: str, tmp_path, capsys) -> None:
     args = argparse.Namespace(period="2024-Q3", window="nd09", as_of=None, units="XA-MOT", jobs=2,
                               db=two_communes, out=str(tmp_path), scheduler="tcp://10.20.30.40:8786")

@@ -145,3 +145,55 @@ def test_blank_date_mode() -> None:
     assert h.place_date.startswith("An Lộc, ngày ") and "2024" not in h.place_date
     assert reportpage.ReportHeader("P", "I", "X", "5", "BC-UBND", date(2024, 1, 2), "S", "", "A", "T", ""
                                    ).number_line == "Số: 05/BC-UBND"
+
+
+def _stock_cells_html(nb: nbformat.NotebookNode, with_input: bool) -> str:
+    """What nbconvert's own HTMLExporter (no memoised filter, its own validation) makes."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="basic", exclude_input=not with_input,
+                            exclude_input_prompt=not with_input, exclude_output_prompt=True,
+                            exclude_anchor_links=True, optimistic_validation=True)
+    return exporter.from_notebook_node(nb)[0]
+
+
+def test_memoised_highlighting_gives_nbconvert_html() -> None:
+    from parbook.store.config import NOTEBOOKS_DIR
+
+    notebooks = [nbformat.read(p, as_version=4) for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
+    notebooks.append(_executed_notebook())
+    notebooks[-1].cells.append(new_code_cell("%%bash\necho 'xin chào' <x>", execution_count=2))
+    notebooks[-1].cells.append(new_code_cell("", execution_count=3))
+    # outputs a piece of the page cannot be read alone for: the page is post-processed whole
+    for html in ("<div>mở mà không đóng", "</div></div>thừa thẻ đóng", "<style>p { color: red }",
+                 "<p>a &amp b &amp", "<!-- chú thích không đóng", '<div class="jp-Notebook">x</div>',
+                 '<img src="data:image/png;base64,AAAA">', '<br><p>x</br></p><img alt="">'):
+        nb = _executed_notebook()
+        nb.cells[3].outputs[0]["data"]["text/html"] = html
+        notebooks.append(nb)
+    for nb in notebooks:
+        for with_input in (True, False):
+            expected = _stock_cells_html(nb, with_input)
+            for _ in range(2):            # the second time from the memo
+                assert reportpage.cells_html(nb, list(nb.cells), with_input) == expected
+    memo = [t for (name, _), t in reportpage._MEMO_TABLES.items() if name == "highlight_code"]
+    assert memo and sum(t.cache_info().hits for t in memo) > 0
+    assert reportpage._piece.cache_info().hits > 0
+
+
+def test_pieces_of_a_page() -> None:
+    cell = '<div class="cell border-box-sizing code_cell rendered">\n<p>a<br>b</p>\n</div>\n'
+    assert reportpage.post_process(cell * 2) == (cell.replace("<br>", "<br/>") * 2, 0)
+    assert reportpage._piece(cell) == (cell.replace("<br>", "<br/>"), 0)   # read alone, memoised
+    assert reportpage._piece("<div>open") is None and reportpage._piece("<style>x") is None
+    assert reportpage.post_process('<div class="cell border-box-sizing x"><img src="x">') == (
+        f'<div class="cell border-box-sizing x"><img alt="{reportpage.NO_ALT}" src="x"/></div>', 1)
+
+
+def test_invalid_notebook_is_still_refused() -> None:
+    import pytest
+
+    nb = _executed_notebook()
+    nb.cells[0]["execution_count"] = "un"            # not an integer: the schema refuses it
+    with pytest.raises(nbformat.ValidationError):
+        reportpage.cells_html(nb, list(nb.cells), with_input=True)
