@@ -34,9 +34,9 @@ test-deps:
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
-$(STAMP): pyproject.toml uv.lock
+$(STAMP): pyproject.toml uv.lock Makefile
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv==$(UV_VERSION)
-	uv sync -q --locked --extra dev --python 3.11
+	uv sync -q --locked --compile-bytecode --extra dev --python 3.11
 	$(PY) -m ipykernel install --prefix $(VENV) --name parbook --display-name "parbook (Python 3.11)" >/dev/null
 	touch $(STAMP)
 
