@@ -38,7 +38,8 @@ def _line(row: dict[str, Any], before: dict[str, Any] | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small sizes (< 2 minutes)")
-    parser.add_argument("--only", help="run only bench_<name> (checks, facts, ingest, report)")
+    parser.add_argument("--only", help="run only bench_<name> (batch, checks, checks_sql, facts, "
+                                       "ingest, report)")
     parser.add_argument("--sizes", type=_sizes, help="dossier counts, e.g. 100000 or 10000,1000000")
     args = parser.parse_args(argv)
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))

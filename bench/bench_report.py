@@ -1,4 +1,5 @@
-"""Speed of ``parbook report`` and ``parbook batch`` (issue 8): ``run(quick) -> list[dict]``.
+"""Speed of ``parbook report`` and ``parbook batch`` (issues 8 and 17): ``run(quick)`` measures
+the report (``--only report``), bench_batch the batch (``--only batch``).
 
 1. ``report``: one commune-quarter report end to end, as a ratio to the floor of executing the
    same number of EMPTY notebooks with papermill (one kernel each, as papermill does by default)
@@ -125,15 +126,15 @@ def _measure(name: str, quick: bool) -> list[dict[str, Any]]:
         return [bench_report(quick, Path(tmp))]
 
 
-def run(quick: bool, sizes: list[int] | None = None) -> list[dict[str, Any]]:
-    """Both measurements; each dict has name, ours_s, floor_s, ratio, target, passed, peak_mb.
-    (``sizes`` does not apply: the report and batch benches have their fixed fixtures.)
+def measured(names: tuple[str, ...], quick: bool) -> list[dict[str, Any]]:
+    """The measurements named (``report``, ``batch``); each dict has name, ours_s, floor_s,
+    ratio, target, passed, peak_mb.
 
     Each runs in a fresh interpreter, so its peak memory covers only its own process tree
     (host, kernels) and not the benchmarks that ran before it.
     """
     rows = []
-    for name in ("report", "batch"):
+    for name in names:
         code = ("import json,sys; from bench.bench_report import _measure; "
                 "print(json.dumps(_measure(sys.argv[1], sys.argv[2] == '1')))")
         out = subprocess.run([sys.executable, "-c", code, name, "1" if quick else "0"], cwd=ROOT,
@@ -142,6 +143,12 @@ def run(quick: bool, sizes: list[int] | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+def run(quick: bool, sizes: list[int] | None = None) -> list[dict[str, Any]]:
+    """The one-report measurement (``python -m bench --only report``; the batch's is
+    bench_batch). ``sizes`` does not apply: the report has its fixed fixture."""
+    return measured(("report",), quick)
+
+
 if __name__ == "__main__":
-    for row in run("--quick" in sys.argv):
+    for row in measured(("report", "batch"), "--quick" in sys.argv):
         print(json.dumps(row, ensure_ascii=False))
