@@ -115,7 +115,10 @@ def _client(scheduler: str | None, jobs: int) -> Any:
         except OSError as exc:
             raise BatchError(f"Không kết nối được bộ điều phối Dask {scheduler} "
                              f"(cannot reach the scheduler): {exc}") from exc
-    with dask.config.set({"distributed.worker.multiprocessing-method": _start_method()}):
+    # no statistical profiler in the workers: it samples every thread's stack each 10 ms (Dask's
+    # dashboard reads it; we start none) and took ~10% of a worker's CPU while it rendered
+    with dask.config.set({"distributed.worker.multiprocessing-method": _start_method(),
+                          "distributed.worker.profile.enabled": False}):
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                dashboard_address=None)
     return Client(cluster)

@@ -55,12 +55,14 @@ def test_batch_runs_in_parallel_and_survives_a_failure(two_communes: str, tmp_pa
     assert str(ws.cell(row=1, column=1).value).startswith("TỔNG HỢP TỰ KIỂM TRA CÁC XÃ — QUÝ III NĂM 2024")
 
 
-def test_local_workers_are_forked_from_a_forkserver() -> None:
+def test_local_workers_are_forked_from_a_forkserver_without_a_profiler() -> None:
     import os
 
     with batch._client(None, 2) as client:
         parents = set(client.run(os.getppid).values())
+        callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
         client.cluster.close()
+    assert all("profile" not in names and "heartbeat" in names for names in callbacks.values())
     assert batch._start_method() == "forkserver"
     assert len(parents) == 1 and os.getpid() not in parents     # the forkserver, not this process
 
