@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 
 BACKENDS = ("pandas", "sql")
 RECORD_KEY = "record_key"
+RECORD_ROW = "record_row"   # the row number of a record in its scratch table (SQL backend)
 SUITE_PREFIX = "parbook."
 # GX's own expectation severity (critical / warning / info) for each catalogue severity
 GX_SEVERITY = {"error": "critical", "violation": "critical", "warning": "warning"}
@@ -95,7 +96,9 @@ def entity_sources(facts: Facts, bieu06: pd.DataFrame,
     if columns is not None:
         keep = [c for c in in_scope.columns if c in {*columns["dossier"], "regime"}]
         in_scope, outside = in_scope[keep], outside[keep]
-    dossiers = pd.concat([in_scope, outside])
+    # concat copies every column: only when some returned dossiers are outside the scope (a
+    # shallow copy otherwise: the facts are not changed by the phone column added below)
+    dossiers = pd.concat([in_scope, outside]) if len(outside) else in_scope.copy(deep=False)
     raw = facts.data.dossiers
     phones = pd.Series(raw["applicant_phone"].to_numpy(), index=pd.Index(raw["dossier_code"]))
     dossiers["applicant_phone"] = phones.reindex(dossiers.index).to_numpy()  # (4× Index.map)
@@ -113,7 +116,8 @@ def entity_sources(facts: Facts, bieu06: pd.DataFrame,
 
 
 def entity_frame(spec: EntitySpec, source: pd.DataFrame) -> pd.DataFrame:
-    """The frame GX validates: ``record_key`` and the columns the entity's checks read.
+    """The frame GX validates: ``record_key`` and the columns the entity's checks read, the
+    source's own columns where they need no change (pandas shares them: nothing copied).
 
     Nullable booleans without gaps become plain bool, with gaps object (True/False/None), so
     that row conditions behave the same in pandas queries and SQL.
@@ -129,8 +133,6 @@ def entity_frame(spec: EntitySpec, source: pd.DataFrame) -> pd.DataFrame:
             has_na = bool(series.isna().any())
             frame[col] = series.astype(object).where(series.notna(), None) if has_na \
                 else series.astype(bool)
-        elif _fits_nanoseconds(series):
-            frame[col] = series.astype("datetime64[ns]")
     return frame
 
 
@@ -269,10 +271,11 @@ def _result_format(frame: pd.DataFrame, sql: bool = False) -> dict[str, Any]:
     ``[{record_key: [k, …]}]`` of ``partial_unexpected_index_list`` without building the value
     lists of ``COMPLETE`` or its ``df.filter(items=[…])`` query string (both as long as the
     failures). SQL: ``COMPLETE`` with a ``partial_unexpected_count`` as large as the frame (SQL
-    backends otherwise stop at 20). _failures checks that the keys add up to GX's count.
+    backends otherwise stop at 20), the failing records named by their row number (RECORD_ROW:
+    an integer each, not a string). _failures checks that the rows add up to GX's count.
     """
     if sql:
-        return {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD_KEY],
+        return {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD_ROW],
                 "partial_unexpected_count": max(len(frame), 1), "exclude_unexpected_values": True,
                 "return_unexpected_index_query": False}
     return {"result_format": "SUMMARY", "unexpected_index_column_names": [RECORD_KEY],
@@ -384,6 +387,9 @@ def _validate_pandas(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpe
         # queries the row conditions ~6× faster than with the string keys as the index
         numbered = _ConditionedFrame(frame.drop(columns=RECORD_KEY).set_axis(
             pd.RangeIndex(len(frame), name=RECORD_KEY)))
+        for col in numbered.columns:
+            if _fits_nanoseconds(numbered[col]):
+                numbered[col] = numbered[col].astype("datetime64[ns]")
         for col in _categorical_columns(specs[entity]):
             if pd.api.types.is_string_dtype(numbered[col]):
                 numbered[col] = numbered[col].astype("category")
@@ -406,7 +412,9 @@ def _validate_sql(frames: dict[str, pd.DataFrame], specs: dict[str, EntitySpec],
     one GX SQL datasource for the run, removed with the scratch space."""
     context = _gx_context()
     results = {}
-    with scratch(url, frames) as space:
+    tables = {entity: frame.assign(**{RECORD_ROW: np.arange(len(frame))})
+              for entity, frame in frames.items()}
+    with scratch(url, tables) as space:
         add = (context.data_sources.add_sqlite if space.schema is None
                else context.data_sources.add_postgres)
         with _GX_LOCK:
@@ -472,28 +480,14 @@ class _Rows:
         rank[order] = positions
         return cls(keys=keys, last=last, rank=rank, tidy=_tidy_keys(keys, joined))
 
-    @cached_property
-    def by_key(self) -> pd.Series:
-        """The last row of each key, by key."""
-        index = pd.Index(self.keys)
-        return pd.Series(np.arange(len(self.keys)), index=index)[~index.duplicated(keep="last")]
-
-    def of_keys(self, keys: np.ndarray) -> np.ndarray:
-        """The (last) rows of record keys (strings)."""
-        rows = self.by_key.reindex(keys)
-        if rows.isna().any():
-            raise CheckRunError(f"GX trả về khóa không có trong dữ liệu (unknown record keys): "
-                                f"{list(rows.index[rows.isna()][:5])}")
-        return rows.to_numpy(dtype=np.int64)
-
     def sorted_keys(self, rows: np.ndarray) -> list[str]:
         """The keys of rows, sorted (as ``sorted`` sorts them)."""
         return self.keys[rows[np.argsort(self.rank[rows], kind="stable")]].tolist()
 
 
-def _failures(entity: str, result: Any, rows: _Rows, numbered: bool) -> Failures:
-    """The failing rows of every failed (check_id, rule) of one validation (``numbered``: GX
-    was given row numbers as the index — pandas; otherwise it returns record keys — SQL)."""
+def _failures(entity: str, result: Any, rows: _Rows) -> Failures:
+    """The failing rows of every failed (check_id, rule) of one validation (GX names them by
+    their row number: the pandas frame's index, the SQL table's RECORD_ROW)."""
     out: Failures = {}
     for r in result.results:
         meta = r.expectation_config.meta or {}
@@ -504,7 +498,7 @@ def _failures(entity: str, result: Any, rows: _Rows, numbered: bool) -> Failures
                                 f"(GX could not evaluate the expectation): {error}")
         if r.success:
             continue
-        found = _failing_rows(r) if numbered else rows.of_keys(_failing_keys(r))
+        found = _failing_rows(r)
         if len(found) != r.result.get("unexpected_count", 0):
             raise CheckRunError(f"GX trả về thiếu bản ghi lỗi cho {check_id} "
                                 f"(incomplete failing records): {len(found)} / "
@@ -514,7 +508,7 @@ def _failures(entity: str, result: Any, rows: _Rows, numbered: bool) -> Failures
 
 
 def _failing_rows(expectation_result: Any) -> np.ndarray:
-    """GX's row numbers of an expectation's failing records (pandas, see _failing_keys)."""
+    """GX's row numbers of an expectation's failing records (see _failing_keys)."""
     return np.asarray(_failing_values(expectation_result), dtype=np.int64)
 
 
@@ -525,7 +519,10 @@ def _failing_values(expectation_result: Any) -> list[Any]:
         rows = result.get("partial_unexpected_index_list") or []
     keys: list[Any] = []
     for row in rows:
-        value = row[RECORD_KEY] if isinstance(row, dict) else row
+        if isinstance(row, dict):
+            value = row[RECORD_ROW] if RECORD_ROW in row else row[RECORD_KEY]
+        else:
+            value = row
         if isinstance(value, list):
             keys.extend(value)
         else:
@@ -896,7 +893,7 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     sources = entity_sources(facts, bieu06, {e: spec.columns() for e, spec in specs.items()})
     frames = {entity: entity_frame(spec, sources[entity]) for entity, spec in specs.items()}
     regimes = {entity: source["regime"].to_numpy() for entity, source in sources.items()}
-    del sources                         # the dossier source is a copy of the facts: freed now
+    del sources
     params = check_parameters(facts, now)
     if backend == "pandas":
         results = _validate_pandas(frames, specs, params)
@@ -907,8 +904,7 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     # the messages' columns are all that the findings read of the frames now: the rest freed
     frames = {entity: frame[_shown_columns(specs[entity], frame.columns)]
               for entity, frame in frames.items()}
-    numbered = backend == "pandas"
-    failures = {entity: _failures(entity, result, rows[entity], numbered)
+    failures = {entity: _failures(entity, result, rows[entity])
                 for entity, result in results.items()}
     window = facts.window
     run = {"unit_code": facts.unit_code, "period": window.period, "window": window.window,
@@ -918,7 +914,7 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     log.info("checks (%s): %s", backend, {e: len(f) for e, f in failures.items()})
     validations = {}
     for entity in list(results):
-        validations[entity] = scrub_result(results.pop(entity), rows[entity] if numbered else None)
+        validations[entity] = scrub_result(results.pop(entity), rows[entity])
         validations[entity]["meta"]["parbook_run"] = _jsonable(run)
     present = set().union(*(set(pd.unique(r)) for r in regimes.values()))
     parts, records = _check_parts(failures, frames, specs, regimes, rows)
@@ -933,12 +929,12 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
 # artefacts for auditors
 
 
-def scrub_result(result: Any, rows: _Rows | None = None) -> dict[str, Any]:
+def scrub_result(result: Any, rows: _Rows) -> dict[str, Any]:
     """A GX suite validation result as JSON data, without data values, ids or load times.
 
     Each expectation result keeps its counts and the keys of its failing records
     (``unexpected_record_keys``); GX's value lists (which would carry e.g. phone numbers for
-    HS06) are left out; ``rows`` maps GX's row numbers to keys (pandas). Built from the
+    HS06) are left out; ``rows`` maps GX's row numbers to keys. Built from the
     result objects: GX's own to_json_dict deep-copies every
     value list and costs more than the validation.
     """
@@ -955,9 +951,7 @@ def scrub_result(result: Any, rows: _Rows | None = None) -> dict[str, Any]:
             "success": r.success, "expectation_config": config, "result": res,
             "exception_info": r.exception_info})
         if "unexpected_count" in res:       # strings already: not walked by the conversion
-            entry["result"]["unexpected_record_keys"] = (
-                sorted(_failing_keys(r).tolist()) if rows is None
-                else rows.sorted_keys(_failing_rows(r)))
+            entry["result"]["unexpected_record_keys"] = rows.sorted_keys(_failing_rows(r))
         scrubbed.append(entry)
     scrubbed.sort(key=lambda r: (r["expectation_config"]["meta"].get("check_id", ""),
                                  r["expectation_config"]["meta"].get("rule", 0)))

@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Boolean, DateTime, Float, Text
 from sqlalchemy.engine import Connection
 
-PIECE = 50_000                      # rows per piece of the binary stream
+PIECE = 10_000                      # rows per piece of the binary stream
 HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)     # signature, flags 0, no header extension
 TRAILER = b"\xff\xff"               # field count -1
 PG_EPOCH = np.datetime64("2000-01-01T00:00:00", "us").astype(np.int64)   # µs since 1970
