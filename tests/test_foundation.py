@@ -105,6 +105,24 @@ def test_returned_dossiers_outside_the_scope_are_kept_once() -> None:
     assert list(period.outside.columns) == list(period.dossiers.columns)
 
 
+def test_facts_share_the_rows_columns_and_leave_the_rows_unchanged() -> None:
+    """A year's facts hold every dossier: their columns read from the unit's rows are the rows'
+    own (pandas' copy-on-write: a province's dossiers are not held twice), and deriving them
+    changes nothing in the rows (their department gaps are filled in the facts only)."""
+    import numpy as np
+
+    rows = [dossier("A", received="2024-03-01 09:00", due="2024-03-05",
+                    finished="2024-03-04 09:00", status="done"),
+            dossier("B", received="2024-07-01 10:00", due="2024-07-03", department=None)]
+    data = unit_data(rows)
+    before = data.dossiers.copy()
+    f = build_facts(data, Window.parse("2024"))
+    assert f["department"].notna().all()                      # filled from the catalogue
+    pd.testing.assert_frame_equal(data.dossiers, before)
+    for col in ("received_at", "due_at", "status", "channel"):
+        assert np.shares_memory(f[col].to_numpy(), data.dossiers[col].to_numpy()), col
+
+
 def test_bieu06_identity_holds_on_clean_data() -> None:
     rows = [dossier(c, due="2024-07-03", channel=ch) for c, ch in
             [("A", "online"), ("B", "direct"), ("C", "postal")]]

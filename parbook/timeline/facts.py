@@ -116,7 +116,9 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     cal = cal or WorkCalendar.default()
     as_of = pd.Timestamp(window.as_of)
     start, cut = pd.Timestamp(window.start), pd.Timestamp(window.cut)
-    f = data.dossiers.drop(columns=list(db.PERSONAL_COLUMNS) + ["note", "batch_id"]).copy()
+    # no copies of the rows (pandas' copy-on-write): the facts share the columns they do not
+    # change, and a column they change is copied then, never changed in ``data``
+    f = data.dossiers.drop(columns=list(db.PERSONAL_COLUMNS) + ["note", "batch_id"])
     phone = data.dossiers["applicant_phone"]
     f["phone_present"] = phone.notna() & (phone.astype("string").str.strip() != "")
     f = f.set_index("dossier_code", drop=False)
@@ -150,7 +152,7 @@ def build_facts(data: UnitData, window: Window, cal: WorkCalendar | None = None,
     received_ok = f["received_date"].isna() | (f["received_date"] <= cut)
     f["in_scope"] = received_ok & ~(f["closed_date"] < start)
     keep = f["in_scope"] | (f["returned_in_window"] if include_returned else False)
-    f = f[keep].copy()
+    f = f[keep]
     f["received_in_window"] = f["received_date"].between(start, cut)
     f["carried_over"] = f["received_date"] < start
     f["settled_in_window"] = f["settled"] & f["finished_date"].between(start, as_of)
