@@ -90,3 +90,17 @@ def test_a_failing_merged_query_leaves_the_metrics_to_gx(pg_url: str, mixed: tup
     fallen_back = run_checks(facts, form, backend="sql", url=pg_url, now=NOW)
     pd.testing.assert_frame_equal(merged.frame, fallen_back.frame)
     assert _runless(merged.validations) == _runless(fallen_back.validations)
+
+
+def test_failing_row_numbers_come_back_as_one_array() -> None:
+    """The failing rows' index values from array_agg: integers (the scratch tables' row
+    numbers) as one int64 array, anything else as GX's list; never more than asked for."""
+    import numpy as np
+
+    rows = gxsql._index_values([5, 2, 9], limit=10)
+    assert isinstance(rows, np.ndarray) and rows.dtype == np.int64 and rows.tolist() == [5, 2, 9]
+    assert gxsql._index_values([5, 2, 9], limit=2).tolist() == [5, 2]
+    assert gxsql._index_values(["HS-1", "HS-2"], limit=10) == ["HS-1", "HS-2"]
+    assert gxsql._index_values([1, "2"], limit=10) == [1, "2"]
+    assert gxsql._index_values([True, 1], limit=10) == [True, 1]
+    assert gxsql._index_values(None, limit=10) == []

@@ -509,25 +509,24 @@ def _failures(entity: str, result: Any, rows: _Rows) -> Failures:
 
 def _failing_rows(expectation_result: Any) -> np.ndarray:
     """GX's row numbers of an expectation's failing records (see _failing_keys)."""
-    return np.asarray(_failing_values(expectation_result), dtype=np.int64)
+    pieces = [np.asarray(piece, dtype=np.int64) for piece in _failing_values(expectation_result)]
+    return pieces[0] if len(pieces) == 1 else np.concatenate([np.empty(0, np.int64), *pieces])
 
 
 def _failing_values(expectation_result: Any) -> list[Any]:
+    """The failing records' index values, in pieces (lists or arrays) to be read in order."""
     result = expectation_result.result or {}
     rows = result.get("unexpected_index_list")
     if rows is None:
         rows = result.get("partial_unexpected_index_list") or []
-    keys: list[Any] = []
+    pieces: list[Any] = []
     for row in rows:
         if isinstance(row, dict):
             value = row[RECORD_ROW] if RECORD_ROW in row else row[RECORD_KEY]
         else:
             value = row
-        if isinstance(value, list):
-            keys.extend(value)
-        else:
-            keys.append(value)
-    return keys
+        pieces.append(value if isinstance(value, list | np.ndarray) else [value])
+    return pieces
 
 
 def _failing_keys(expectation_result: Any, record_keys: np.ndarray | None = None) -> np.ndarray:
@@ -535,7 +534,7 @@ def _failing_keys(expectation_result: Any, record_keys: np.ndarray | None = None
     [{record_key: [k, …]}] when values are excluded, as [{record_key: k, column: value}, …]
     otherwise; in the full list (COMPLETE) or the partial one (SUMMARY, see _result_format).
     With ``record_keys`` GX's keys are row numbers into it."""
-    keys = _failing_values(expectation_result)
+    keys = [v for piece in _failing_values(expectation_result) for v in piece]
     if record_keys is not None:
         return record_keys[np.asarray(keys, dtype=np.int64)]
     out = np.asarray(keys, dtype=object)
@@ -895,12 +894,13 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     regimes = {entity: source["regime"].to_numpy() for entity, source in sources.items()}
     del sources
     params = check_parameters(facts, now)
+    # before GX's results are held: what _Rows.of takes meanwhile is then not added to them
+    rows = {entity: _Rows.of(frame[RECORD_KEY].to_numpy(dtype=object))
+            for entity, frame in frames.items()}
     if backend == "pandas":
         results = _validate_pandas(frames, specs, params)
     else:
         results = _validate_sql(frames, specs, params, url)
-    rows = {entity: _Rows.of(frame[RECORD_KEY].to_numpy(dtype=object))
-            for entity, frame in frames.items()}
     # the messages' columns are all that the findings read of the frames now: the rest freed
     frames = {entity: frame[_shown_columns(specs[entity], frame.columns)]
               for entity, frame in frames.items()}

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 GX_VERSION = "1.24.1"
 AGGREGATES = frozenset({"sum", "count", "min", "max", "avg"})
 _installed: list[bool] = []
@@ -115,13 +117,22 @@ def _plan_index_list(engine: Any, kwargs: dict[str, Any]) -> Plan:
     condition, table, where = _unexpected_domain(engine, kwargs)
     limit = result_format["partial_unexpected_count"]
 
-    def value(lists: list[Any]) -> list[dict[str, list[Any]]]:
+    def value(lists: list[Any]) -> list[dict[str, Any]]:
         if not lists[0]:
             return []
-        return [{name: list(values or [])[:limit] for name, values in zip(names, lists,
-                                                                           strict=True)}]
+        return [{name: _index_values(values, limit) for name, values in zip(names, lists,
+                                                                            strict=True)}]
 
     return table, [(sa.func.array_agg(sa.column(n)), where, condition) for n in names], value
+
+
+def _index_values(values: list[Any] | None, limit: int) -> list[Any] | np.ndarray:
+    """An index column's values of the failing rows (at most ``limit``); integers as one int64
+    array (a million Python ints hold 36 MB, the array 8), anything else as the list."""
+    values = list(values or [])[:limit]
+    if values and all(type(v) is int for v in values):
+        return np.fromiter(values, dtype=np.int64, count=len(values))
+    return values
 
 
 def _plan_unexpected_count(engine: Any, kwargs: dict[str, Any]) -> Plan:
