@@ -747,11 +747,11 @@ class _CheckPart:
 
 
 def _check_parts(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
-                 specs: dict[str, EntitySpec], regimes: dict[str, np.ndarray],
+                 specs: dict[str, EntitySpec], regimes: dict[str, pd.Categorical],
                  rows: dict[str, _Rows]) -> tuple[list[_CheckPart], pd.DataFrame]:
     """One part per check with failing records, in check order, and the findings' columns but
-    the message (``regimes``: each entity's regime id by row); the repeated labels (check,
-    severity, entity, regime) as categories."""
+    the message (``regimes``: each entity's regime id by row, categories shared by every
+    entity); the repeated labels (check, severity, entity, regime) as categories."""
     found = []
     for entity, failed in failures.items():
         for check in specs[entity].checks:
@@ -765,15 +765,16 @@ def _check_parts(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
                 masks[rule][failing] = True
             positions = np.flatnonzero(np.logical_or.reduce(list(masks.values())))
             positions = positions[np.argsort(rows[entity].rank[positions], kind="stable")]
-            found.append((check, entity, positions, masks))
+            # the rules that fired for each failing record (the masks, a row each, freed now)
+            found.append((check, entity, positions,
+                          {rule: mask[positions] for rule, mask in masks.items()}))
     found.sort(key=lambda item: item[0].id)
     if not found:
         return [], pd.DataFrame([], columns=[c for c in FINDINGS_COLUMNS if c != "message"])
     parts, start = [], 0
-    for check, entity, positions, masks in found:
+    for check, entity, positions, fired in found:
         parts.append(_CheckPart(check=check, start=start, stop=start + len(positions),
-                                positions=positions,
-                                fired={rule: mask[positions] for rule, mask in masks.items()},
+                                positions=positions, fired=fired,
                                 tidy_keys=rows[entity].tidy[positions]))
         start += len(positions)
     sizes = [len(positions) for _, _, positions, _ in found]
@@ -783,14 +784,20 @@ def _check_parts(failures: dict[str, Failures], frames: dict[str, pd.DataFrame],
         codes = np.repeat(np.asarray([categories.index(v) for v in values], dtype=np.int8), sizes)
         return pd.Categorical.from_codes(codes, categories)
 
-    codes, uniques = pd.factorize(np.concatenate(
-        [regimes[entity][positions] for _, entity, positions, _ in found]), use_na_sentinel=True)
+    # the regimes' codes of the findings, their categories in order of first appearance
+    by_row = np.concatenate([regimes[entity].codes[positions] for _, entity, positions, _ in found])
+    present = by_row >= 0
+    first, uniques = pd.factorize(by_row[present])
+    codes = np.full(len(by_row), -1, dtype=np.int8)
+    codes[present] = first
+    uniques = next(iter(regimes.values())).categories[uniques]
     records = pd.DataFrame({
         "check_id": labels([check.id for check, *_ in found]),
         "severity": labels([check.severity for check, *_ in found]),
         "entity": labels([entity for _, entity, *_ in found]),
         "record_key": pd.Series(np.concatenate(
-            [rows[entity].keys[positions] for _, entity, positions, _ in found]), dtype=object),
+            [rows[entity].keys[positions] for _, entity, positions, _ in found]), dtype=object,
+            copy=False),
         "regime": pd.Categorical.from_codes(codes, uniques)}, copy=False)
     return parts, records
 
@@ -891,7 +898,10 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     check_regime_limits(specs)
     sources = entity_sources(facts, bieu06, {e: spec.columns() for e, spec in specs.items()})
     frames = {entity: entity_frame(spec, sources[entity]) for entity, spec in specs.items()}
-    regimes = {entity: source["regime"].to_numpy() for entity, source in sources.items()}
+    regime_ids = pd.unique(pd.concat([source["regime"].dropna() for source in sources.values()],
+                                     ignore_index=True).astype(object))
+    regimes = {entity: pd.Categorical(source["regime"], categories=regime_ids)
+               for entity, source in sources.items()}
     del sources
     params = check_parameters(facts, now)
     # before GX's results are held: what _Rows.of takes meanwhile is then not added to them
@@ -916,7 +926,7 @@ def run_checks(facts: Facts, bieu06: pd.DataFrame, backend: str = "pandas", url:
     for entity in list(results):
         validations[entity] = scrub_result(results.pop(entity), rows[entity])
         validations[entity]["meta"]["parbook_run"] = _jsonable(run)
-    present = set().union(*(set(pd.unique(r)) for r in regimes.values()))
+    present = set(regime_ids)
     parts, records = _check_parts(failures, frames, specs, regimes, rows)
     return Findings(records=records, run=run,
                     suites={entity: _suite_json(_gx_suite(spec)) for entity, spec in specs.items()},
