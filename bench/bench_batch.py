@@ -10,5 +10,6 @@ from bench.bench_report import measured
 
 
 def run(quick: bool, sizes: list[int] | None = None) -> list[dict[str, Any]]:
-    """batch_marginal and batch_speedup (``sizes`` does not apply: a fixed fixture)."""
+    """batch_marginal, batch_speedup and batch_scaling (``sizes`` does not apply: a fixed
+    fixture)."""
     return measured(("batch",), quick)
