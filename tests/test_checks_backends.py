@@ -108,6 +108,26 @@ def test_no_personal_data_in_findings_or_gx_artifacts(backend: str, sqlite_url: 
     assert hs06.severity == "warning" and hs06.row_condition is not None
 
 
+def test_entity_frame_shares_the_source_columns() -> None:
+    """The frame GX validates holds the source's own columns, also those that pandas keeps in
+    one 2-D block (selecting a list of them would copy the block): at a province's volume a
+    copy is tens of MB on top of the facts."""
+    import numpy as np
+
+    facts = facts_of(data_of(mixed_records()), Window.parse(PERIOD))
+    spec = next(s for s in load_catalogue() if s.entity == "dossier")
+    source = entity_sources(facts, build_forms(facts.period).bieu06)["dossier"]
+    block = ["received_at", "due_at", "finished_at", "returned_at"]
+    source = source.drop(columns=block).join(source[block].astype("datetime64[us]").copy())
+    assert any(len(b.mgr_locs) == len(block) for b in source._mgr.blocks)   # one 2-D block
+    frame = entity_frame(spec, source)
+    assert list(frame.columns) == ["record_key", *spec.columns()]
+    for col in spec.columns():
+        if isinstance(source[col].dtype, np.dtype):        # numpy columns (not masked ones)
+            assert np.shares_memory(frame[col].to_numpy(), source[col].to_numpy()), col
+    assert frame.index.equals(pd.RangeIndex(len(source)))
+
+
 def test_gx_results_exclude_values(monkeypatch: pytest.MonkeyPatch) -> None:
     """GX is asked to leave data values out of its results; without that, HS06 would put the
     failing phone numbers in them."""

@@ -125,7 +125,8 @@ def entity_frame(spec: EntitySpec, source: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in spec.columns() if c not in source.columns]
     if missing:
         raise CheckRunError(f"Thiếu cột cho kiểm tra {spec.entity} (missing columns): {missing}")
-    frame = source[spec.columns()].reset_index(drop=True)
+    # column by column: selecting a list copies the columns that share a 2-D block with others
+    frame = pd.DataFrame({c: source[c] for c in spec.columns()}, copy=False).reset_index(drop=True)
     frame.insert(0, RECORD_KEY, source.index.astype(str))
     for col in frame.columns:
         series = frame[col]
