@@ -1,4 +1,5 @@
-"""Large freed blocks back to the operating system, for every parbook process (glibc).
+"""Memory policies of parbook's processes: large freed blocks back to the operating system
+(glibc), long-lived objects out of the garbage collector's scans (freeze_imported).
 
 glibc serves a block of 128 KiB or more from a mapping of its own, unmapped when freed, but it
 raises that threshold (up to 32 MiB) each time such a block is freed: after a province's facts
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import platform
 
@@ -33,3 +35,18 @@ def return_freed_memory() -> bool:
         return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
     except (OSError, AttributeError):
         return False
+
+
+def freeze_imported() -> None:
+    """Collect the garbage, then move every object still alive out of the cyclic garbage
+    collector's scans (``gc.freeze``).
+
+    Called once the heavy libraries are imported (Great Expectations, by the first checks of a
+    process): their modules, classes and registries (~400k objects) live as long as the
+    process, yet every full collection walked them all again (~0.25 s each; the first checks
+    of a process paid one, a batch worker several per commune). What is frozen is still freed
+    by its reference count when released; only cycles among it stay, and the collection just
+    before leaves none but the libraries' own.
+    """
+    gc.collect()
+    gc.freeze()

@@ -37,6 +37,7 @@ import pandas as pd
 
 from parbook.contract import FINDINGS_COLUMNS, TOTAL
 from parbook.errors import ParbookError
+from parbook.heap import freeze_imported
 from parbook.law.regimes import all_regimes, get_regime, regime_on, regime_span
 from parbook.quality import gxfast, gxsql
 from parbook.quality.catalogue import (
@@ -214,6 +215,7 @@ def _gx_context() -> Any:
             gxfast.install()
             gxsql.install()
             _GX_STATE["suites"] = {}
+            freeze_imported()
         return _GX_STATE["context"]
 
 
