@@ -37,16 +37,25 @@ def return_freed_memory() -> bool:
         return False
 
 
-def freeze_imported() -> None:
-    """Collect the garbage, then move every object still alive out of the cyclic garbage
-    collector's scans (``gc.freeze``).
+_FROZEN: set[str] = set()      # the sets of imports frozen in this process (freeze_imported)
 
-    Called once the heavy libraries are imported (Great Expectations, by the first checks of a
-    process): their modules, classes and registries (~400k objects) live as long as the
-    process, yet every full collection walked them all again (~0.25 s each; the first checks
-    of a process paid one, a batch worker several per commune). What is frozen is still freed
-    by its reference count when released; only cycles among it stay, and the collection just
+
+def freeze_imported(what: str) -> bool:
+    """Collect the garbage, then move every object still alive out of the cyclic garbage
+    collector's scans (``gc.freeze``); once per process for each ``what`` (True: it ran now).
+
+    Called once heavy libraries are imported: by the first checks of a process (Great
+    Expectations), in a report's kernel before its first analysis (the notebooks' imports), in
+    a report's host once its pages' libraries are loaded (WeasyPrint, nbconvert). Their modules,
+    classes and registries (~400k objects after Great Expectations) live as long as the process,
+    yet every full collection walked them all again (~0.25 s each: the first checks of a
+    process paid one, a batch worker several per commune). What is frozen is still freed by its
+    reference count when released; only cycles among it would stay, and the collection just
     before leaves none but the libraries' own.
     """
+    if what in _FROZEN:
+        return False
+    _FROZEN.add(what)
     gc.collect()
     gc.freeze()
+    return True

@@ -38,8 +38,9 @@ def test_freeze_collects_first_and_later_cycles_are_still_collected() -> None:
     try:
         before = cycle()
         assert before() is not None
-        heap.freeze_imported()
+        assert heap.freeze_imported("test")
         assert before() is None
+        assert not heap.freeze_imported("test")          # once per process for each name
         assert gc.get_freeze_count() > 0
         after = cycle()
         gc.collect()

@@ -215,7 +215,7 @@ def _gx_context() -> Any:
             gxfast.install()
             gxsql.install()
             _GX_STATE["suites"] = {}
-            freeze_imported()
+            freeze_imported("great_expectations")
         return _GX_STATE["context"]
 
 

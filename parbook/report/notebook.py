@@ -21,7 +21,6 @@ written anywhere unless the caller asks (``export_outputs`` with an export folde
 from __future__ import annotations
 
 import base64
-import gc
 import json
 import pickle
 from datetime import date, datetime, time
@@ -38,6 +37,7 @@ from parbook.analysis.figures import format_value
 from parbook.analysis.indicators import indicator_breakdown
 from parbook.analysis.trends import store_indicator_run
 from parbook.analysis.tt01 import personnel_in_reports as tt01_personnel_in_reports
+from parbook.heap import freeze_imported
 from parbook.pipeline import Analysis, analyse
 from parbook.quality.checks import failing_records as quality_failing_records
 from parbook.quality.checks import write_gx_artifacts
@@ -59,7 +59,6 @@ from parbook.timeline.periods import Window, parse_date
 # Columns never shown by default (the address is personal data; the others are internal).
 _HIDDEN = frozenset({"applicant_address", "batch_id"})
 _CACHE: dict[tuple[str, Window, str], Analysis] = {}
-_SETTLED: list[bool] = []            # settle() has run in this kernel
 
 
 def window_of(period: str, window: str = "nd09", as_of: str | None = None) -> Window:
@@ -84,13 +83,10 @@ def load(unit: str, period: str, window: str = "nd09", as_of: str | None = None,
 
 
 def settle() -> None:
-    """Move what the imports created out of the garbage collector's sight (``gc.freeze``):
-    the notebooks' later collections no longer walk the modules' hundreds of thousands of
-    objects. Once per kernel, before any analysis: one frozen in would never be collected."""
-    if not _SETTLED:
-        gc.collect()
-        gc.freeze()
-        _SETTLED.append(True)
+    """Move what the imports created out of the garbage collector's sight (parbook.heap): the
+    notebooks' later collections no longer walk the modules' hundreds of thousands of objects.
+    Once per kernel, before any analysis: one frozen in would never be collected."""
+    freeze_imported("notebooks")
 
 
 def preload(path: str, unit: str, period: str, window: str = "nd09", as_of: str | None = None

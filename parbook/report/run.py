@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from parbook.errors import ParbookError
+from parbook.heap import freeze_imported
 from parbook.report.manifest import (
     MANIFEST,
     MANIFEST_SIG,
@@ -471,6 +472,7 @@ def _warm_host_imports() -> None:
 
     reportpage.warm_up()
     environment()                  # read once per process, ready for the manifest
+    freeze_imported("report pages")
 
 
 class _Renderer:
